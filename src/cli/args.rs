@@ -1,0 +1,87 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Monte Carlo stop-loss attachment studies for self-funded health plans.
+///
+/// Describe the covered population, its claim model and the stop-loss
+/// options on offer in a JSON config; `stoploss run` simulates plan years and
+/// reports, for every candidate attachment, the employer's expected cost and
+/// its tail-risk distribution with Monte Carlo errors.
+#[derive(Debug, Parser)]
+#[command(name = "stoploss", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate one or more configs and write results.json and summary.csv for each.
+    Run(RunArgs),
+    /// Check configs (and their census files) without running them.
+    Validate(ValidateArgs),
+    /// Start a new study from a documented example config.
+    Init(InitArgs),
+}
+
+/// `stoploss run`.
+#[derive(Debug, Args)]
+#[command(after_help = "Each config writes OUT/<name>/results.json and OUT/<name>/summary.csv.\n\
+Exit status: 0 when every config ran, 1 when any was invalid or failed, 2 for bad flags.")]
+pub struct RunArgs {
+    /// Config files, or folders whose *.json files are all run.
+    #[arg(required = true, value_name = "CONFIG")]
+    pub configs: Vec<PathBuf>,
+    /// Folder for the outputs.
+    #[arg(long, short, default_value = "results", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace an existing output folder for the same study name.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Override the number of trials in every config.
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+    /// Override the master seed in every config.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// No progress bar and no table; errors and warnings still go to stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `stoploss validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Config files, or folders whose *.json files are all checked.
+    #[arg(required = true, value_name = "CONFIG")]
+    pub configs: Vec<PathBuf>,
+}
+
+/// The shipped examples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Example {
+    /// A 100-employee group with a spliced member model.
+    Small,
+    /// The 500-employee mid-size group.
+    Mid,
+    /// A 5,000-member census-driven group with tiers, lasers and an ASD.
+    Census,
+}
+
+/// `stoploss init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to write the example into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Which example to start from.
+    #[arg(long, value_enum, default_value_t = Example::Small)]
+    pub example: Example,
+}

@@ -1,0 +1,233 @@
+//! The commands: `run`, `validate`, `init`.
+
+use super::args::{InitArgs, RunArgs, ValidateArgs};
+use super::{examples, output, EXIT_FAILED, EXIT_OK};
+use crate::config;
+use crate::model::Study;
+use crate::report::{CsvExporter, Exporter, JsonExporter, Results, TableExporter};
+use crate::run::run_study;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Expands folders into their `*.json` files (sorted); files pass through.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{}: the folder holds no .json config", p.display()));
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn load_all(paths: &[PathBuf]) -> (Vec<(PathBuf, Study)>, usize) {
+    let mut ok = Vec::new();
+    let mut failed = 0;
+    let mut names: HashMap<String, PathBuf> = HashMap::new();
+    for p in paths {
+        match config::load(p) {
+            Ok(study) => {
+                if let Some(first) = names.get(&study.name) {
+                    eprintln!(
+                        "error: {}: the name `{}` is also used by {}; each study in a batch needs its own name",
+                        p.display(),
+                        study.name,
+                        first.display()
+                    );
+                    failed += 1;
+                    continue;
+                }
+                names.insert(study.name.clone(), p.clone());
+                ok.push((p.clone(), study));
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    (ok, failed)
+}
+
+/// `stoploss validate`.
+pub fn validate(args: &ValidateArgs) -> u8 {
+    let paths = match expand(&args.configs) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let (ok, failed) = load_all(&paths);
+    for (path, study) in &ok {
+        println!(
+            "ok: {} ({}): {} members, {:.0} employees, {} candidates, {} trials",
+            path.display(),
+            study.name,
+            study.population.member_count(),
+            study.population.employees(),
+            study.contract.candidates.len(),
+            study.trials
+        );
+        for w in &study.warnings {
+            eprintln!("warning: {}: {w}", study.name);
+        }
+    }
+    if failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `stoploss run`.
+pub fn run(args: &RunArgs) -> u8 {
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    pool.install(|| run_in_pool(args))
+}
+
+fn run_in_pool(args: &RunArgs) -> u8 {
+    let paths = match expand(&args.configs) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    if let Some(t) = args.trials {
+        if t == 0 || t > config::MAX_TRIALS {
+            eprintln!("error: --trials must be between 1 and {}, got {t}", config::MAX_TRIALS);
+            return EXIT_FAILED;
+        }
+    }
+    let (studies, mut failed) = load_all(&paths);
+    for (path, mut study) in studies {
+        if let Some(t) = args.trials {
+            study.trials = t;
+        }
+        if let Some(s) = args.seed {
+            study.seed = s;
+        }
+        if let Err(e) = output::check_target(&args.out, &study.name, args.force) {
+            eprintln!("error: {}: {e:#}", path.display());
+            failed += 1;
+            continue;
+        }
+        match run_one(&study, args) {
+            Ok(dir) => {
+                if !args.quiet {
+                    println!("wrote {}", dir.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e:#}", path.display());
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn progress_bar(study: &Study, quiet: bool) -> ProgressBar {
+    let pb = ProgressBar::new(study.trials);
+    if quiet || !std::io::stderr().is_terminal() {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    } else {
+        pb.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, eta {eta})",
+        ) {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(study.name.clone());
+    }
+    pb
+}
+
+fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
+    for w in &study.warnings {
+        eprintln!("warning: {}: {w}", study.name);
+    }
+    let pb = progress_bar(study, args.quiet);
+    let results = run_study(study, &|n| pb.inc(n));
+    pb.finish_and_clear();
+    for c in &results.candidates {
+        for w in &c.warnings {
+            eprintln!("warning: {}: {}: {w}", study.name, c.label);
+        }
+    }
+    let dir = write_results(&args.out, &results, args.force)?;
+    if !args.quiet {
+        let table = TableExporter.serialize(&results)?;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&table).context("cannot write to stdout")?;
+    }
+    Ok(dir)
+}
+
+/// Writes `results.json` and `summary.csv` for a run, atomically.
+pub fn write_results(out: &Path, results: &Results, force: bool) -> Result<PathBuf> {
+    let files = [
+        ("results.json", JsonExporter.serialize(results)?),
+        ("summary.csv", CsvExporter.serialize(results)?),
+    ];
+    output::write_atomically(out, &results.name, &files, force)
+}
+
+/// `stoploss init`.
+pub fn init(args: &InitArgs) -> u8 {
+    let files = examples::files(args.example);
+    if let Err(e) = std::fs::create_dir_all(&args.dir) {
+        eprintln!("error: cannot create {}: {e}", args.dir.display());
+        return EXIT_FAILED;
+    }
+    for (name, _) in &files {
+        let path = args.dir.join(name);
+        if path.exists() {
+            eprintln!("error: {} already exists; choose an empty folder", path.display());
+            return EXIT_FAILED;
+        }
+    }
+    for (name, text) in &files {
+        let path = args.dir.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return EXIT_FAILED;
+        }
+        println!("wrote {}", path.display());
+    }
+    let config = args.dir.join(files[0].0);
+    println!(
+        "next: edit {} (every field is described in the README), then `stoploss run {}`",
+        config.display(),
+        config.display()
+    );
+    EXIT_OK
+}

@@ -1,0 +1,29 @@
+//! The command-line interface: argument parsing ([`args`]), the commands
+//! ([`commands`]) and atomic output folders ([`output`]). `main.rs` only
+//! calls [`main`].
+
+pub mod args;
+pub mod commands;
+pub mod examples;
+pub mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit code when every config succeeded.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when at least one config was invalid or failed to run.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code for a usage error (bad flags), as clap reports it.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let code = match cli.command {
+        args::Command::Run(a) => commands::run(&a),
+        args::Command::Validate(a) => commands::validate(&a),
+        args::Command::Init(a) => commands::init(&a),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,186 @@
+//! The census CSV: one row per covered member.
+//!
+//! Columns (by header name, any order): `member_id`, `employee_id`, `class`
+//! (required); `risk_factor` (multiplies severity, default 1), `months`
+//! (months of exposure in the plan year, 1 to 12, default 12), `tier`
+//! (the employee's coverage tier; default the class's tier). A UTF-8 byte
+//! order mark and CRLF line ends are accepted.
+
+use crate::error::{did_you_mean, ConfigError, ErrorKind};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One census row, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CensusRow {
+    /// Member id (unique).
+    pub member_id: String,
+    /// Employee id (the subscriber the member belongs to).
+    pub employee_id: String,
+    /// Index of the member's class in the config's classes.
+    pub class: usize,
+    /// Severity multiplier.
+    pub risk_factor: f64,
+    /// Months of exposure.
+    pub months: f64,
+    /// Coverage tier, if the census gives one.
+    pub tier: Option<String>,
+    /// 1-based line number, for messages.
+    pub line: u64,
+}
+
+const REQUIRED: [&str; 3] = ["member_id", "employee_id", "class"];
+const OPTIONAL: [&str; 3] = ["risk_factor", "months", "tier"];
+
+/// Largest census file read (bytes): larger files are refused before reading.
+pub const MAX_CENSUS_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Reads and checks a census file against the config's class names.
+pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>, ConfigError> {
+    let file = path.display().to_string();
+    let err = |loc: String, msg: String| ConfigError::new(ErrorKind::Census, &file, loc, msg);
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    if meta.len() > MAX_CENSUS_BYTES {
+        return Err(err(
+            String::new(),
+            format!(
+                "the file has {} bytes; census files are limited to {} bytes",
+                meta.len(),
+                MAX_CENSUS_BYTES
+            ),
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| err("line 1".into(), format!("cannot read the header: {e}")))?
+        .clone();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(err(
+            String::new(),
+            format!("the file is empty; it needs a header with {}", REQUIRED.join(", ")),
+        ));
+    }
+    let mut col: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let known = REQUIRED.iter().chain(OPTIONAL.iter()).find(|k| **k == h);
+        match known {
+            Some(k) => {
+                if col.insert(k, i).is_some() {
+                    return Err(err(
+                        format!("line 1, column {}", i + 1),
+                        format!("column `{h}` appears twice"),
+                    ));
+                }
+            }
+            None => {
+                let hint = did_you_mean(h, REQUIRED.iter().chain(OPTIONAL.iter()).copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(err(
+                    format!("line 1, column {}", i + 1),
+                    format!(
+                        "unknown column `{h}`{hint}; allowed: {}, {}",
+                        REQUIRED.join(", "),
+                        OPTIONAL.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for r in REQUIRED {
+        if !col.contains_key(r) {
+            return Err(err(
+                "line 1".into(),
+                format!("missing required column `{r}` (required: {})", REQUIRED.join(", ")),
+            ));
+        }
+    }
+    let class_index: HashMap<&str, usize> = class_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(err(format!("line {line}"), e.to_string()));
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let field = |name: &str| col.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+        let at = |name: &str| format!("line {line}, column {} ({name})", col[name] + 1);
+        let member_id = field("member_id").to_string();
+        if member_id.is_empty() {
+            return Err(err(at("member_id"), "member_id is empty".into()));
+        }
+        if let Some(first) = seen.insert(member_id.clone(), line) {
+            return Err(err(
+                at("member_id"),
+                format!("member_id `{member_id}` already appears on line {first}; ids must be unique"),
+            ));
+        }
+        let employee_id = field("employee_id").to_string();
+        if employee_id.is_empty() {
+            return Err(err(at("employee_id"), "employee_id is empty".into()));
+        }
+        let class_name = field("class");
+        let class = *class_index.get(class_name).ok_or_else(|| {
+            let hint = did_you_mean(class_name, class_names.iter().map(String::as_str))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            err(
+                at("class"),
+                format!(
+                    "unknown class `{class_name}`{hint}; the config defines: {}",
+                    class_names.join(", ")
+                ),
+            )
+        })?;
+        let number = |name: &str, default: f64, lo: f64, hi: f64| -> Result<f64, ConfigError> {
+            if !col.contains_key(name) || field(name).is_empty() {
+                return Ok(default);
+            }
+            let raw = field(name);
+            match raw.parse::<f64>() {
+                Ok(v) if v.is_finite() && v > lo && v <= hi => Ok(v),
+                _ => Err(err(
+                    at(name),
+                    format!("`{raw}` is not allowed: {name} must be a number greater than {lo} and at most {hi}"),
+                )),
+            }
+        };
+        let risk_factor = number("risk_factor", 1.0, 0.0, 1000.0)?;
+        let months = number("months", 12.0, 0.0, 12.0)?;
+        let tier = col
+            .contains_key("tier")
+            .then(|| field("tier").to_string())
+            .filter(|t| !t.is_empty());
+        rows.push(CensusRow {
+            member_id,
+            employee_id,
+            class,
+            risk_factor,
+            months,
+            tier,
+            line,
+        });
+    }
+    if rows.is_empty() {
+        return Err(err(String::new(), "the census lists no members".into()));
+    }
+    Ok(rows)
+}

@@ -1,0 +1,224 @@
+//! The config file as written: serde types that mirror the JSON exactly.
+//! Nothing here is validated beyond JSON types; see [`super::validate`].
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The whole config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub name: String,
+    pub seed: Option<u64>,
+    pub trials: Option<u64>,
+    pub trend: Option<RawTrend>,
+    pub population: RawPopulation,
+    pub stop_loss: RawStopLoss,
+    pub fees: Option<RawFees>,
+    pub budget: Option<f64>,
+    pub fully_insured_premium: Option<f64>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrend {
+    pub annual: f64,
+    pub months: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPopulation {
+    pub classes: Vec<RawClass>,
+    pub census: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    pub name: String,
+    pub employees: Option<RawRate>,
+    pub members: Option<f64>,
+    pub tier: Option<String>,
+    pub claims: Vec<RawComponent>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawComponent {
+    pub name: String,
+    pub frequency: RawFrequency,
+    pub severity: RawSeverity,
+    pub specific: Option<bool>,
+    pub aggregate: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawFrequency {
+    Poisson {
+        mean: f64,
+    },
+    NegativeBinomial {
+        mean: f64,
+        variance: f64,
+    },
+    Bernoulli {
+        p: f64,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawSeverity {
+    Lognormal(RawTwoWay),
+    Gamma(RawTwoWay),
+    Exponential {
+        mean: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    #[serde(alias = "lomax")]
+    Pareto {
+        alpha: f64,
+        theta: f64,
+    },
+    Spliced(Box<RawSpliced>),
+    Empirical(RawEmpirical),
+}
+
+/// Lognormal or gamma parameters: the natural pair, or mean and cv.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTwoWay {
+    pub mu: Option<f64>,
+    pub sigma: Option<f64>,
+    pub shape: Option<f64>,
+    pub scale: Option<f64>,
+    pub mean: Option<f64>,
+    pub cv: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpliced {
+    pub body: RawSeverity,
+    pub threshold: f64,
+    pub tail_probability: f64,
+    pub tail_alpha: f64,
+    pub tail_theta: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmpirical {
+    pub values: Option<Vec<f64>>,
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStopLoss {
+    #[serde(default)]
+    pub specific: Vec<RawSpecific>,
+    #[serde(default)]
+    pub aggregate: Vec<RawAggregate>,
+    pub include_no_specific: Option<bool>,
+    pub include_no_aggregate: Option<bool>,
+    pub target_loss_ratio: Option<f64>,
+    #[serde(default)]
+    pub lasers: Vec<RawLaser>,
+    pub asd_counts_toward_aggregate: Option<bool>,
+    pub laser_gap_counts_toward_aggregate: Option<bool>,
+    pub candidates: Option<Vec<RawCandidate>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpecific {
+    pub label: Option<String>,
+    pub deductible: f64,
+    pub premium_pepm: Option<RawRate>,
+    pub target_loss_ratio: Option<f64>,
+    pub max_reimbursement: Option<f64>,
+    pub reimbursement_pct: Option<f64>,
+    pub aggregating_deductible: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAggregate {
+    pub label: Option<String>,
+    pub attachment_factor: Option<f64>,
+    pub attachment_amount: Option<f64>,
+    pub attachment_monthly: Option<RawRate>,
+    pub min_attachment: Option<f64>,
+    pub min_attachment_pct: Option<f64>,
+    pub max_reimbursement: Option<f64>,
+    pub premium_pepm: Option<RawRate>,
+    pub target_loss_ratio: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaser {
+    pub member_id: String,
+    pub deductible: Option<f64>,
+    pub excluded: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCandidate {
+    pub specific: Option<String>,
+    pub aggregate: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFees {
+    pub admin_pepm: Option<RawRate>,
+}
+
+/// A number, or an object of numbers keyed by coverage tier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawRate {
+    Composite(f64),
+    ByTier(BTreeMap<String, f64>),
+}
+
+impl<'de> Deserialize<'de> for RawRate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RateVisitor;
+        impl<'de> Visitor<'de> for RateVisitor {
+            type Value = RawRate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number (composite) or an object of numbers by tier, like {\"single\": 80, \"family\": 200}")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawRate, E> {
+                Ok(RawRate::Composite(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawRate, E> {
+                Ok(RawRate::Composite(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawRate, E> {
+                Ok(RawRate::Composite(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRate, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                    if out.insert(k.clone(), v).is_some() {
+                        return Err(de::Error::custom(format!("tier `{k}` is given twice")));
+                    }
+                }
+                Ok(RawRate::ByTier(out))
+            }
+        }
+        d.deserialize_any(RateVisitor)
+    }
+}

@@ -1,0 +1,231 @@
+//! Claim-count distributions.
+
+use super::{check_positive, check_probability, uniform, ParamError};
+use rand::Rng;
+use rand_distr::Distribution;
+
+/// Means up to this use inversion against a precomputed (or running) CDF;
+/// larger means use `rand_distr`'s PTRS sampler.
+const INVERSION_MAX_MEAN: f64 = 40.0;
+
+/// A claim-count distribution for one member-year (before exposure scaling).
+#[derive(Debug, Clone)]
+pub enum Frequency {
+    /// Poisson with the given mean.
+    Poisson(PoissonTable),
+    /// Negative binomial with mean `mean` and variance `variance > mean`,
+    /// sampled as a Poisson whose mean is gamma distributed.
+    NegativeBinomial {
+        /// Expected count.
+        mean: f64,
+        /// Variance of the count.
+        variance: f64,
+        /// The mixing gamma for the Poisson mean.
+        mixing: rand_distr::Gamma<f64>,
+    },
+    /// One claim with probability `p`, else none (a claimant model).
+    Bernoulli {
+        /// Probability of a claim.
+        p: f64,
+    },
+}
+
+impl Frequency {
+    /// Poisson with mean `mean >= 0`.
+    pub fn poisson(mean: f64) -> Result<Self, ParamError> {
+        if !(mean.is_finite() && mean >= 0.0) {
+            return Err(ParamError::new(
+                "mean",
+                format!("must be a finite number at least 0, got {mean}"),
+            ));
+        }
+        if mean > 1e6 {
+            return Err(ParamError::new(
+                "mean",
+                format!("must be at most 1000000 claims per member-year, got {mean}"),
+            ));
+        }
+        Ok(Frequency::Poisson(PoissonTable::new(mean)))
+    }
+
+    /// Negative binomial given its mean and variance (`variance > mean`).
+    pub fn negative_binomial(mean: f64, variance: f64) -> Result<Self, ParamError> {
+        check_positive("mean", mean)?;
+        check_positive("variance", variance)?;
+        if mean > 1e6 {
+            return Err(ParamError::new(
+                "mean",
+                format!("must be at most 1000000 claims per member-year, got {mean}"),
+            ));
+        }
+        if variance <= mean * (1.0 + 1e-12) {
+            return Err(ParamError::new(
+                "variance",
+                format!(
+                    "must exceed the mean ({mean}) for a negative binomial; use poisson when they are equal, got {variance}"
+                ),
+            ));
+        }
+        let scale = (variance - mean) / mean;
+        let shape = mean / scale;
+        let mixing = rand_distr::Gamma::new(shape, scale)
+            .map_err(|e| ParamError::new("variance", format!("gives no valid gamma mixing ({e})")))?;
+        Ok(Frequency::NegativeBinomial {
+            mean,
+            variance,
+            mixing,
+        })
+    }
+
+    /// Bernoulli: one claim with probability `p`.
+    pub fn bernoulli(p: f64) -> Result<Self, ParamError> {
+        Ok(Frequency::Bernoulli {
+            p: check_probability("p", p)?,
+        })
+    }
+
+    /// The same distribution for a fraction `exposure` (in `(0, 1]`) of a year:
+    /// Poisson and negative binomial means scale (the gamma mixing keeps its
+    /// shape), the Bernoulli probability scales.
+    pub fn with_exposure(&self, exposure: f64) -> Self {
+        if exposure == 1.0 {
+            return self.clone();
+        }
+        match self {
+            Frequency::Poisson(t) => Frequency::Poisson(PoissonTable::new(t.mean * exposure)),
+            Frequency::NegativeBinomial { mean, variance, .. } => {
+                let scale = (variance - mean) / mean * exposure;
+                let m = mean * exposure;
+                let shape = m / scale;
+                Frequency::NegativeBinomial {
+                    mean: m,
+                    variance: m + shape * scale * scale,
+                    mixing: rand_distr::Gamma::new(shape, scale).expect("validated parameters"),
+                }
+            }
+            Frequency::Bernoulli { p } => Frequency::Bernoulli { p: p * exposure },
+        }
+    }
+
+    /// Expected number of claims.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Frequency::Poisson(t) => t.mean,
+            Frequency::NegativeBinomial { mean, .. } => *mean,
+            Frequency::Bernoulli { p } => *p,
+        }
+    }
+
+    /// Variance of the number of claims.
+    pub fn variance(&self) -> f64 {
+        match self {
+            Frequency::Poisson(t) => t.mean,
+            Frequency::NegativeBinomial { variance, .. } => *variance,
+            Frequency::Bernoulli { p } => p * (1.0 - p),
+        }
+    }
+
+    /// Probability of no claim.
+    pub fn prob_zero(&self) -> f64 {
+        match self {
+            Frequency::Poisson(t) => (-t.mean).exp(),
+            Frequency::NegativeBinomial { mean, variance, .. } => {
+                let scale = (variance - mean) / mean;
+                (1.0 + scale).powf(-mean / scale)
+            }
+            Frequency::Bernoulli { p } => 1.0 - p,
+        }
+    }
+
+    /// Draws a claim count.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        match self {
+            Frequency::Poisson(t) => t.sample(rng),
+            Frequency::NegativeBinomial { mixing, .. } => {
+                let lambda = mixing.sample(rng);
+                poisson_running(lambda, rng)
+            }
+            Frequency::Bernoulli { p } => u32::from(uniform(rng) < *p),
+        }
+    }
+}
+
+/// Poisson sampling by inversion against a CDF table built once.
+#[derive(Debug, Clone)]
+pub struct PoissonTable {
+    mean: f64,
+    /// `cdf[k] = P(N <= k)`, the last entry forced to 1. Empty above
+    /// [`INVERSION_MAX_MEAN`].
+    cdf: Vec<f64>,
+    large: Option<rand_distr::Poisson<f64>>,
+}
+
+impl PoissonTable {
+    fn new(mean: f64) -> Self {
+        if mean > INVERSION_MAX_MEAN {
+            return PoissonTable {
+                mean,
+                cdf: Vec::new(),
+                large: Some(rand_distr::Poisson::new(mean).expect("validated mean")),
+            };
+        }
+        let mut cdf = Vec::new();
+        let mut p = (-mean).exp();
+        let mut c = p;
+        let mut k = 0u32;
+        // Stop once the remaining tail is below 2^-53: a uniform with 53
+        // bits cannot tell the difference.
+        while 1.0 - c > 1.2e-16 && k < 10_000 {
+            cdf.push(c);
+            k += 1;
+            p *= mean / f64::from(k);
+            c += p;
+        }
+        cdf.push(1.0);
+        PoissonTable {
+            mean,
+            cdf,
+            large: None,
+        }
+    }
+
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        if let Some(large) = &self.large {
+            return large.sample(rng) as u32;
+        }
+        let u = uniform(rng);
+        let mut k = 0usize;
+        while u >= self.cdf[k] {
+            k += 1;
+        }
+        k as u32
+    }
+}
+
+/// Poisson sampling for a mean that changes every draw (the negative
+/// binomial's gamma-mixed mean): inversion with a running CDF.
+#[inline]
+fn poisson_running<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> u32 {
+    if lambda > INVERSION_MAX_MEAN {
+        return rand_distr::Poisson::new(lambda)
+            .map(|d| d.sample(rng) as u32)
+            .unwrap_or(0);
+    }
+    let u = uniform(rng);
+    let mut p = (-lambda).exp();
+    let mut c = p;
+    let mut k = 0u32;
+    while u >= c && k < 10_000 {
+        k += 1;
+        p *= lambda / f64::from(k);
+        c += p;
+        if p == 0.0 && c < u {
+            // Rounding left the CDF short of u: the remaining mass is
+            // below 2^-53, so stop here.
+            break;
+        }
+    }
+    k
+}

@@ -1,0 +1,238 @@
+//! One candidate evaluated on every trial.
+
+use super::terms::{annual_premium, premium_basis, CandidateTerms};
+use crate::model::{Laser, Premium, Study};
+use crate::report::{
+    CandidateResult, CostDistribution, Estimate, ExceedancePoint, Interval, PercentileIntervals,
+    Percentiles, PremiumBasis, Tvar,
+};
+use crate::sim::{apply::aggregate_reimbursement, TrialColumns};
+use crate::stats::{self, Moments, Z95};
+
+/// NAIC model act floor for the specific deductible.
+const NAIC_SPECIFIC_FLOOR: f64 = 20_000.0;
+
+fn est(m: &Moments) -> Estimate {
+    Estimate {
+        mean: m.mean(),
+        se: m.se(),
+    }
+}
+
+fn prob(p: f64, n: usize) -> Estimate {
+    Estimate {
+        mean: p,
+        se: (p * (1.0 - p) / n as f64).sqrt(),
+    }
+}
+
+/// Evaluates one candidate on all trials.
+///
+/// The employer's cost in trial `i` is `retained_i - aggregate_i + premiums
+/// + fees`. With a priced premium `P = E[reimbursement] / LR`, the standard
+/// error of the mean cost is that of `cost_i - P + reimbursement_i / LR`,
+/// which accounts for the premium being estimated from the same trials.
+pub fn evaluate_candidate(
+    study: &Study,
+    columns: &TrialColumns,
+    terms: &CandidateTerms,
+) -> CandidateResult {
+    let s = terms.candidate.specific;
+    let n = columns.trials();
+    let retained = &columns.retained[s];
+    let aggregate_retained = &columns.aggregate_retained[s];
+
+    // Pass 1: aggregate reimbursement and claims kept, per trial.
+    let mut claims = Vec::with_capacity(n);
+    let mut aggregate = Moments::new();
+    let mut attaches = 0u64;
+    for i in 0..n {
+        let agg = match terms.attachment {
+            Some(a) => aggregate_reimbursement(aggregate_retained[i], a, terms.aggregate_max),
+            None => 0.0,
+        };
+        if agg > 0.0 {
+            attaches += 1;
+        }
+        aggregate.push(agg);
+        claims.push(retained[i] - agg);
+    }
+    let aggregate_reimb = est(&aggregate);
+    let aggregate_premium = annual_premium(&terms.aggregate_premium, study, aggregate_reimb);
+    let aggregate_loss_ratio = match terms.aggregate_premium {
+        Premium::Priced { loss_ratio } => Some(loss_ratio),
+        _ => None,
+    };
+    let premium = terms.specific_premium.mean + aggregate_premium.mean;
+    let fixed = premium + terms.fees;
+
+    // Pass 2: total cost, and the moments that need per-trial values.
+    let mut cost_m = Moments::new();
+    let mut cost_for_se = Moments::new();
+    let mut claims_m = Moments::new();
+    let mut gross_m = Moments::new();
+    let mut specific_m = Moments::new();
+    let mut claimants_m = Moments::new();
+    let mut costs = Vec::with_capacity(n);
+    for i in 0..n {
+        let gross = columns.gross[i];
+        let specific = gross - retained[i];
+        let cost = claims[i] + fixed;
+        let mut adjusted = cost;
+        if let Some(lr) = terms.specific_loss_ratio {
+            adjusted += specific / lr - terms.specific_premium.mean;
+        }
+        if let Some(lr) = aggregate_loss_ratio {
+            adjusted += (retained[i] - claims[i]) / lr - aggregate_premium.mean;
+        }
+        cost_m.push(cost);
+        cost_for_se.push(adjusted);
+        claims_m.push(claims[i]);
+        gross_m.push(gross);
+        specific_m.push(specific);
+        claimants_m.push(f64::from(columns.claimants[s][i]));
+        costs.push(cost);
+    }
+    drop(claims);
+    costs.sort_unstable_by(f64::total_cmp);
+
+    let ci = |p: f64| {
+        let (lo, hi) = stats::quantile_interval(&costs, p, Z95);
+        Interval { lo, hi }
+    };
+    let q = |p: f64| stats::quantile(&costs, p);
+    let employer_cost = CostDistribution {
+        mean: cost_m.mean(),
+        se: cost_for_se.se(),
+        sd: cost_m.sd(),
+        percentiles: Percentiles {
+            p50: q(0.50),
+            p75: q(0.75),
+            p90: q(0.90),
+            p95: q(0.95),
+            p99: q(0.99),
+            p99_5: q(0.995),
+        },
+        percentiles_ci95: PercentileIntervals {
+            p50: ci(0.50),
+            p75: ci(0.75),
+            p90: ci(0.90),
+            p95: ci(0.95),
+            p99: ci(0.99),
+            p99_5: ci(0.995),
+        },
+        tvar: Tvar {
+            p90: stats::tvar(&costs, 0.90),
+            p95: stats::tvar(&costs, 0.95),
+            p99: stats::tvar(&costs, 0.99),
+        },
+        tvar_se: Tvar {
+            p90: stats::tvar_se(&costs, 0.90),
+            p95: stats::tvar_se(&costs, 0.95),
+            p99: stats::tvar_se(&costs, 0.99),
+        },
+        max: costs[n - 1],
+    };
+    let exceed = |x: Option<f64>| x.map(|x| prob(stats::prob_exceeds(&costs, x), n));
+    let specific_option = &study.contract.specific[s];
+    let aggregate_option = terms.candidate.aggregate.map(|a| &study.contract.aggregate[a]);
+    CandidateResult {
+        label: terms.label.clone(),
+        specific_label: specific_option.label.clone(),
+        aggregate_label: aggregate_option.map(|o| o.label.clone()),
+        specific_deductible: specific_option.deductible(),
+        aggregate_attachment: terms.attachment,
+        aggregate_attachment_basis: terms.attachment_basis.clone(),
+        gross_claims: est(&gross_m),
+        retained_claims: est(&claims_m),
+        specific_reimbursement: est(&specific_m),
+        aggregate_reimbursement: aggregate_reimb,
+        premium: Estimate {
+            mean: premium,
+            se: terms.specific_premium.se + aggregate_premium.se,
+        },
+        specific_premium: terms.specific_premium,
+        aggregate_premium,
+        premium_basis: PremiumBasis {
+            specific: premium_basis(&specific_option.premium).into(),
+            aggregate: premium_basis(&terms.aggregate_premium).into(),
+        },
+        fees: Estimate {
+            mean: terms.fees,
+            se: 0.0,
+        },
+        prob_aggregate_attaches: terms
+            .attachment
+            .map(|_| prob(attaches as f64 / n as f64, n)),
+        expected_specific_claimants: est(&claimants_m),
+        max_liability: max_liability(study, terms, fixed),
+        prob_exceeds_budget: exceed(study.budget),
+        prob_exceeds_fully_insured: exceed(study.fully_insured_premium),
+        exceedance_curve: stats::exceedance_curve(&costs)
+            .into_iter()
+            .map(|(cost, prob)| ExceedancePoint { cost, prob })
+            .collect(),
+        warnings: candidate_warnings(study, terms),
+        employer_cost,
+    }
+}
+
+/// The employer's largest possible annual cost: the attachment plus fixed
+/// costs plus whatever retained claims the aggregate does not count, when
+/// all of that is bounded.
+fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
+    let attachment = terms.attachment?;
+    if terms.aggregate_max.is_finite() {
+        return None;
+    }
+    let outside_aggregate = study.population.profiles.iter().any(|p| {
+        p.components
+            .iter()
+            .any(|c| !c.aggregate && c.frequency.mean() > 0.0)
+    });
+    if outside_aggregate {
+        return None;
+    }
+    let contract = &study.contract;
+    let specific = &contract.specific[terms.candidate.specific].terms;
+    let mut bound = attachment + fixed;
+    if !contract.asd_counts_toward_aggregate && specific.deductible.is_finite() {
+        bound += specific.aggregating_deductible;
+    }
+    if !contract.laser_gap_counts_toward_aggregate && specific.deductible.is_finite() {
+        for (_, laser) in &contract.lasers {
+            match laser {
+                Laser::Deductible(l) => bound += (l - specific.deductible).max(0.0),
+                Laser::Excluded => return None,
+            }
+        }
+    }
+    Some(bound)
+}
+
+fn candidate_warnings(study: &Study, terms: &CandidateTerms) -> Vec<String> {
+    let mut w = Vec::new();
+    if let Some(d) = study.contract.specific[terms.candidate.specific].deductible() {
+        if d < NAIC_SPECIFIC_FLOOR {
+            w.push(format!(
+                "specific deductible ${} is below the NAIC model act floor of $20,000",
+                crate::report::dollars(d)
+            ));
+        }
+    }
+    if let Some(a) = terms.attachment {
+        let employees = study.population.employees();
+        let floor = if employees > 50.0 { 1.10 } else { 1.20 };
+        let expected = terms.expected_aggregate_retained.mean;
+        if expected > 0.0 && a < floor * expected {
+            w.push(format!(
+                "aggregate attachment ${} is {:.1}% of expected claims, below the NAIC model act floor of {:.0}% for a group of {:.0} employees",
+                crate::report::dollars(a),
+                100.0 * a / expected,
+                100.0 * floor,
+                employees
+            ));
+        }
+    }
+    w
+}

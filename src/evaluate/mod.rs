@@ -1,0 +1,87 @@
+//! Turning simulated trials into results: attachments and priced premiums
+//! from the run's expectations, then every candidate evaluated on the same
+//! trials (common random numbers).
+
+mod candidate;
+mod terms;
+
+pub use candidate::evaluate_candidate;
+pub use terms::{CandidateTerms, OptionExpectations};
+
+use crate::model::Study;
+use crate::report::{Estimate, PopulationSummary, SpecificOptionSummary};
+use crate::sim::TrialColumns;
+use crate::stats::Moments;
+use rayon::prelude::*;
+
+/// Everything [`crate::report::Results`] holds except the metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Population summary.
+    pub population: PopulationSummary,
+    /// Specific option summaries.
+    pub specific_options: Vec<SpecificOptionSummary>,
+    /// Candidate results, in the contract's candidate order.
+    pub candidates: Vec<crate::report::CandidateResult>,
+    /// Study-level warnings (inputs and estimates).
+    pub warnings: Vec<String>,
+}
+
+/// Evaluates every candidate of `study` on the simulated `columns`.
+pub fn evaluate(study: &Study, columns: &TrialColumns) -> Evaluation {
+    let expectations = OptionExpectations::from_columns(study, columns);
+    let candidates: Vec<_> = study
+        .contract
+        .candidates
+        .par_iter()
+        .map(|c| {
+            let terms = CandidateTerms::new(study, &expectations, c);
+            evaluate_candidate(study, columns, &terms)
+        })
+        .collect();
+    let gross: Moments = columns.gross.iter().copied().collect();
+    let population = PopulationSummary {
+        members: study.population.member_count(),
+        employees: study.population.employees(),
+        employee_months_by_tier: study.population.enrollment.employee_months.clone(),
+        expected_gross_claims: study.population.expected_gross_claims(),
+        simulated_gross_claims: Estimate {
+            mean: gross.mean(),
+            se: gross.se(),
+        },
+        trend_factor: study.trend.factor(),
+    };
+    let specific_options = study
+        .contract
+        .specific
+        .iter()
+        .enumerate()
+        .map(|(s, o)| SpecificOptionSummary {
+            label: o.label.clone(),
+            specific_deductible: o.deductible(),
+            expected_aggregate_retained: expectations.aggregate_retained[s],
+            expected_specific_reimbursement: expectations.specific_reimbursement[s],
+            annual_premium: expectations.specific_premium[s].mean,
+            premium_basis: terms::premium_basis(&o.premium).to_string(),
+        })
+        .collect();
+    let mut warnings = study.warnings.clone();
+    warnings.extend(estimate_warnings(study.trials));
+    Evaluation {
+        population,
+        specific_options,
+        candidates,
+        warnings,
+    }
+}
+
+fn estimate_warnings(trials: u64) -> Vec<String> {
+    let mut w = Vec::new();
+    let tail = trials as f64 * 0.005;
+    if tail < 20.0 {
+        w.push(format!(
+            "only {trials} trials: the 99.5th percentile rests on {tail:.0} trial(s) in the tail; use at least 4,000 trials for tail figures"
+        ));
+    }
+    w
+}

@@ -1,0 +1,180 @@
+//! Attachment points and premiums, resolved for each candidate.
+
+use crate::model::{Attachment, Candidate, MinAttachment, Premium, Study};
+use crate::report::{dollars, Estimate};
+use crate::sim::TrialColumns;
+use crate::stats::Moments;
+
+/// Run-level expectations per specific option, from which factor
+/// attachments and priced specific premiums are computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionExpectations {
+    /// Expected aggregate-eligible retained claims per specific option.
+    pub aggregate_retained: Vec<Estimate>,
+    /// Expected specific reimbursement per specific option.
+    pub specific_reimbursement: Vec<Estimate>,
+    /// Annual specific premium per option (se > 0 when priced).
+    pub specific_premium: Vec<Estimate>,
+}
+
+impl OptionExpectations {
+    /// Means over all trials of the run, in trial order.
+    pub fn from_columns(study: &Study, columns: &TrialColumns) -> Self {
+        let mut aggregate_retained = Vec::new();
+        let mut specific_reimbursement = Vec::new();
+        let mut specific_premium = Vec::new();
+        for (s, option) in study.contract.specific.iter().enumerate() {
+            let ra: Moments = columns.aggregate_retained[s].iter().copied().collect();
+            let reimb: Moments = columns
+                .gross
+                .iter()
+                .zip(&columns.retained[s])
+                .map(|(g, r)| g - r)
+                .collect();
+            aggregate_retained.push(Estimate {
+                mean: ra.mean(),
+                se: ra.se(),
+            });
+            let reimb = Estimate {
+                mean: reimb.mean(),
+                se: reimb.se(),
+            };
+            specific_reimbursement.push(reimb);
+            specific_premium.push(annual_premium(
+                &option.premium,
+                study,
+                reimb,
+            ));
+        }
+        OptionExpectations {
+            aggregate_retained,
+            specific_reimbursement,
+            specific_premium,
+        }
+    }
+}
+
+/// The annual premium for a premium spec, given the expected reimbursement
+/// it covers (used only when priced).
+pub fn annual_premium(premium: &Premium, study: &Study, expected: Estimate) -> Estimate {
+    match premium {
+        Premium::Quoted(rate) => Estimate {
+            mean: rate.annual_total(&study.population.enrollment),
+            se: 0.0,
+        },
+        Premium::Priced { loss_ratio } => Estimate {
+            mean: expected.mean / loss_ratio,
+            se: expected.se / loss_ratio,
+        },
+        Premium::None => Estimate { mean: 0.0, se: 0.0 },
+    }
+}
+
+/// "quoted", "priced" or "none".
+pub fn premium_basis(premium: &Premium) -> &'static str {
+    match premium {
+        Premium::Quoted(_) => "quoted",
+        Premium::Priced { .. } => "priced",
+        Premium::None => "none",
+    }
+}
+
+/// A candidate's terms with every amount resolved to dollars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateTerms {
+    /// The candidate.
+    pub candidate: Candidate,
+    /// Its label.
+    pub label: String,
+    /// Aggregate attachment in dollars (`None` for no aggregate).
+    pub attachment: Option<f64>,
+    /// How it was computed.
+    pub attachment_basis: Option<String>,
+    /// Maximum aggregate reimbursement.
+    pub aggregate_max: f64,
+    /// Expected aggregate-eligible retained claims under the candidate's specific option.
+    pub expected_aggregate_retained: Estimate,
+    /// Annual specific premium.
+    pub specific_premium: Estimate,
+    /// Target loss ratio when the specific premium is priced.
+    pub specific_loss_ratio: Option<f64>,
+    /// Aggregate premium spec.
+    pub aggregate_premium: Premium,
+    /// Annual admin fees.
+    pub fees: f64,
+}
+
+impl CandidateTerms {
+    /// Resolves the candidate's attachment and premiums.
+    pub fn new(study: &Study, exp: &OptionExpectations, candidate: &Candidate) -> Self {
+        let s = candidate.specific;
+        let expected = exp.aggregate_retained[s];
+        let enrollment = &study.population.enrollment;
+        let (attachment, basis, aggregate_max, aggregate_premium) = match candidate.aggregate {
+            None => (None, None, 0.0, Premium::None),
+            Some(a) => {
+                let option = &study.contract.aggregate[a];
+                let (computed, mut basis) = match &option.attachment {
+                    Attachment::Factor(f) => (
+                        f * expected.mean,
+                        format!(
+                            "{:.1}% of expected aggregate-eligible retained claims {} (Monte Carlo mean of this run, se {})",
+                            100.0 * f,
+                            dollars(expected.mean),
+                            dollars(expected.se)
+                        ),
+                    ),
+                    Attachment::Amount(x) => (*x, "dollar amount".to_string()),
+                    Attachment::Monthly(rate) => (
+                        rate.annual_total(enrollment),
+                        "monthly aggregate factors x employee-months".to_string(),
+                    ),
+                };
+                let floor = match option.min_attachment {
+                    None => 0.0,
+                    Some(MinAttachment::Amount(m)) => m,
+                    Some(MinAttachment::Fraction(x)) => x * full_year_attachment(&option.attachment, computed, study),
+                };
+                let attachment = if floor > computed {
+                    basis = format!("minimum attachment {} (computed {}: {basis})", dollars(floor), dollars(computed));
+                    floor
+                } else {
+                    computed
+                };
+                (
+                    Some(attachment),
+                    Some(basis),
+                    option.max_reimbursement,
+                    option.premium.clone(),
+                )
+            }
+        };
+        let specific_loss_ratio = match study.contract.specific[s].premium {
+            Premium::Priced { loss_ratio } => Some(loss_ratio),
+            _ => None,
+        };
+        CandidateTerms {
+            candidate: *candidate,
+            label: study.contract.candidate_label(candidate),
+            attachment,
+            attachment_basis: basis,
+            aggregate_max,
+            expected_aggregate_retained: expected,
+            specific_premium: exp.specific_premium[s],
+            specific_loss_ratio,
+            aggregate_premium,
+            fees: study.fees.admin_pepm.annual_total(enrollment),
+        }
+    }
+}
+
+/// The attachment as if every employee were enrolled all twelve months
+/// (the base of a percentage minimum attachment).
+fn full_year_attachment(attachment: &Attachment, computed: f64, study: &Study) -> f64 {
+    match attachment {
+        Attachment::Monthly(rate) => {
+            rate.annual_total(&study.population.enrollment.full_year())
+        }
+        _ => computed,
+    }
+}

@@ -1,0 +1,19 @@
+//! stoploss: Monte Carlo stop-loss attachment studies for self-funded
+//! employer health plans.
+//!
+//! The data flows `config` (JSON -> validated [`model::Study`]) -> `sim`
+//! (trial blocks, member-year kernel, specific options) -> `evaluate`
+//! (attachments, premiums, every candidate on the same trials) -> `report`
+//! (one results struct, one exporter per format). [`run::run_study`] ties
+//! them together.
+
+pub mod cli;
+pub mod config;
+pub mod dist;
+pub mod error;
+pub mod evaluate;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod sim;
+pub mod stats;

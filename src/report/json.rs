@@ -1,0 +1,15 @@
+//! `results.json`.
+
+use super::{Exporter, Results};
+
+/// Pretty-printed JSON of the whole [`Results`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsonExporter;
+
+impl Exporter for JsonExporter {
+    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(results)?;
+        out.push(b'\n');
+        Ok(out)
+    }
+}

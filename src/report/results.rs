@@ -1,0 +1,239 @@
+//! The results of a run: one struct, documented field by field, that every
+//! exporter serializes. `results.json` is this struct as JSON.
+
+use serde::Serialize;
+
+/// Version of the `results.json` layout; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run produces.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Results {
+    /// Layout version of this document.
+    pub schema_version: u32,
+    /// The study name from the config.
+    pub name: String,
+    /// How the run was made. Timing fields live only here.
+    pub meta: Meta,
+    /// The population simulated.
+    pub population: PopulationSummary,
+    /// One entry per specific option (including "no specific" when asked).
+    pub specific_options: Vec<SpecificOptionSummary>,
+    /// One entry per candidate, in config order.
+    pub candidates: Vec<CandidateResult>,
+    /// Warnings about inputs and estimates (also printed on stderr).
+    pub warnings: Vec<String>,
+}
+
+/// Run metadata.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Meta {
+    /// Always "stoploss".
+    pub tool: String,
+    /// Tool version.
+    pub version: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Simulated plan years.
+    pub trials: u64,
+    /// Trials per block (part of the random stream's definition).
+    pub block_trials: u64,
+    /// Generator scheme.
+    pub rng: String,
+    /// Worker threads used (timing-related; does not affect results).
+    pub threads: usize,
+    /// Wall-clock seconds for simulation and statistics.
+    pub elapsed_seconds: f64,
+    /// Member-years simulated per second of wall-clock time.
+    pub member_years_per_second: f64,
+}
+
+/// The simulated population.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PopulationSummary {
+    /// Members simulated per trial.
+    pub members: usize,
+    /// Average employees enrolled (the PEPM basis).
+    pub employees: f64,
+    /// Employee-months per coverage tier.
+    pub employee_months_by_tier: std::collections::BTreeMap<String, f64>,
+    /// Expected gross claims in closed form (frequency mean x severity mean).
+    pub expected_gross_claims: f64,
+    /// The simulated mean of gross claims, to compare with the closed form.
+    pub simulated_gross_claims: Estimate,
+    /// Severity trend factor applied to every claim amount.
+    pub trend_factor: f64,
+}
+
+/// Per specific option: the expectations the aggregate attachments and
+/// priced premiums are computed from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SpecificOptionSummary {
+    /// Option label.
+    pub label: String,
+    /// Specific deductible (null for no specific cover).
+    pub specific_deductible: Option<f64>,
+    /// Expected retained claims that count toward the aggregate: the
+    /// Monte Carlo mean over this run's trials. Factor attachments multiply it.
+    pub expected_aggregate_retained: Estimate,
+    /// Expected specific reimbursement.
+    pub expected_specific_reimbursement: Estimate,
+    /// Annual specific premium.
+    pub annual_premium: f64,
+    /// "quoted", "priced" (expected reimbursement / target loss ratio) or "none".
+    pub premium_basis: String,
+}
+
+/// A Monte Carlo estimate of a mean (or, for probabilities, of the mean of an
+/// indicator) with its standard error.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Estimate {
+    /// The estimate.
+    pub mean: f64,
+    /// Its Monte Carlo standard error.
+    pub se: f64,
+}
+
+/// Percentiles (VaR) of the employer's annual cost.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.5th percentile.
+    pub p99_5: f64,
+}
+
+/// A 95% confidence interval.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Interval {
+    /// Lower bound.
+    pub lo: f64,
+    /// Upper bound.
+    pub hi: f64,
+}
+
+/// 95% order-statistic confidence intervals for each percentile.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct PercentileIntervals {
+    /// For p50.
+    pub p50: Interval,
+    /// For p75.
+    pub p75: Interval,
+    /// For p90.
+    pub p90: Interval,
+    /// For p95.
+    pub p95: Interval,
+    /// For p99.
+    pub p99: Interval,
+    /// For p99.5.
+    pub p99_5: Interval,
+}
+
+/// TVaR (expected shortfall) at three levels, or their standard errors.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Tvar {
+    /// Mean of the worst 10% of years.
+    pub p90: f64,
+    /// Mean of the worst 5% of years.
+    pub p95: f64,
+    /// Mean of the worst 1% of years.
+    pub p99: f64,
+}
+
+/// The distribution of the employer's total annual cost.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CostDistribution {
+    /// Expected annual cost.
+    pub mean: f64,
+    /// Monte Carlo standard error of `mean`.
+    pub se: f64,
+    /// Standard deviation of the annual cost (year-to-year variability).
+    pub sd: f64,
+    /// Percentiles.
+    pub percentiles: Percentiles,
+    /// 95% confidence intervals of the percentiles.
+    pub percentiles_ci95: PercentileIntervals,
+    /// TVaR.
+    pub tvar: Tvar,
+    /// Standard errors of the TVaRs.
+    pub tvar_se: Tvar,
+    /// Largest simulated annual cost.
+    pub max: f64,
+}
+
+/// One point of the exceedance curve.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct ExceedancePoint {
+    /// Annual employer cost.
+    pub cost: f64,
+    /// Simulated probability that the annual cost exceeds `cost`.
+    pub prob: f64,
+}
+
+/// How each premium was set.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PremiumBasis {
+    /// "quoted", "priced" or "none".
+    pub specific: String,
+    /// "quoted", "priced" or "none".
+    pub aggregate: String,
+}
+
+/// Everything reported for one candidate.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CandidateResult {
+    /// "<specific label> / <aggregate label>".
+    pub label: String,
+    /// Label of the specific option.
+    pub specific_label: String,
+    /// Label of the aggregate option (null for no aggregate).
+    pub aggregate_label: Option<String>,
+    /// Specific deductible in dollars (null for no specific cover).
+    pub specific_deductible: Option<f64>,
+    /// Aggregate attachment in dollars (null for no aggregate).
+    pub aggregate_attachment: Option<f64>,
+    /// How the attachment was computed.
+    pub aggregate_attachment_basis: Option<String>,
+    /// Total annual cost to the employer: retained claims + premiums + fees.
+    pub employer_cost: CostDistribution,
+    /// Gross claims (all components).
+    pub gross_claims: Estimate,
+    /// Claims the employer pays after specific and aggregate reimbursement.
+    pub retained_claims: Estimate,
+    /// Paid by the specific carrier.
+    pub specific_reimbursement: Estimate,
+    /// Paid by the aggregate carrier.
+    pub aggregate_reimbursement: Estimate,
+    /// Specific plus aggregate premium (se > 0 only for priced premiums).
+    pub premium: Estimate,
+    /// Specific premium.
+    pub specific_premium: Estimate,
+    /// Aggregate premium.
+    pub aggregate_premium: Estimate,
+    /// How each premium was set.
+    pub premium_basis: PremiumBasis,
+    /// Administration fees.
+    pub fees: Estimate,
+    /// Probability that the aggregate pays anything (null for no aggregate).
+    pub prob_aggregate_attaches: Option<Estimate>,
+    /// Expected members whose specific-eligible claims exceed their deductible.
+    pub expected_specific_claimants: Estimate,
+    /// The employer's largest possible annual cost, where the contract bounds it.
+    pub max_liability: Option<f64>,
+    /// Probability the annual cost exceeds the budget (when one is given).
+    pub prob_exceeds_budget: Option<Estimate>,
+    /// Probability the annual cost exceeds the fully insured premium (when given).
+    pub prob_exceeds_fully_insured: Option<Estimate>,
+    /// Points `(cost, P(annual cost > cost))` of the cost distribution.
+    pub exceedance_curve: Vec<ExceedancePoint>,
+    /// Warnings specific to this candidate (regulatory floors, ...).
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,14 @@
+//! The simulation: seeding, the member-year kernel, the contract arithmetic
+//! applied to every specific option, and the parallel block driver.
+//!
+//! Trials are cut into fixed blocks of [`BLOCK_TRIALS`]; block `b` draws from
+//! its own generator derived from `(seed, b)` ([`seed::block_rng`]). Blocks
+//! run in parallel and their outputs are concatenated in block order, so the
+//! results do not depend on the number of threads or on scheduling.
+
+pub mod apply;
+mod driver;
+pub mod kernel;
+pub mod seed;
+
+pub use driver::{simulate, TrialColumns, BLOCK_TRIALS};

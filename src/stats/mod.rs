@@ -1,0 +1,10 @@
+//! Statistics: mergeable moment accumulators, and quantile and tail-risk
+//! estimators on sorted samples with their Monte Carlo errors.
+
+mod moments;
+mod quantile;
+
+pub use moments::Moments;
+pub use quantile::{
+    exceedance_curve, prob_exceeds, quantile, quantile_interval, tvar, tvar_se, Z95,
+};
