@@ -86,7 +86,10 @@ impl std::error::Error for ConfigError {}
 
 /// The closest of `candidates` to `word` when it is close enough to be a
 /// likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (levenshtein(word, c), c))
@@ -115,8 +118,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("trails", ["name", "seed", "trials"]), Some("trials"));
-        assert_eq!(did_you_mean("poison", ["poisson", "bernoulli"]), Some("poisson"));
+        assert_eq!(
+            did_you_mean("trails", ["name", "seed", "trials"]),
+            Some("trials")
+        );
+        assert_eq!(
+            did_you_mean("poison", ["poisson", "bernoulli"]),
+            Some("poisson")
+        );
         assert_eq!(did_you_mean("xyz", ["poisson", "bernoulli"]), None);
     }
 }

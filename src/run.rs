@@ -26,7 +26,11 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
             rng: RNG_NAME.into(),
             threads: rayon::current_num_threads(),
             elapsed_seconds: elapsed,
-            member_years_per_second: if elapsed > 0.0 { member_years / elapsed } else { 0.0 },
+            member_years_per_second: if elapsed > 0.0 {
+                member_years / elapsed
+            } else {
+                0.0
+            },
         },
         population: evaluation.population,
         specific_options: evaluation.specific_options,

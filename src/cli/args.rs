@@ -30,8 +30,10 @@ pub enum Command {
 
 /// `stoploss run`.
 #[derive(Debug, Args)]
-#[command(after_help = "Each config writes OUT/<name>/results.json and OUT/<name>/summary.csv.\n\
-Exit status: 0 when every config ran, 1 when any was invalid or failed, 2 for bad flags.")]
+#[command(
+    after_help = "Each config writes OUT/<name>/results.json and OUT/<name>/summary.csv.\n\
+Exit status: 0 when every config ran, 1 when any was invalid or failed, 2 for bad flags."
+)]
 pub struct RunArgs {
     /// Config files, or folders whose *.json files are all run.
     #[arg(required = true, value_name = "CONFIG")]

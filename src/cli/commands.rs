@@ -119,7 +119,10 @@ fn run_in_pool(args: &RunArgs) -> u8 {
     };
     if let Some(t) = args.trials {
         if t == 0 || t > config::MAX_TRIALS {
-            eprintln!("error: --trials must be between 1 and {}, got {t}", config::MAX_TRIALS);
+            eprintln!(
+                "error: --trials must be between 1 and {}, got {t}",
+                config::MAX_TRIALS
+            );
             return EXIT_FAILED;
         }
     }
@@ -211,7 +214,10 @@ pub fn init(args: &InitArgs) -> u8 {
     for (name, _) in &files {
         let path = args.dir.join(name);
         if path.exists() {
-            eprintln!("error: {} already exists; choose an empty folder", path.display());
+            eprintln!(
+                "error: {} already exists; choose an empty folder",
+                path.display()
+            );
             return EXIT_FAILED;
         }
     }

@@ -26,32 +26,47 @@ pub fn check_target(out: &Path, name: &str, force: bool) -> Result<()> {
 
 /// Writes `files` (name, bytes) as the folder `out/name`, replacing an
 /// existing folder only when `force` is set.
-pub fn write_atomically(out: &Path, name: &str, files: &[(&str, Vec<u8>)], force: bool) -> Result<PathBuf> {
+pub fn write_atomically(
+    out: &Path,
+    name: &str,
+    files: &[(&str, Vec<u8>)],
+    force: bool,
+) -> Result<PathBuf> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let target = target_dir(out, name);
     let pid = std::process::id();
     let staging = out.join(format!(".{name}.tmp-{pid}"));
     if staging.exists() {
-        fs::remove_dir_all(&staging).with_context(|| format!("cannot clear {}", staging.display()))?;
+        fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot clear {}", staging.display()))?;
     }
     fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
     let result = (|| -> Result<PathBuf> {
         for (file, bytes) in files {
             let path = staging.join(file);
-            let mut f = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            f.sync_all().with_context(|| format!("cannot flush {}", path.display()))?;
+            let mut f = fs::File::create(&path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            f.write_all(bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            f.sync_all()
+                .with_context(|| format!("cannot flush {}", path.display()))?;
         }
         if target.exists() {
             if !force {
-                bail!("{} already exists; pass --force to replace it", target.display());
+                bail!(
+                    "{} already exists; pass --force to replace it",
+                    target.display()
+                );
             }
             let old = out.join(format!(".{name}.old-{pid}"));
-            fs::rename(&target, &old).with_context(|| format!("cannot move aside {}", target.display()))?;
-            fs::rename(&staging, &target).with_context(|| format!("cannot move {} into place", target.display()))?;
+            fs::rename(&target, &old)
+                .with_context(|| format!("cannot move aside {}", target.display()))?;
+            fs::rename(&staging, &target)
+                .with_context(|| format!("cannot move {} into place", target.display()))?;
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         } else {
-            fs::rename(&staging, &target).with_context(|| format!("cannot move {} into place", target.display()))?;
+            fs::rename(&staging, &target)
+                .with_context(|| format!("cannot move {} into place", target.display()))?;
         }
         Ok(target.clone())
     })();

@@ -51,8 +51,8 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             ),
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -65,7 +65,10 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
     if headers.iter().all(|h| h.is_empty()) {
         return Err(err(
             String::new(),
-            format!("the file is empty; it needs a header with {}", REQUIRED.join(", ")),
+            format!(
+                "the file is empty; it needs a header with {}",
+                REQUIRED.join(", ")
+            ),
         ));
     }
     let mut col: HashMap<&str, usize> = HashMap::new();
@@ -99,7 +102,10 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
         if !col.contains_key(r) {
             return Err(err(
                 "line 1".into(),
-                format!("missing required column `{r}` (required: {})", REQUIRED.join(", ")),
+                format!(
+                    "missing required column `{r}` (required: {})",
+                    REQUIRED.join(", ")
+                ),
             ));
         }
     }
@@ -130,7 +136,9 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
         if let Some(first) = seen.insert(member_id.clone(), line) {
             return Err(err(
                 at("member_id"),
-                format!("member_id `{member_id}` already appears on line {first}; ids must be unique"),
+                format!(
+                    "member_id `{member_id}` already appears on line {first}; ids must be unique"
+                ),
             ));
         }
         let employee_id = field("employee_id").to_string();

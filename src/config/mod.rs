@@ -19,16 +19,21 @@ pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads, parses and validates a config file.
 pub fn load(path: &Path) -> Result<Study, ConfigError> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
     if meta.len() > MAX_CONFIG_BYTES {
         return Err(ConfigError::new(
             ErrorKind::Io,
             &file,
             "",
-            format!("the file has {} bytes; configs are limited to {MAX_CONFIG_BYTES} bytes", meta.len()),
+            format!(
+                "the file has {} bytes; configs are limited to {MAX_CONFIG_BYTES} bytes",
+                meta.len()
+            ),
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     parse(&text, &file, dir)
 }
@@ -83,7 +88,9 @@ fn strip_position(msg: &str) -> String {
 /// For serde's "unknown field `x`, expected one of `a`, `b`" (or variant),
 /// the closest expected name.
 fn suggestion(msg: &str) -> Option<String> {
-    let rest = msg.strip_prefix("unknown field `").or_else(|| msg.strip_prefix("unknown variant `"))?;
+    let rest = msg
+        .strip_prefix("unknown field `")
+        .or_else(|| msg.strip_prefix("unknown variant `"))?;
     let (word, expected) = rest.split_once('`')?;
     let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     did_you_mean(word, names.iter().copied()).map(str::to_string)

@@ -59,16 +59,9 @@ pub struct RawComponent {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawFrequency {
-    Poisson {
-        mean: f64,
-    },
-    NegativeBinomial {
-        mean: f64,
-        variance: f64,
-    },
-    Bernoulli {
-        p: f64,
-    },
+    Poisson { mean: f64 },
+    NegativeBinomial { mean: f64, variance: f64 },
+    Bernoulli { p: f64 },
 }
 
 #[derive(Debug, Deserialize)]

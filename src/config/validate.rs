@@ -38,7 +38,10 @@ fn positive(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
     if x.is_finite() && x > 0.0 {
         Ok(x)
     } else {
-        Err(ctx.err(path, format!("must be a finite number greater than 0, got {x}")))
+        Err(ctx.err(
+            path,
+            format!("must be a finite number greater than 0, got {x}"),
+        ))
     }
 }
 
@@ -53,7 +56,10 @@ fn non_negative(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
 fn dollar_amount(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
     positive(ctx, path, x)?;
     if x > 1e13 {
-        return Err(ctx.err(path, format!("must be at most 10,000,000,000,000 dollars, got {x}")));
+        return Err(ctx.err(
+            path,
+            format!("must be at most 10,000,000,000,000 dollars, got {x}"),
+        ));
     }
     Ok(x)
 }
@@ -62,7 +68,10 @@ fn fraction(ctx: &Ctx, path: &str, x: f64, what: &str) -> Result<f64, ConfigErro
     if x.is_finite() && x > 0.0 && x <= 1.0 {
         Ok(x)
     } else {
-        Err(ctx.err(path, format!("{what} must be greater than 0 and at most 1, got {x}")))
+        Err(ctx.err(
+            path,
+            format!("{what} must be greater than 0 and at most 1, got {x}"),
+        ))
     }
 }
 
@@ -83,18 +92,33 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
     }
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
     if trials == 0 || trials > MAX_TRIALS {
-        return Err(ctx.err("trials", format!("must be between 1 and {MAX_TRIALS}, got {trials}")));
+        return Err(ctx.err(
+            "trials",
+            format!("must be between 1 and {MAX_TRIALS}, got {trials}"),
+        ));
     }
     let trend = match raw.trend {
         None => Trend::NONE,
         Some(t) => {
             if !(t.annual.is_finite() && t.annual > -0.5 && t.annual <= 1.0) {
-                return Err(ctx.err("trend.annual", format!("must be a rate between -0.5 and 1 (0.07 for 7%), got {}", t.annual)));
+                return Err(ctx.err(
+                    "trend.annual",
+                    format!(
+                        "must be a rate between -0.5 and 1 (0.07 for 7%), got {}",
+                        t.annual
+                    ),
+                ));
             }
             if !(t.months.is_finite() && (0.0..=120.0).contains(&t.months)) {
-                return Err(ctx.err("trend.months", format!("must be between 0 and 120, got {}", t.months)));
+                return Err(ctx.err(
+                    "trend.months",
+                    format!("must be between 0 and 120, got {}", t.months),
+                ));
             }
-            Trend { annual: t.annual, months: t.months }
+            Trend {
+                annual: t.annual,
+                months: t.months,
+            }
         }
     };
     let mut warnings = Vec::new();
@@ -104,7 +128,10 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         None => Rate::Composite(0.0),
         Some(r) => rate(ctx, "fees.admin_pepm", &r, &population.enrollment)?,
     };
-    let budget = raw.budget.map(|b| dollar_amount(ctx, "budget", b)).transpose()?;
+    let budget = raw
+        .budget
+        .map(|b| dollar_amount(ctx, "budget", b))
+        .transpose()?;
     let fully_insured_premium = raw
         .fully_insured_premium
         .map(|b| dollar_amount(ctx, "fully_insured_premium", b))
@@ -123,7 +150,12 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
     })
 }
 
-fn rate(ctx: &Ctx, path: &str, raw: &RawRate, enrollment: &Enrollment) -> Result<Rate, ConfigError> {
+fn rate(
+    ctx: &Ctx,
+    path: &str,
+    raw: &RawRate,
+    enrollment: &Enrollment,
+) -> Result<Rate, ConfigError> {
     let r = match raw {
         RawRate::Composite(x) => Rate::Composite(non_negative(ctx, path, *x)?),
         RawRate::ByTier(m) => {
@@ -145,7 +177,10 @@ fn rate(ctx: &Ctx, path: &str, raw: &RawRate, enrollment: &Enrollment) -> Result
         };
         return Err(ctx.err(
             path,
-            format!("has no rate for tier(s) {} that the population enrolls{hint}", missing.join(", ")),
+            format!(
+                "has no rate for tier(s) {} that the population enrolls{hint}",
+                missing.join(", ")
+            ),
         ));
     }
     Ok(r)
@@ -168,17 +203,26 @@ fn population(
             return Err(ctx.err(format!("{path}.name"), "must not be empty"));
         }
         if !names.insert(c.name.clone()) {
-            return Err(ctx.err(format!("{path}.name"), format!("class `{}` is defined twice", c.name)));
+            return Err(ctx.err(
+                format!("{path}.name"),
+                format!("class `{}` is defined twice", c.name),
+            ));
         }
         if c.claims.is_empty() {
-            return Err(ctx.err(format!("{path}.claims"), "must list at least one claim component"));
+            return Err(ctx.err(
+                format!("{path}.claims"),
+                "must list at least one claim component",
+            ));
         }
         let mut comp_names = HashSet::new();
         let mut components = Vec::new();
         for (j, rc) in c.claims.iter().enumerate() {
             let cpath = format!("{path}.claims[{j}]");
             if !comp_names.insert(rc.name.clone()) {
-                return Err(ctx.err(format!("{cpath}.name"), format!("component `{}` is defined twice in this class", rc.name)));
+                return Err(ctx.err(
+                    format!("{cpath}.name"),
+                    format!("component `{}` is defined twice in this class", rc.name),
+                ));
             }
             let comp = component(rc, ctx, &cpath)?;
             if let Some(alpha) = comp.severity.tail_index().filter(|a| *a <= 2.0) {
@@ -189,7 +233,12 @@ fn population(
             }
             components.push(comp);
         }
-        classes.push(ClassInfo { name: c.name.clone(), members: 0, employees: 0.0, components });
+        classes.push(ClassInfo {
+            name: c.name.clone(),
+            members: 0,
+            employees: 0.0,
+            components,
+        });
     }
     let scale = trend.factor();
     match &raw.census {
@@ -204,10 +253,16 @@ fn component(rc: &RawComponent, ctx: &Ctx, path: &str) -> Result<ClaimComponent,
     }
     let fpath = format!("{path}.frequency");
     let frequency = match &rc.frequency {
-        RawFrequency::Poisson { mean } => Frequency::poisson(*mean).map_err(|e| ctx.param(&format!("{fpath}.poisson"), e))?,
-        RawFrequency::NegativeBinomial { mean, variance } => Frequency::negative_binomial(*mean, *variance)
-            .map_err(|e| ctx.param(&format!("{fpath}.negative_binomial"), e))?,
-        RawFrequency::Bernoulli { p } => Frequency::bernoulli(*p).map_err(|e| ctx.param(&format!("{fpath}.bernoulli"), e))?,
+        RawFrequency::Poisson { mean } => {
+            Frequency::poisson(*mean).map_err(|e| ctx.param(&format!("{fpath}.poisson"), e))?
+        }
+        RawFrequency::NegativeBinomial { mean, variance } => {
+            Frequency::negative_binomial(*mean, *variance)
+                .map_err(|e| ctx.param(&format!("{fpath}.negative_binomial"), e))?
+        }
+        RawFrequency::Bernoulli { p } => {
+            Frequency::bernoulli(*p).map_err(|e| ctx.param(&format!("{fpath}.bernoulli"), e))?
+        }
     };
     let severity = severity(&rc.severity, ctx, &format!("{path}.severity"))?;
     Ok(ClaimComponent {
@@ -233,9 +288,15 @@ fn two_way(
         "mu" => raw.shape.is_some() || raw.scale.is_some(),
         _ => raw.mu.is_some() || raw.sigma.is_some(),
     };
-    let allowed = format!("give either {} and {}, or mean and cv", natural.0, natural.1);
+    let allowed = format!(
+        "give either {} and {}, or mean and cv",
+        natural.0, natural.1
+    );
     if other_family {
-        return Err(ctx.err(path, format!("has parameters of another distribution: {allowed}")));
+        return Err(ctx.err(
+            path,
+            format!("has parameters of another distribution: {allowed}"),
+        ));
     }
     match (a, b, raw.mean, raw.cv) {
         (Some(a), Some(b), None, None) => Ok((true, a, b)),
@@ -250,24 +311,42 @@ fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Severity, Config
         RawSeverity::Lognormal(t) => {
             let path = p("lognormal");
             let (natural, a, b) = two_way(ctx, &path, t, ("mu", "sigma"))?;
-            let r = if natural { Severity::lognormal(a, b) } else { Severity::lognormal_mean_cv(a, b) };
+            let r = if natural {
+                Severity::lognormal(a, b)
+            } else {
+                Severity::lognormal_mean_cv(a, b)
+            };
             r.map_err(|e| ctx.param(&path, e))
         }
         RawSeverity::Gamma(t) => {
             let path = p("gamma");
             let (natural, a, b) = two_way(ctx, &path, t, ("shape", "scale"))?;
-            let r = if natural { Severity::gamma(a, b) } else { Severity::gamma_mean_cv(a, b) };
+            let r = if natural {
+                Severity::gamma(a, b)
+            } else {
+                Severity::gamma_mean_cv(a, b)
+            };
             r.map_err(|e| ctx.param(&path, e))
         }
-        RawSeverity::Exponential { mean } => Severity::exponential(*mean).map_err(|e| ctx.param(&p("exponential"), e)),
-        RawSeverity::Weibull { shape, scale } => Severity::weibull(*shape, *scale).map_err(|e| ctx.param(&p("weibull"), e)),
-        RawSeverity::Pareto { alpha, theta } => Severity::lomax(*alpha, *theta).map_err(|e| ctx.param(&p("pareto"), e)),
+        RawSeverity::Exponential { mean } => {
+            Severity::exponential(*mean).map_err(|e| ctx.param(&p("exponential"), e))
+        }
+        RawSeverity::Weibull { shape, scale } => {
+            Severity::weibull(*shape, *scale).map_err(|e| ctx.param(&p("weibull"), e))
+        }
+        RawSeverity::Pareto { alpha, theta } => {
+            Severity::lomax(*alpha, *theta).map_err(|e| ctx.param(&p("pareto"), e))
+        }
         RawSeverity::Spliced(s) => {
             let path = p("spliced");
             let body = severity(&s.body, ctx, &format!("{path}.body"))?;
             let threshold = positive(ctx, &format!("{path}.threshold"), s.threshold)?;
-            let tail = TailSpec { alpha: s.tail_alpha, theta: s.tail_theta.unwrap_or(threshold) };
-            Severity::spliced(body, threshold, s.tail_probability, tail).map_err(|e| ctx.param(&path, e))
+            let tail = TailSpec {
+                alpha: s.tail_alpha,
+                theta: s.tail_theta.unwrap_or(threshold),
+            };
+            Severity::spliced(body, threshold, s.tail_probability, tail)
+                .map_err(|e| ctx.param(&path, e))
         }
         RawSeverity::Empirical(e) => {
             let path = p("empirical");
@@ -285,7 +364,8 @@ fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Severity, Config
 /// the first line may be a header.
 fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
     let mut out = Vec::new();
     for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let t = line.trim().trim_end_matches(',');
@@ -306,7 +386,12 @@ fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
         }
     }
     if out.is_empty() {
-        return Err(ConfigError::new(ErrorKind::DataFile, &file, "", "lists no amounts"));
+        return Err(ConfigError::new(
+            ErrorKind::DataFile,
+            &file,
+            "",
+            "lists no amounts",
+        ));
     }
     Ok(out)
 }
@@ -320,7 +405,11 @@ struct ProfileBuilder<'a> {
 
 impl<'a> ProfileBuilder<'a> {
     fn new(classes: &'a [ClassInfo]) -> Self {
-        ProfileBuilder { classes, index: HashMap::new(), profiles: Vec::new() }
+        ProfileBuilder {
+            classes,
+            index: HashMap::new(),
+            profiles: Vec::new(),
+        }
     }
     fn get(&mut self, class: usize, months: f64) -> u32 {
         let key = (class, months.to_bits());
@@ -331,10 +420,17 @@ impl<'a> ProfileBuilder<'a> {
         let components = self.classes[class]
             .components
             .iter()
-            .map(|c| ClaimComponent { frequency: c.frequency.with_exposure(exposure), ..c.clone() })
+            .map(|c| ClaimComponent {
+                frequency: c.frequency.with_exposure(exposure),
+                ..c.clone()
+            })
             .collect();
         let i = self.profiles.len() as u32;
-        self.profiles.push(Profile { class, months, components });
+        self.profiles.push(Profile {
+            class,
+            months,
+            components,
+        });
         self.index.insert(key, i);
         i
     }
@@ -352,13 +448,19 @@ fn population_from_classes(
     for (i, c) in raw.classes.iter().enumerate() {
         let path = format!("population.classes[{i}]");
         let employees = c.employees.as_ref().ok_or_else(|| {
-            ctx.err(format!("{path}.employees"), "is required without a census: a number, or an object of counts by tier")
+            ctx.err(
+                format!("{path}.employees"),
+                "is required without a census: a number, or an object of counts by tier",
+            )
         })?;
         let count = |p: String, x: f64| -> Result<f64, ConfigError> {
             if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= MAX_MEMBERS as f64 {
                 Ok(x)
             } else {
-                Err(ctx.err(p, format!("must be a whole number between 0 and {MAX_MEMBERS}, got {x}")))
+                Err(ctx.err(
+                    p,
+                    format!("must be a whole number between 0 and {MAX_MEMBERS}, got {x}"),
+                ))
             }
         };
         let total_employees = match employees {
@@ -369,7 +471,10 @@ fn population_from_classes(
             }
             RawRate::ByTier(m) => {
                 if c.tier.is_some() {
-                    return Err(ctx.err(format!("{path}.tier"), "is not allowed when employees are given by tier"));
+                    return Err(ctx.err(
+                        format!("{path}.tier"),
+                        "is not allowed when employees are given by tier",
+                    ));
                 }
                 let mut sum = 0.0;
                 for (tier, n) in m {
@@ -380,26 +485,44 @@ fn population_from_classes(
                 sum
             }
         };
-        let members = count(format!("{path}.members"), c.members.unwrap_or(total_employees))? as u64;
+        let members = count(
+            format!("{path}.members"),
+            c.members.unwrap_or(total_employees),
+        )? as u64;
         total_members += members;
         classes[i].members = members;
         classes[i].employees = total_employees;
         counts.push(members);
     }
     if total_members == 0 {
-        return Err(ctx.err("population.classes", "the classes hold no members: give members (or employees) greater than 0"));
+        return Err(ctx.err(
+            "population.classes",
+            "the classes hold no members: give members (or employees) greater than 0",
+        ));
     }
     if total_members > MAX_MEMBERS {
-        return Err(ctx.err("population.classes", format!("the classes hold {total_members} members; at most {MAX_MEMBERS} are allowed")));
+        return Err(ctx.err(
+            "population.classes",
+            format!("the classes hold {total_members} members; at most {MAX_MEMBERS} are allowed"),
+        ));
     }
     let mut builder = ProfileBuilder::new(&classes);
     let mut members = Vec::with_capacity(total_members as usize);
     for (i, &n) in counts.iter().enumerate() {
         let profile = builder.get(i, 12.0);
-        members.extend((0..n).map(|_| Member { profile, severity_scale: scale }));
+        members.extend((0..n).map(|_| Member {
+            profile,
+            severity_scale: scale,
+        }));
     }
     let profiles = builder.profiles;
-    Ok(Population { classes, profiles, members, member_ids: Vec::new(), enrollment })
+    Ok(Population {
+        classes,
+        profiles,
+        members,
+        member_ids: Vec::new(),
+        enrollment,
+    })
 }
 
 fn population_from_census(
@@ -412,17 +535,31 @@ fn population_from_census(
     for (i, c) in raw.classes.iter().enumerate() {
         let path = format!("population.classes[{i}]");
         if c.employees.is_some() {
-            return Err(ctx.err(format!("{path}.employees"), "is not allowed with a census: the census gives the counts"));
+            return Err(ctx.err(
+                format!("{path}.employees"),
+                "is not allowed with a census: the census gives the counts",
+            ));
         }
         if c.members.is_some() {
-            return Err(ctx.err(format!("{path}.members"), "is not allowed with a census: the census gives the counts"));
+            return Err(ctx.err(
+                format!("{path}.members"),
+                "is not allowed with a census: the census gives the counts",
+            ));
         }
     }
     let names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
     let rows = read_census(&ctx.dir.join(census), &names)?;
     let census_file = ctx.dir.join(census).display().to_string();
     if rows.len() as u64 > MAX_MEMBERS {
-        return Err(ConfigError::new(ErrorKind::Census, census_file, "", format!("lists {} members; at most {MAX_MEMBERS} are allowed", rows.len())));
+        return Err(ConfigError::new(
+            ErrorKind::Census,
+            census_file,
+            "",
+            format!(
+                "lists {} members; at most {MAX_MEMBERS} are allowed",
+                rows.len()
+            ),
+        ));
     }
     // Employees: months = the longest exposure of their members; tier from
     // the census (consistent across the employee's rows) or the class.
@@ -440,7 +577,14 @@ fn population_from_census(
             .unwrap_or_else(|| COMPOSITE_TIER.to_string());
         match employees.get_mut(row.employee_id.as_str()) {
             None => {
-                employees.insert(&row.employee_id, Employee { months: row.months, tier, tier_row: row });
+                employees.insert(
+                    &row.employee_id,
+                    Employee {
+                        months: row.months,
+                        tier,
+                        tier_row: row,
+                    },
+                );
             }
             Some(e) => {
                 if row.tier.is_some() && e.tier != tier {
@@ -467,7 +611,10 @@ fn population_from_census(
     let mut member_ids = Vec::with_capacity(rows.len());
     for row in &rows {
         let profile = builder.get(row.class, row.months);
-        members.push(Member { profile, severity_scale: scale * row.risk_factor });
+        members.push(Member {
+            profile,
+            severity_scale: scale * row.risk_factor,
+        });
         member_ids.push(row.member_id.clone());
     }
     let profiles = builder.profiles;
@@ -479,7 +626,13 @@ fn population_from_census(
     for (c, e) in classes.iter_mut().zip(&class_employees) {
         c.employees = e.len() as f64;
     }
-    Ok(Population { classes, profiles, members, member_ids, enrollment })
+    Ok(Population {
+        classes,
+        profiles,
+        members,
+        member_ids,
+        enrollment,
+    })
 }
 
 /// "$50k", "$1.5M", "$250".
@@ -525,14 +678,22 @@ fn premium(
     }
 }
 
-fn contract(raw: &RawStopLoss, ctx: &Ctx, population: &Population) -> Result<Contract, ConfigError> {
+fn contract(
+    raw: &RawStopLoss,
+    ctx: &Ctx,
+    population: &Population,
+) -> Result<Contract, ConfigError> {
     let enrollment = &population.enrollment;
     let default_lr = raw
         .target_loss_ratio
         .map(|lr| fraction(ctx, "stop_loss.target_loss_ratio", lr, "a loss ratio"))
         .transpose()?;
     let mut specific = Vec::new();
-    let none_specific = SpecificOption { label: "no specific".into(), terms: SpecificTerms::NONE, premium: Premium::None };
+    let none_specific = SpecificOption {
+        label: "no specific".into(),
+        terms: SpecificTerms::NONE,
+        premium: Premium::None,
+    };
     let include_no_specific = raw.include_no_specific.unwrap_or(false);
     if include_no_specific && raw.candidates.is_none() {
         specific.push(none_specific.clone());
@@ -546,13 +707,25 @@ fn contract(raw: &RawStopLoss, ctx: &Ctx, population: &Population) -> Result<Con
         };
         let pct = match o.reimbursement_pct {
             None => 1.0,
-            Some(p) => fraction(ctx, &format!("{path}.reimbursement_pct"), p, "a reimbursement percentage (1 for 100%)")?,
+            Some(p) => fraction(
+                ctx,
+                &format!("{path}.reimbursement_pct"),
+                p,
+                "a reimbursement percentage (1 for 100%)",
+            )?,
         };
         let asd = match o.aggregating_deductible {
             None => 0.0,
             Some(a) => non_negative(ctx, &format!("{path}.aggregating_deductible"), a)?,
         };
-        let premium = premium(ctx, &path, &o.premium_pepm, o.target_loss_ratio, default_lr, enrollment)?;
+        let premium = premium(
+            ctx,
+            &path,
+            &o.premium_pepm,
+            o.target_loss_ratio,
+            default_lr,
+            enrollment,
+        )?;
         let label = o.label.clone().unwrap_or_else(|| {
             let mut l = format!("spec {}", short_dollars(d));
             if asd > 0.0 {
@@ -562,43 +735,85 @@ fn contract(raw: &RawStopLoss, ctx: &Ctx, population: &Population) -> Result<Con
         });
         specific.push(SpecificOption {
             label,
-            terms: SpecificTerms { deductible: d, max_reimbursement: max, reimbursement_pct: pct, aggregating_deductible: asd },
+            terms: SpecificTerms {
+                deductible: d,
+                max_reimbursement: max,
+                reimbursement_pct: pct,
+                aggregating_deductible: asd,
+            },
             premium,
         });
     }
     let mut aggregate = Vec::new();
     for (i, o) in raw.aggregate.iter().enumerate() {
         let path = format!("stop_loss.aggregate[{i}]");
-        let given = [o.attachment_factor.is_some(), o.attachment_amount.is_some(), o.attachment_monthly.is_some()];
+        let given = [
+            o.attachment_factor.is_some(),
+            o.attachment_amount.is_some(),
+            o.attachment_monthly.is_some(),
+        ];
         if given.iter().filter(|g| **g).count() != 1 {
-            return Err(ctx.err(&path, "give exactly one of attachment_factor, attachment_amount or attachment_monthly"));
+            return Err(ctx.err(
+                &path,
+                "give exactly one of attachment_factor, attachment_amount or attachment_monthly",
+            ));
         }
         let (attachment, default_label) = if let Some(f) = o.attachment_factor {
             let f = positive(ctx, &format!("{path}.attachment_factor"), f)?;
             if f > 10.0 {
-                return Err(ctx.err(format!("{path}.attachment_factor"), format!("must be at most 10 (1.25 for 125% of expected claims), got {f}")));
+                return Err(ctx.err(
+                    format!("{path}.attachment_factor"),
+                    format!("must be at most 10 (1.25 for 125% of expected claims), got {f}"),
+                ));
             }
-            (Attachment::Factor(f), format!("agg {}%", trim_number(100.0 * f)))
+            (
+                Attachment::Factor(f),
+                format!("agg {}%", trim_number(100.0 * f)),
+            )
         } else if let Some(a) = o.attachment_amount {
             let a = dollar_amount(ctx, &format!("{path}.attachment_amount"), a)?;
             (Attachment::Amount(a), format!("agg {}", short_dollars(a)))
         } else {
-            let r = rate(ctx, &format!("{path}.attachment_monthly"), o.attachment_monthly.as_ref().expect("checked"), enrollment)?;
+            let r = rate(
+                ctx,
+                &format!("{path}.attachment_monthly"),
+                o.attachment_monthly.as_ref().expect("checked"),
+                enrollment,
+            )?;
             (Attachment::Monthly(r), "agg monthly".to_string())
         };
         let min_attachment = match (o.min_attachment, o.min_attachment_pct) {
             (Some(_), Some(_)) => {
-                return Err(ctx.err(format!("{path}.min_attachment_pct"), "give either min_attachment (dollars) or min_attachment_pct, not both"))
+                return Err(ctx.err(
+                    format!("{path}.min_attachment_pct"),
+                    "give either min_attachment (dollars) or min_attachment_pct, not both",
+                ))
             }
-            (Some(m), None) => Some(MinAttachment::Amount(dollar_amount(ctx, &format!("{path}.min_attachment"), m)?)),
-            (None, Some(p)) => Some(MinAttachment::Fraction(fraction(ctx, &format!("{path}.min_attachment_pct"), p, "a fraction of the attachment (0.95 for 95%)")?)),
+            (Some(m), None) => Some(MinAttachment::Amount(dollar_amount(
+                ctx,
+                &format!("{path}.min_attachment"),
+                m,
+            )?)),
+            (None, Some(p)) => Some(MinAttachment::Fraction(fraction(
+                ctx,
+                &format!("{path}.min_attachment_pct"),
+                p,
+                "a fraction of the attachment (0.95 for 95%)",
+            )?)),
             (None, None) => None,
         };
         let max_reimbursement = match o.max_reimbursement {
             None => f64::INFINITY,
             Some(m) => dollar_amount(ctx, &format!("{path}.max_reimbursement"), m)?,
         };
-        let premium = premium(ctx, &path, &o.premium_pepm, o.target_loss_ratio, default_lr, enrollment)?;
+        let premium = premium(
+            ctx,
+            &path,
+            &o.premium_pepm,
+            o.target_loss_ratio,
+            default_lr,
+            enrollment,
+        )?;
         aggregate.push(AggregateOption {
             label: o.label.clone().unwrap_or(default_label),
             attachment,
@@ -607,8 +822,16 @@ fn contract(raw: &RawStopLoss, ctx: &Ctx, population: &Population) -> Result<Con
             premium,
         });
     }
-    check_labels(ctx, "stop_loss.specific", specific.iter().map(|o| o.label.as_str()))?;
-    check_labels(ctx, "stop_loss.aggregate", aggregate.iter().map(|o| o.label.as_str()))?;
+    check_labels(
+        ctx,
+        "stop_loss.specific",
+        specific.iter().map(|o| o.label.as_str()),
+    )?;
+    check_labels(
+        ctx,
+        "stop_loss.aggregate",
+        aggregate.iter().map(|o| o.label.as_str()),
+    )?;
 
     let lasers = lasers(raw, ctx, population, &specific)?;
     let include_no_aggregate = raw.include_no_aggregate.unwrap_or(true);
@@ -623,9 +846,15 @@ fn contract(raw: &RawStopLoss, ctx: &Ctx, population: &Population) -> Result<Con
             let mut out = Vec::new();
             for s in 0..specific.len() {
                 if include_no_aggregate {
-                    out.push(Candidate { specific: s, aggregate: None });
+                    out.push(Candidate {
+                        specific: s,
+                        aggregate: None,
+                    });
                 }
-                out.extend((0..aggregate.len()).map(|a| Candidate { specific: s, aggregate: Some(a) }));
+                out.extend((0..aggregate.len()).map(|a| Candidate {
+                    specific: s,
+                    aggregate: Some(a),
+                }));
             }
             out
         }
@@ -641,7 +870,11 @@ fn contract(raw: &RawStopLoss, ctx: &Ctx, population: &Population) -> Result<Con
     })
 }
 
-fn check_labels<'a>(ctx: &Ctx, path: &str, labels: impl Iterator<Item = &'a str>) -> Result<(), ConfigError> {
+fn check_labels<'a>(
+    ctx: &Ctx,
+    path: &str,
+    labels: impl Iterator<Item = &'a str>,
+) -> Result<(), ConfigError> {
     let mut seen = HashMap::new();
     for (i, l) in labels.enumerate() {
         if let Some(first) = seen.insert(l, i) {
@@ -662,7 +895,10 @@ fn explicit_candidates(
     aggregate: &[AggregateOption],
 ) -> Result<Vec<Candidate>, ConfigError> {
     if list.is_empty() {
-        return Err(ctx.err("stop_loss.candidates", "is empty: list at least one candidate, or leave it out to use every combination"));
+        return Err(ctx.err(
+            "stop_loss.candidates",
+            "is empty: list at least one candidate, or leave it out to use every combination",
+        ));
     }
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -691,7 +927,10 @@ fn explicit_candidates(
         if !seen.insert((s, a)) {
             return Err(ctx.err(&path, "repeats an earlier candidate"));
         }
-        out.push(Candidate { specific: s, aggregate: a });
+        out.push(Candidate {
+            specific: s,
+            aggregate: a,
+        });
     }
     Ok(out)
 }
@@ -706,19 +945,36 @@ fn lasers(
         return Ok(Vec::new());
     }
     if population.member_ids.is_empty() {
-        return Err(ctx.err("stop_loss.lasers", "needs a census (population.census): lasers name members by member_id"));
+        return Err(ctx.err(
+            "stop_loss.lasers",
+            "needs a census (population.census): lasers name members by member_id",
+        ));
     }
-    let index: HashMap<&str, u32> = population.member_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
-    let smallest = specific.iter().filter_map(|o| o.deductible()).fold(f64::INFINITY, f64::min);
+    let index: HashMap<&str, u32> = population
+        .member_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let smallest = specific
+        .iter()
+        .filter_map(|o| o.deductible())
+        .fold(f64::INFINITY, f64::min);
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (i, l) in raw.lasers.iter().enumerate() {
         let path = format!("stop_loss.lasers[{i}]");
-        let m = *index
-            .get(l.member_id.as_str())
-            .ok_or_else(|| ctx.err(format!("{path}.member_id"), format!("member `{}` is not in the census", l.member_id)))?;
+        let m = *index.get(l.member_id.as_str()).ok_or_else(|| {
+            ctx.err(
+                format!("{path}.member_id"),
+                format!("member `{}` is not in the census", l.member_id),
+            )
+        })?;
         if !seen.insert(m) {
-            return Err(ctx.err(format!("{path}.member_id"), format!("member `{}` is lasered twice", l.member_id)));
+            return Err(ctx.err(
+                format!("{path}.member_id"),
+                format!("member `{}` is lasered twice", l.member_id),
+            ));
         }
         let laser = match (l.deductible, l.excluded) {
             (Some(d), None | Some(false)) => {

@@ -68,8 +68,9 @@ impl Frequency {
         }
         let scale = (variance - mean) / mean;
         let shape = mean / scale;
-        let mixing = rand_distr::Gamma::new(shape, scale)
-            .map_err(|e| ParamError::new("variance", format!("gives no valid gamma mixing ({e})")))?;
+        let mixing = rand_distr::Gamma::new(shape, scale).map_err(|e| {
+            ParamError::new("variance", format!("gives no valid gamma mixing ({e})"))
+        })?;
         Ok(Frequency::NegativeBinomial {
             mean,
             variance,

@@ -230,7 +230,9 @@ impl Severity {
             }
             Severity::Gamma { sampler, .. } => sampler.sample(rng),
             Severity::Exponential { mean } => -mean * uniform_open0(rng).ln(),
-            Severity::Weibull { shape, scale } => scale * (-uniform_open0(rng).ln()).powf(1.0 / shape),
+            Severity::Weibull { shape, scale } => {
+                scale * (-uniform_open0(rng).ln()).powf(1.0 / shape)
+            }
             Severity::Lomax { alpha, theta } => lomax_from_uniform(*alpha, *theta, uniform(rng)),
             Severity::Spliced {
                 body,
@@ -333,7 +335,9 @@ impl Severity {
                 (mu + sigma * sigma / 2.0).exp()
                     * Normal::standard().cdf((t.ln() - mu - sigma * sigma) / sigma)
             }
-            Severity::Gamma { shape, scale, .. } => shape * scale * gamma_lr(shape + 1.0, t / scale),
+            Severity::Gamma { shape, scale, .. } => {
+                shape * scale * gamma_lr(shape + 1.0, t / scale)
+            }
             Severity::Exponential { mean } => mean - (t + mean) * (-t / mean).exp(),
             Severity::Weibull { shape, scale } => {
                 let a = 1.0 + 1.0 / shape;
@@ -341,7 +345,8 @@ impl Severity {
             }
             Severity::Lomax { alpha, theta } => {
                 let surv = (theta / (t + theta)).powf(*alpha);
-                let limited = theta / (alpha - 1.0) * (1.0 - (theta / (t + theta)).powf(alpha - 1.0));
+                let limited =
+                    theta / (alpha - 1.0) * (1.0 - (theta / (t + theta)).powf(alpha - 1.0));
                 limited - t * surv
             }
             Severity::Spliced { .. } => {
@@ -404,7 +409,9 @@ impl Severity {
     pub fn tail_index(&self) -> Option<f64> {
         match self {
             Severity::Lomax { alpha, .. } => Some(*alpha),
-            Severity::Spliced { tail, tail_prob, .. } if *tail_prob > 0.0 => Some(tail.alpha),
+            Severity::Spliced {
+                tail, tail_prob, ..
+            } if *tail_prob > 0.0 => Some(tail.alpha),
             _ => None,
         }
     }

@@ -28,10 +28,11 @@ fn prob(p: f64, n: usize) -> Estimate {
 
 /// Evaluates one candidate on all trials.
 ///
-/// The employer's cost in trial `i` is `retained_i - aggregate_i + premiums
-/// + fees`. With a priced premium `P = E[reimbursement] / LR`, the standard
-/// error of the mean cost is that of `cost_i - P + reimbursement_i / LR`,
-/// which accounts for the premium being estimated from the same trials.
+/// The employer's cost in trial `i` is retained claims less aggregate
+/// reimbursement, plus premiums and fees. With a priced premium
+/// `P = E[reimbursement] / LR`, the standard error of the mean cost is that
+/// of `cost_i - P + reimbursement_i / LR`, which accounts for the premium
+/// being estimated from the same trials.
 pub fn evaluate_candidate(
     study: &Study,
     columns: &TrialColumns,
@@ -135,7 +136,10 @@ pub fn evaluate_candidate(
     };
     let exceed = |x: Option<f64>| x.map(|x| prob(stats::prob_exceeds(&costs, x), n));
     let specific_option = &study.contract.specific[s];
-    let aggregate_option = terms.candidate.aggregate.map(|a| &study.contract.aggregate[a]);
+    let aggregate_option = terms
+        .candidate
+        .aggregate
+        .map(|a| &study.contract.aggregate[a]);
     CandidateResult {
         label: terms.label.clone(),
         specific_label: specific_option.label.clone(),

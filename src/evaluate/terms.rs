@@ -40,11 +40,7 @@ impl OptionExpectations {
                 se: reimb.se(),
             };
             specific_reimbursement.push(reimb);
-            specific_premium.push(annual_premium(
-                &option.premium,
-                study,
-                reimb,
-            ));
+            specific_premium.push(annual_premium(&option.premium, study, reimb));
         }
         OptionExpectations {
             aggregate_retained,
@@ -133,10 +129,16 @@ impl CandidateTerms {
                 let floor = match option.min_attachment {
                     None => 0.0,
                     Some(MinAttachment::Amount(m)) => m,
-                    Some(MinAttachment::Fraction(x)) => x * full_year_attachment(&option.attachment, computed, study),
+                    Some(MinAttachment::Fraction(x)) => {
+                        x * full_year_attachment(&option.attachment, computed, study)
+                    }
                 };
                 let attachment = if floor > computed {
-                    basis = format!("minimum attachment {} (computed {}: {basis})", dollars(floor), dollars(computed));
+                    basis = format!(
+                        "minimum attachment {} (computed {}: {basis})",
+                        dollars(floor),
+                        dollars(computed)
+                    );
                     floor
                 } else {
                     computed
@@ -172,9 +174,7 @@ impl CandidateTerms {
 /// (the base of a percentage minimum attachment).
 fn full_year_attachment(attachment: &Attachment, computed: f64, study: &Study) -> f64 {
     match attachment {
-        Attachment::Monthly(rate) => {
-            rate.annual_total(&study.population.enrollment.full_year())
-        }
+        Attachment::Monthly(rate) => rate.annual_total(&study.population.enrollment.full_year()),
         _ => computed,
     }
 }

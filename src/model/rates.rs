@@ -51,6 +51,9 @@ pub struct Enrollment {
 impl Enrollment {
     /// Adds `count` employees in `tier`, each enrolled `months` months.
     pub fn add(&mut self, tier: &str, count: f64, months: f64) {
+        if count <= 0.0 {
+            return;
+        }
         *self.employee_months.entry(tier.to_string()).or_insert(0.0) += count * months;
         *self.headcount.entry(tier.to_string()).or_insert(0.0) += count;
     }
@@ -58,7 +61,11 @@ impl Enrollment {
     /// The same employees, each enrolled all twelve months.
     pub fn full_year(&self) -> Enrollment {
         Enrollment {
-            employee_months: self.headcount.iter().map(|(t, n)| (t.clone(), 12.0 * n)).collect(),
+            employee_months: self
+                .headcount
+                .iter()
+                .map(|(t, n)| (t.clone(), 12.0 * n))
+                .collect(),
             headcount: self.headcount.clone(),
         }
     }

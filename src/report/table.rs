@@ -62,7 +62,9 @@ impl Exporter for TableExporter {
                 format!("({})", dollars(e.se)),
                 dollars(e.percentiles.p95),
                 dollars(e.tvar.p99),
-                c.max_liability.map(dollars).unwrap_or_else(|| "unbounded".into()),
+                c.max_liability
+                    .map(dollars)
+                    .unwrap_or_else(|| "unbounded".into()),
                 c.prob_aggregate_attaches
                     .map(|p| format!("{:.1}%", 100.0 * p.mean))
                     .unwrap_or_else(|| "-".into()),
