@@ -7,6 +7,10 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::{gamma, gamma_lr};
 use std::sync::Arc;
 
+/// Body mass below the threshold from which a spliced body is sampled by
+/// rejection rather than by its quantile function.
+const REJECTION_MIN_MASS: f64 = 0.5;
+
 /// The Pareto tail of a spliced severity: above the threshold `t` the amount
 /// is `t + Y` with `Y` Lomax(`alpha`, `theta`); `theta = t` (the default) makes
 /// it a single-parameter Pareto with `P(X > x) = q (t / x)^alpha`.
@@ -264,12 +268,15 @@ impl Severity {
             let i = (uniform(rng) * values.len() as f64) as usize;
             return values[i.min(values.len() - 1)];
         }
-        let p = uniform(rng) * mass;
-        if let Some(x) = self.quantile(p) {
-            return x.min(t);
-        }
-        // No closed-form quantile (gamma): rejection, accepted with
+        // Rejection is cheaper than a quantile function when most of the
+        // body lies below the threshold (the usual case); a body without a
+        // closed-form quantile (gamma) always uses it, accepted with
         // probability `mass >= 0.01` (checked at construction).
+        if mass < REJECTION_MIN_MASS {
+            if let Some(x) = self.quantile(uniform(rng) * mass) {
+                return x.min(t);
+            }
+        }
         loop {
             let x = self.sample(rng);
             if x < t {
