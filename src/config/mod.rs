@@ -66,7 +66,9 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>, file: &str) -> C
         serde_json::error::Category::Io => ErrorKind::Io,
         _ => ErrorKind::Syntax,
     };
-    let mut message = strip_position(&inner.to_string());
+    let mut message = strip_position(&inner.to_string())
+        .replace("expected f64", "expected a number")
+        .replace("expected u64", "expected a whole number at least 0");
     if let Some(hint) = suggestion(&message) {
         message.push_str(&format!(" (did you mean `{hint}`?)"));
     }
