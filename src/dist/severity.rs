@@ -105,8 +105,16 @@ impl Severity {
         check_positive("mean", mean)?;
         check_positive("cv", cv)?;
         let s2 = (1.0 + cv * cv).ln();
-        Self::lognormal(mean.ln() - s2 / 2.0, s2.sqrt())
-            .map_err(|e| ParamError::new("cv", format!("mean {mean} with cv {cv} {}", e.message)))
+        Self::lognormal(mean.ln() - s2 / 2.0, s2.sqrt()).map_err(|e| {
+            let field = if e.field == "mu" { "mean" } else { "cv" };
+            ParamError::new(
+                field,
+                format!(
+                    "mean {mean} with cv {cv} gives a lognormal whose {} {}",
+                    e.field, e.message
+                ),
+            )
+        })
     }
 
     /// Gamma from shape and scale.
@@ -126,7 +134,15 @@ impl Severity {
     pub fn gamma_mean_cv(mean: f64, cv: f64) -> Result<Self, ParamError> {
         check_positive("mean", mean)?;
         check_positive("cv", cv)?;
-        Self::gamma(1.0 / (cv * cv), mean * cv * cv)
+        Self::gamma(1.0 / (cv * cv), mean * cv * cv).map_err(|e| {
+            ParamError::new(
+                "cv",
+                format!(
+                    "mean {mean} with cv {cv} gives a gamma whose {} {}",
+                    e.field, e.message
+                ),
+            )
+        })
     }
 
     /// Exponential with the given mean.
@@ -300,13 +316,13 @@ impl Severity {
         }
     }
 
-    /// `P(X <= x)` (for the empirical distribution, the share of values `< x`
-    /// when used as a splice body, which is what the body mass needs).
+    /// `P(X <= x)`.
     pub fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 {
-            return 0.0;
-        }
         match self {
+            Severity::Empirical { values } => {
+                values.iter().filter(|&&v| v <= x).count() as f64 / values.len() as f64
+            }
+            _ if x <= 0.0 => 0.0,
             Severity::LogNormal { mu, sigma } => Normal::standard().cdf((x.ln() - mu) / sigma),
             Severity::Gamma { shape, scale, .. } => gamma_lr(*shape, x / scale),
             Severity::Exponential { mean } => 1.0 - (-x / mean).exp(),
@@ -320,14 +336,15 @@ impl Severity {
                 body_mass,
             } => {
                 if x < *threshold {
-                    (1.0 - tail_prob) * body.cdf(x) / body_mass
+                    if *body_mass > 0.0 {
+                        (1.0 - tail_prob) * body.cdf(x) / body_mass
+                    } else {
+                        0.0
+                    }
                 } else {
                     let y = x - threshold;
                     1.0 - tail_prob * (tail.theta / (y + tail.theta)).powf(tail.alpha)
                 }
-            }
-            Severity::Empirical { values } => {
-                values.iter().filter(|&&v| v <= x).count() as f64 / values.len() as f64
             }
         }
     }
@@ -381,7 +398,11 @@ impl Severity {
                 tail,
                 body_mass,
             } => {
-                let body_mean = body.partial_mean(*threshold) / body_mass;
+                let body_mean = if *body_mass > 0.0 {
+                    body.partial_mean(*threshold) / body_mass
+                } else {
+                    0.0
+                };
                 (1.0 - tail_prob) * body_mean
                     + tail_prob * (threshold + tail.theta / (tail.alpha - 1.0))
             }

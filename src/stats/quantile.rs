@@ -15,8 +15,19 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank(sorted.len(), p) - 1]
 }
 
+/// `ceil(n p)`, treating an `n p` within rounding error of a whole number as
+/// that number (so that `p = 0.55`, stored slightly above 0.55, gives rank 55 of 100).
 fn rank(n: usize, p: f64) -> usize {
-    ((n as f64 * p).ceil() as usize).clamp(1, n)
+    (ceil_tolerant(n as f64 * p) as usize).clamp(1, n)
+}
+
+fn ceil_tolerant(x: f64) -> f64 {
+    let r = x.round();
+    if (x - r).abs() <= 1e-9 * r.abs().max(1.0) {
+        r
+    } else {
+        x.ceil()
+    }
 }
 
 /// A distribution-free confidence interval for `VaR_p` from order statistics:
@@ -52,7 +63,7 @@ pub fn tvar(sorted: &[f64], p: f64) -> f64 {
 /// the tail outcomes. Zero when the tail holds fewer than two outcomes.
 pub fn tvar_se(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
-    let k = ((n as f64 * (1.0 - p)).ceil() as usize).min(n);
+    let k = (ceil_tolerant(n as f64 * (1.0 - p)) as usize).min(n);
     if k < 2 {
         return 0.0;
     }
