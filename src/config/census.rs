@@ -122,11 +122,17 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e
+                    .position()
+                    .map(|p| physical_line(bytes, p.byte()))
+                    .unwrap_or(0);
                 return Err(err(format!("line {line}"), e.to_string()));
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record
+            .position()
+            .map(|p| physical_line(bytes, p.byte()))
+            .unwrap_or(0);
         let field = |name: &str| col.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let at = |name: &str| format!("line {line}, column {} ({name})", col[name] + 1);
         let member_id = field("member_id").to_string();
@@ -191,4 +197,15 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
         return Err(err(String::new(), "the census lists no members".into()));
     }
     Ok(rows)
+}
+
+/// The 1-based line of the record starting at byte `pos`. The csv crate's
+/// own line counter drifts with CRLF line ends and blank lines, so count
+/// newlines before the first byte of the record instead.
+fn physical_line(bytes: &[u8], pos: u64) -> u64 {
+    let mut i = (pos as usize).min(bytes.len());
+    while i < bytes.len() && matches!(bytes[i], b'\r' | b'\n') {
+        i += 1;
+    }
+    1 + bytes[..i].iter().filter(|&&b| b == b'\n').count() as u64
 }

@@ -42,6 +42,16 @@ pub fn load(path: &Path) -> Result<Study, ConfigError> {
 /// resolves relative paths inside it.
 pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Study, ConfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(first) = text.trim_start().chars().next() {
+        if first != '{' {
+            return Err(ConfigError::new(
+                ErrorKind::Schema,
+                file,
+                "line 1",
+                "a config must be one JSON object ({...})",
+            ));
+        }
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let raw: raw::RawConfig = match serde_path_to_error::deserialize(&mut de) {
         Ok(raw) => raw,
@@ -72,7 +82,8 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>, file: &str) -> C
     if let Some(hint) = suggestion(&message) {
         message.push_str(&format!(" (did you mean `{hint}`?)"));
     }
-    let location = if kind == ErrorKind::Syntax || path == "." {
+    let located = path != "." && !path.contains('?');
+    let location = if !located {
         format!("line {}, column {}", inner.line(), inner.column())
     } else {
         format!("{path} (line {}, column {})", inner.line(), inner.column())

@@ -1,0 +1,1485 @@
+//! End-to-end tests of the `stoploss` command line: `run`, `validate` and
+//! `init`, their outputs, exit codes and error messages.
+//!
+//! Every test keeps trials small (2,000 or fewer) so the file runs in a few
+//! seconds in release mode.
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use tempfile::TempDir;
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// The shipped example configs.
+const SHIPPED: [&str; 3] = ["small-100", "mid-500", "census-5000"];
+
+/// Columns of `summary.csv`, in order.
+const CSV_COLUMNS: [&str; 27] = [
+    "label",
+    "specific_deductible",
+    "aggregate_attachment",
+    "mean_cost",
+    "mean_cost_se",
+    "sd_cost",
+    "p50",
+    "p75",
+    "p90",
+    "p95",
+    "p99",
+    "p99_5",
+    "tvar_p90",
+    "tvar_p95",
+    "tvar_p99",
+    "max_cost",
+    "retained_claims",
+    "specific_reimbursement",
+    "aggregate_reimbursement",
+    "premium",
+    "fees",
+    "prob_aggregate_attaches",
+    "expected_specific_claimants",
+    "max_liability",
+    "prob_exceeds_budget",
+    "prob_exceeds_fully_insured",
+    "gross_claims",
+];
+
+fn configs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
+}
+
+fn stoploss() -> Command {
+    Command::cargo_bin("stoploss").expect("the stoploss binary is built")
+}
+
+/// Runs `stoploss ARGS` in `cwd` (when given) with extra environment
+/// variables, checks that nothing panicked and that the exit code is `code`.
+fn exec_in(cwd: Option<&Path>, env: &[(&str, &str)], args: &[&str], code: i32) -> Output {
+    let mut cmd = stoploss();
+    cmd.args(args).env_remove("RAYON_NUM_THREADS");
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("stoploss runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stdout.contains("panicked"),
+        "stoploss {args:?} panicked:\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stoploss {args:?}: unexpected exit status\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    out
+}
+
+fn exec(args: &[&str], code: i32) -> Output {
+    exec_in(None, &[], args, code)
+}
+
+fn stdout_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, contents).expect("write test file");
+    path
+}
+
+fn write_json(dir: &Path, name: &str, config: &Value) -> PathBuf {
+    write(
+        dir,
+        name,
+        serde_json::to_string_pretty(config).expect("serialize config"),
+    )
+}
+
+fn read_json(path: &Path) -> Value {
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// results.json without its `meta` object, as text.
+fn without_meta(path: &Path) -> String {
+    let mut v = read_json(path);
+    v.as_object_mut()
+        .expect("results.json is an object")
+        .remove("meta")
+        .expect("results.json has meta");
+    serde_json::to_string(&v).expect("serialize")
+}
+
+/// Entries of `dir` whose names start with '.' (staging leftovers).
+fn hidden_entries(dir: &Path) -> Vec<String> {
+    match fs::read_dir(dir) {
+        Err(_) => Vec::new(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect(),
+    }
+}
+
+fn assert_no_hidden(dir: &Path) {
+    let hidden = hidden_entries(dir);
+    assert!(
+        hidden.is_empty(),
+        "staging leftovers in {}: {hidden:?}",
+        dir.display()
+    );
+}
+
+/// A small valid config without a census: two tiers, one specific and one
+/// aggregate option (so two candidates).
+fn base(name: &str) -> Value {
+    json!({
+        "name": name,
+        "seed": 7,
+        "trials": 2000,
+        "population": {
+            "classes": [
+                {"name": "employees", "employees": {"single": 6, "family": 4}, "members": 10,
+                 "claims": [
+                    {"name": "medical",
+                     "frequency": {"poisson": {"mean": 1.0}},
+                     "severity": {"lognormal": {"mean": 6000, "cv": 3.0}}}]},
+                {"name": "dependents", "employees": 0, "members": 8,
+                 "claims": [
+                    {"name": "medical",
+                     "frequency": {"poisson": {"mean": 0.8}},
+                     "severity": {"gamma": {"mean": 3000, "cv": 2.0}}}]}
+            ]
+        },
+        "stop_loss": {
+            "specific": [
+                {"deductible": 50000, "premium_pepm": {"single": 60, "family": 140}}
+            ],
+            "aggregate": [
+                {"attachment_factor": 1.25, "premium_pepm": 5}
+            ]
+        }
+    })
+}
+
+/// A small valid census config: classes `employee` and `child`; the census
+/// is `census.csv` beside the config.
+fn census_base(name: &str) -> Value {
+    json!({
+        "name": name,
+        "trials": 2000,
+        "population": {
+            "census": "census.csv",
+            "classes": [
+                {"name": "employee",
+                 "claims": [{"name": "medical",
+                             "frequency": {"poisson": {"mean": 1.0}},
+                             "severity": {"lognormal": {"mean": 5000, "cv": 3.0}}}]},
+                {"name": "child",
+                 "claims": [{"name": "medical",
+                             "frequency": {"poisson": {"mean": 1.0}},
+                             "severity": {"lognormal": {"mean": 2000, "cv": 3.0}}}]}
+            ]
+        },
+        "stop_loss": {
+            "specific": [{"deductible": 50000, "premium_pepm": {"ee": 40, "family": 90}}]
+        }
+    })
+}
+
+/// A valid census (header on line 1, members on lines 2-5).
+const CENSUS: &str = "member_id,employee_id,class,tier,risk_factor,months
+A1,A1,employee,family,1.0,12
+A1C,A1,child,family,1.2,12
+B1,B1,employee,ee,0.9,6
+C1,C1,employee,ee,1,12
+";
+
+/// Writes `config` (and extra files) into a fresh temp folder and checks that
+/// `validate` and `run` both reject it with exit code 1, that stderr names
+/// `file_in_error` and contains every fragment, and that `run` leaves no
+/// output folder and no staging folder behind. Returns the stderr of
+/// `validate`.
+fn assert_rejected(
+    config_text: &str,
+    extra: &[(&str, &[u8])],
+    file_in_error: &str,
+    fragments: &[&str],
+) -> String {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write(tmp.path(), "study.json", config_text);
+    for (name, bytes) in extra {
+        write(tmp.path(), name, bytes);
+    }
+
+    let out = exec(&["validate", s(&cfg)], 1);
+    let stdout = stdout_of(&out);
+    let stderr = stderr_of(&out);
+    assert!(
+        !stdout.contains("ok:"),
+        "validate accepted a bad config:\n{stdout}"
+    );
+    assert!(
+        stderr.contains("error"),
+        "no error reported on stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(file_in_error),
+        "stderr does not name the file `{file_in_error}`:\n{stderr}"
+    );
+    for f in fragments {
+        assert!(stderr.contains(f), "stderr lacks `{f}`:\n{stderr}");
+    }
+
+    let results = tmp.path().join("results");
+    let out = exec(
+        &[
+            "run",
+            s(&cfg),
+            "--out",
+            s(&results),
+            "--trials",
+            "500",
+            "--quiet",
+        ],
+        1,
+    );
+    let run_err = stderr_of(&out);
+    for f in fragments {
+        assert!(run_err.contains(f), "run's stderr lacks `{f}`:\n{run_err}");
+    }
+    if results.exists() {
+        let entries: Vec<_> = fs::read_dir(&results)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            entries.is_empty(),
+            "a rejected config left outputs in {}: {entries:?}",
+            results.display()
+        );
+    }
+    stderr
+}
+
+/// `assert_rejected` for a JSON config value.
+fn assert_rejected_json(config: &Value, fragments: &[&str]) -> String {
+    let text = serde_json::to_string_pretty(config).unwrap();
+    assert_rejected(&text, &[], "study.json", fragments)
+}
+
+/// `assert_rejected` for the census config with the given census contents;
+/// the error must name `census.csv`.
+fn assert_census_rejected(census: &[u8], fragments: &[&str]) -> String {
+    let text = serde_json::to_string_pretty(&census_base("cen")).unwrap();
+    assert_rejected(&text, &[("census.csv", census)], "census.csv", fragments)
+}
+
+/// Runs `config` with `--trials 2000` into `out` and returns the parsed
+/// results.json.
+fn run_config(config: &Path, out: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["run", s(config), "--out", s(out), "--trials", "2000"];
+    args.extend_from_slice(extra);
+    exec(&args, 0);
+    let name = read_json(config)["name"].as_str().unwrap().to_string();
+    read_json(&out.join(name).join("results.json"))
+}
+
+// ---------------------------------------------------------------------------
+// Shipped configs
+// ---------------------------------------------------------------------------
+
+fn check_shipped_run(name: &str) {
+    let tmp = TempDir::new().unwrap();
+    let out_dir = tmp.path().join("out");
+    let config = format!("{name}.json");
+    // Run in place so relative census paths resolve beside the config.
+    let out = exec_in(
+        Some(&configs_dir()),
+        &[],
+        &["run", &config, "--out", s(&out_dir), "--trials", "2000"],
+        0,
+    );
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains(name),
+        "stdout does not show the study name:\n{stdout}"
+    );
+    let dir = out_dir.join(name);
+    let results = read_json(&dir.join("results.json"));
+    assert_eq!(results["name"], name);
+    assert_eq!(results["meta"]["trials"], 2000);
+    let candidates = results["candidates"].as_array().unwrap();
+    assert!(!candidates.is_empty());
+    for c in candidates {
+        let label = c["label"].as_str().unwrap();
+        assert!(
+            stdout.contains(label),
+            "the table lacks candidate `{label}`:\n{stdout}"
+        );
+        let mean = c["employer_cost"]["mean"].as_f64().unwrap();
+        assert!(mean.is_finite() && mean > 0.0, "{label}: mean cost {mean}");
+    }
+    let csv = fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + candidates.len());
+    assert_no_hidden(&out_dir);
+}
+
+#[test]
+fn runs_shipped_small_config() {
+    check_shipped_run("small-100");
+}
+
+#[test]
+fn runs_shipped_mid_config() {
+    check_shipped_run("mid-500");
+}
+
+#[test]
+fn runs_shipped_census_config_in_place() {
+    check_shipped_run("census-5000");
+    // The census population comes from the CSV beside the config.
+    let tmp = TempDir::new().unwrap();
+    let out_dir = tmp.path().join("out");
+    let results = run_config(
+        &configs_dir().join("census-5000.json"),
+        &out_dir,
+        &["--quiet"],
+    );
+    assert_eq!(results["population"]["members"], 5000);
+}
+
+#[test]
+fn validates_the_shipped_configs_folder() {
+    let out = exec(&["validate", s(&configs_dir())], 0);
+    let stdout = stdout_of(&out);
+    for name in SHIPPED {
+        assert!(
+            stdout.contains(&format!("({name})")) && stdout.contains("ok: "),
+            "validate did not report `{name}` ok:\n{stdout}"
+        );
+    }
+    assert_eq!(stdout.matches("ok: ").count(), SHIPPED.len());
+}
+
+// ---------------------------------------------------------------------------
+// results.json and summary.csv
+// ---------------------------------------------------------------------------
+
+fn assert_keys(v: &Value, what: &str, keys: &[&str]) {
+    let obj = v
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {v}"));
+    for k in keys {
+        assert!(obj.contains_key(*k), "{what} lacks `{k}`: {v}");
+    }
+}
+
+fn assert_estimate(v: &Value, what: &str) {
+    assert_keys(v, what, &["mean", "se"]);
+    assert!(v["mean"].is_number(), "{what}.mean: {v}");
+    let se = v["se"].as_f64().unwrap_or_else(|| panic!("{what}.se: {v}"));
+    assert!(se >= 0.0, "{what}.se is negative: {v}");
+}
+
+#[test]
+fn results_json_has_the_documented_fields() {
+    let tmp = TempDir::new().unwrap();
+    let results = run_config(
+        &configs_dir().join("small-100.json"),
+        &tmp.path().join("out"),
+        &["--quiet"],
+    );
+
+    assert_keys(
+        &results,
+        "results.json",
+        &[
+            "schema_version",
+            "name",
+            "meta",
+            "population",
+            "specific_options",
+            "candidates",
+            "warnings",
+        ],
+    );
+    assert_eq!(results["schema_version"], 1);
+    assert_eq!(results["name"], "small-100");
+    assert!(results["warnings"].is_array());
+    assert!(!results["specific_options"].as_array().unwrap().is_empty());
+    assert!(results["population"].is_object());
+
+    let meta = &results["meta"];
+    assert_keys(
+        meta,
+        "meta",
+        &[
+            "seed",
+            "trials",
+            "version",
+            "threads",
+            "elapsed_seconds",
+            "member_years_per_second",
+            "rng",
+            "block_trials",
+        ],
+    );
+    assert_eq!(meta["seed"], 20250101);
+    assert_eq!(meta["trials"], 2000);
+    assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
+    assert!(meta["threads"].as_u64().unwrap() >= 1);
+    assert!(meta["rng"].is_string());
+    assert!(meta["block_trials"].as_u64().unwrap() >= 1);
+    assert!(meta["elapsed_seconds"].as_f64().unwrap() >= 0.0);
+
+    let candidates = results["candidates"].as_array().unwrap();
+    // 4 specific options x (no aggregate + 2 aggregate options).
+    assert_eq!(candidates.len(), 12);
+    let mut with_agg = 0;
+    for c in candidates {
+        let label = c["label"].as_str().expect("label is a string").to_string();
+        assert_keys(
+            c,
+            &label,
+            &[
+                "specific_deductible",
+                "aggregate_attachment",
+                "label",
+                "employer_cost",
+                "gross_claims",
+                "retained_claims",
+                "specific_reimbursement",
+                "aggregate_reimbursement",
+                "premium",
+                "fees",
+                "prob_aggregate_attaches",
+                "expected_specific_claimants",
+                "max_liability",
+                "prob_exceeds_budget",
+                "prob_exceeds_fully_insured",
+                "exceedance_curve",
+            ],
+        );
+        assert!(c["specific_deductible"].as_f64().unwrap() > 0.0);
+
+        let cost = &c["employer_cost"];
+        assert_keys(
+            cost,
+            "employer_cost",
+            &[
+                "mean",
+                "se",
+                "sd",
+                "percentiles",
+                "percentiles_ci95",
+                "tvar",
+                "tvar_se",
+                "max",
+            ],
+        );
+        let levels = ["p50", "p75", "p90", "p95", "p99", "p99_5"];
+        assert_keys(&cost["percentiles"], "percentiles", &levels);
+        assert_keys(&cost["percentiles_ci95"], "percentiles_ci95", &levels);
+        assert_keys(&cost["tvar"], "tvar", &["p90", "p95", "p99"]);
+        assert_keys(&cost["tvar_se"], "tvar_se", &["p90", "p95", "p99"]);
+        let mut prev = f64::NEG_INFINITY;
+        for l in levels {
+            let q = cost["percentiles"][l].as_f64().unwrap();
+            assert!(q >= prev, "{label}: percentiles not increasing at {l}");
+            prev = q;
+        }
+        assert!(cost["max"].as_f64().unwrap() >= prev);
+        assert!(cost["se"].as_f64().unwrap() > 0.0);
+        assert!(cost["sd"].as_f64().unwrap() > 0.0);
+
+        for k in [
+            "gross_claims",
+            "retained_claims",
+            "specific_reimbursement",
+            "aggregate_reimbursement",
+            "premium",
+            "fees",
+            "expected_specific_claimants",
+        ] {
+            assert_estimate(&c[k], &format!("{label}: {k}"));
+        }
+        // small-100 gives a budget and a fully insured premium.
+        assert_estimate(&c["prob_exceeds_budget"], "prob_exceeds_budget");
+        assert_estimate(
+            &c["prob_exceeds_fully_insured"],
+            "prob_exceeds_fully_insured",
+        );
+
+        if c["aggregate_attachment"].is_null() {
+            assert!(
+                c["prob_aggregate_attaches"].is_null(),
+                "{label}: no aggregate but prob_aggregate_attaches is set"
+            );
+        } else {
+            with_agg += 1;
+            assert!(c["aggregate_attachment"].as_f64().unwrap() > 0.0);
+            assert_estimate(&c["prob_aggregate_attaches"], "prob_aggregate_attaches");
+        }
+
+        let curve = c["exceedance_curve"].as_array().unwrap();
+        assert!(!curve.is_empty(), "{label}: empty exceedance curve");
+        for p in curve {
+            assert_keys(p, "exceedance point", &["cost", "prob"]);
+            let prob = p["prob"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&prob));
+        }
+    }
+    assert_eq!(with_agg, 8);
+}
+
+#[test]
+fn results_without_budget_have_null_probabilities() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "b.json", &base("nobudget"));
+    let results = run_config(&cfg, &tmp.path().join("out"), &["--quiet"]);
+    for c in results["candidates"].as_array().unwrap() {
+        assert!(c["prob_exceeds_budget"].is_null());
+        assert!(c["prob_exceeds_fully_insured"].is_null());
+    }
+}
+
+#[test]
+fn summary_csv_has_header_and_one_row_per_candidate() {
+    let tmp = TempDir::new().unwrap();
+    let out_dir = tmp.path().join("out");
+    let results = run_config(&configs_dir().join("mid-500.json"), &out_dir, &["--quiet"]);
+    let labels: Vec<&str> = results["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 12);
+
+    let mut reader = csv::Reader::from_path(out_dir.join("mid-500").join("summary.csv")).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, CSV_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), labels.len());
+    for (row, (label, c)) in rows
+        .iter()
+        .zip(labels.iter().zip(results["candidates"].as_array().unwrap()))
+    {
+        assert_eq!(row.len(), CSV_COLUMNS.len());
+        assert_eq!(&row[0], *label);
+        let mean: f64 = row[3].parse().unwrap();
+        let json_mean = c["employer_cost"]["mean"].as_f64().unwrap();
+        assert!(
+            (mean - json_mean).abs() <= 1e-9 * json_mean.abs().max(1.0),
+            "{label}: csv mean {mean} vs json {json_mean}"
+        );
+        // Absent values are empty cells.
+        assert_eq!(
+            row[2].is_empty(),
+            c["aggregate_attachment"].is_null(),
+            "{label}: aggregate_attachment cell"
+        );
+    }
+}
+
+#[test]
+fn quiet_prints_nothing_on_stdout() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "q.json", &base("quiet"));
+    let out = exec(
+        &[
+            "run",
+            s(&cfg),
+            "--out",
+            s(&tmp.path().join("out")),
+            "--quiet",
+        ],
+        0,
+    );
+    assert!(out.stdout.is_empty(), "stdout: {}", stdout_of(&out));
+    assert!(tmp.path().join("out/quiet/results.json").is_file());
+    assert!(tmp.path().join("out/quiet/summary.csv").is_file());
+}
+
+// ---------------------------------------------------------------------------
+// Determinism and seeds
+// ---------------------------------------------------------------------------
+
+fn run_with(config: &Path, out: &Path, env: &[(&str, &str)], extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        s(config),
+        "--out",
+        s(out),
+        "--trials",
+        "2000",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    exec_in(None, env, &args, 0);
+}
+
+fn assert_same_results(a: &Path, b: &Path) {
+    assert_eq!(
+        without_meta(&a.join("results.json")),
+        without_meta(&b.join("results.json")),
+        "results.json differs (meta removed) between {} and {}",
+        a.display(),
+        b.display()
+    );
+    assert_eq!(
+        fs::read(a.join("summary.csv")).unwrap(),
+        fs::read(b.join("summary.csv")).unwrap(),
+        "summary.csv differs between {} and {}",
+        a.display(),
+        b.display()
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_rayon_num_threads() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = configs_dir().join("small-100.json");
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    run_with(&cfg, &one, &[("RAYON_NUM_THREADS", "1")], &[]);
+    run_with(&cfg, &two, &[("RAYON_NUM_THREADS", "2")], &[]);
+    assert_same_results(&one.join("small-100"), &two.join("small-100"));
+    assert_eq!(
+        read_json(&one.join("small-100/results.json"))["meta"]["threads"],
+        1
+    );
+    assert_eq!(
+        read_json(&two.join("small-100/results.json"))["meta"]["threads"],
+        2
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_threads_flag() {
+    let tmp = TempDir::new().unwrap();
+    // The census config exercises lasers, tiers and an ASD.
+    let cfg = configs_dir().join("census-5000.json");
+    let one = tmp.path().join("one");
+    let many = tmp.path().join("many");
+    run_with(&cfg, &one, &[], &["--threads", "1"]);
+    run_with(&cfg, &many, &[], &["--threads", "3"]);
+    assert_same_results(&one.join("census-5000"), &many.join("census-5000"));
+    assert_eq!(
+        read_json(&one.join("census-5000/results.json"))["meta"]["threads"],
+        1
+    );
+    assert_eq!(
+        read_json(&many.join("census-5000/results.json"))["meta"]["threads"],
+        3
+    );
+}
+
+#[test]
+fn same_seed_repeats_and_seed_flag_changes_results() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "seed.json", &base("seedy"));
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    let c = tmp.path().join("c");
+    run_with(&cfg, &a, &[], &["--seed", "11"]);
+    run_with(&cfg, &b, &[], &["--seed", "11"]);
+    run_with(&cfg, &c, &[], &["--seed", "12"]);
+    assert_same_results(&a.join("seedy"), &b.join("seedy"));
+
+    let ra = read_json(&a.join("seedy/results.json"));
+    let rc = read_json(&c.join("seedy/results.json"));
+    assert_eq!(ra["meta"]["seed"], 11);
+    assert_eq!(rc["meta"]["seed"], 12);
+    assert_eq!(ra["meta"]["trials"], 2000);
+    assert_ne!(
+        ra["candidates"][0]["employer_cost"]["mean"], rc["candidates"][0]["employer_cost"]["mean"],
+        "--seed did not change the simulated costs"
+    );
+    assert_ne!(
+        fs::read(a.join("seedy/summary.csv")).unwrap(),
+        fs::read(c.join("seedy/summary.csv")).unwrap()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Batches, folders, --force
+// ---------------------------------------------------------------------------
+
+#[test]
+fn batch_with_one_invalid_config_runs_the_valid_one() {
+    let tmp = TempDir::new().unwrap();
+    let good = write_json(tmp.path(), "good.json", &base("good"));
+    let mut bad_cfg = base("bad");
+    bad_cfg["stop_loss"]["specific"][0]["deductible"] = json!(-1);
+    let bad = write_json(tmp.path(), "bad.json", &bad_cfg);
+    let out_dir = tmp.path().join("out");
+
+    let out = exec(
+        &[
+            "run",
+            s(&bad),
+            s(&good),
+            "--out",
+            s(&out_dir),
+            "--trials",
+            "2000",
+        ],
+        1,
+    );
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("bad.json"), "{stderr}");
+    assert!(
+        stderr.contains("stop_loss.specific[0].deductible"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("good.json"), "{stderr}");
+    assert!(out_dir.join("good/results.json").is_file());
+    assert!(out_dir.join("good/summary.csv").is_file());
+    assert!(!out_dir.join("bad").exists());
+    assert_no_hidden(&out_dir);
+    assert!(stdout_of(&out).contains("good"));
+}
+
+#[test]
+fn batch_with_duplicate_names_fails_the_second() {
+    let tmp = TempDir::new().unwrap();
+    let first = write_json(tmp.path(), "first.json", &base("twin"));
+    let second = write_json(tmp.path(), "second.json", &base("twin"));
+    let out_dir = tmp.path().join("out");
+    let out = exec(
+        &[
+            "run",
+            s(&first),
+            s(&second),
+            "--out",
+            s(&out_dir),
+            "--quiet",
+        ],
+        1,
+    );
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("second.json") && stderr.contains("twin"),
+        "{stderr}"
+    );
+    assert!(out_dir.join("twin/results.json").is_file());
+    assert_no_hidden(&out_dir);
+}
+
+#[test]
+fn folder_argument_runs_every_json_inside() {
+    let tmp = TempDir::new().unwrap();
+    let folder = tmp.path().join("studies");
+    fs::create_dir(&folder).unwrap();
+    write_json(&folder, "alpha.json", &base("alpha"));
+    write_json(&folder, "beta.json", &base("beta"));
+    write(&folder, "notes.txt", "not a config");
+    let out_dir = tmp.path().join("out");
+
+    exec(
+        &[
+            "run",
+            s(&folder),
+            "--out",
+            s(&out_dir),
+            "--trials",
+            "2000",
+            "--quiet",
+        ],
+        0,
+    );
+    for name in ["alpha", "beta"] {
+        assert!(out_dir.join(name).join("results.json").is_file());
+        assert!(out_dir.join(name).join("summary.csv").is_file());
+    }
+    let entries: Vec<_> = fs::read_dir(&out_dir).unwrap().collect();
+    assert_eq!(entries.len(), 2);
+
+    let out = exec(&["validate", s(&folder)], 0);
+    assert_eq!(stdout_of(&out).matches("ok: ").count(), 2);
+}
+
+#[test]
+fn folder_without_configs_is_an_error() {
+    let tmp = TempDir::new().unwrap();
+    let folder = tmp.path().join("empty");
+    fs::create_dir(&folder).unwrap();
+    let out = exec(&["run", s(&folder), "--out", s(&tmp.path().join("out"))], 1);
+    assert!(stderr_of(&out).contains("no .json"), "{}", stderr_of(&out));
+    exec(&["validate", s(&folder)], 1);
+}
+
+#[test]
+fn missing_config_file_is_reported() {
+    let tmp = TempDir::new().unwrap();
+    let missing = tmp.path().join("nope.json");
+    let out = exec(&["validate", s(&missing)], 1);
+    assert!(stderr_of(&out).contains("nope.json"));
+    let out_dir = tmp.path().join("out");
+    exec(&["run", s(&missing), "--out", s(&out_dir)], 1);
+    assert!(!out_dir.join("nope").exists());
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "f.json", &base("forced"));
+    let out_dir = tmp.path().join("out");
+    let target = out_dir.join("forced");
+    let run = |extra: &[&str], code: i32| {
+        let mut args = vec!["run", s(&cfg), "--out", s(&out_dir), "--quiet"];
+        args.extend_from_slice(extra);
+        exec(&args, code)
+    };
+
+    run(&["--seed", "1"], 0);
+    let before = fs::read(target.join("results.json")).unwrap();
+    let marker = write(&target, "marker.txt", "keep me");
+
+    // Without --force: refused, old files untouched.
+    let out = run(&["--seed", "2"], 1);
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(fs::read(target.join("results.json")).unwrap(), before);
+    assert!(marker.is_file());
+    assert_no_hidden(&out_dir);
+
+    // An invalid config never touches the existing folder, even with --force.
+    let mut bad = base("forced");
+    bad["trials"] = json!(0);
+    let bad_cfg = write_json(tmp.path(), "bad.json", &bad);
+    exec(
+        &[
+            "run",
+            s(&bad_cfg),
+            "--out",
+            s(&out_dir),
+            "--force",
+            "--quiet",
+        ],
+        1,
+    );
+    assert_eq!(fs::read(target.join("results.json")).unwrap(), before);
+    assert!(marker.is_file());
+
+    // With --force: replaced as a whole.
+    run(&["--seed", "2", "--force"], 0);
+    let after = read_json(&target.join("results.json"));
+    assert_eq!(after["meta"]["seed"], 2);
+    assert!(!marker.exists(), "--force kept a file of the old folder");
+    assert!(target.join("summary.csv").is_file());
+    assert_no_hidden(&out_dir);
+    let entries: Vec<_> = fs::read_dir(&out_dir).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// validate
+// ---------------------------------------------------------------------------
+
+#[test]
+fn validate_reports_ok_without_writing() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "v.json", &base("valid-one"));
+    let out = exec_in(Some(tmp.path()), &[], &["validate", "v.json"], 0);
+    let stdout = stdout_of(&out);
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+    assert!(stdout.contains("valid-one"), "{stdout}");
+    assert!(stderr_of(&out).is_empty(), "{}", stderr_of(&out));
+    // Nothing but the config is in the folder.
+    let entries: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+    assert!(cfg.is_file());
+}
+
+#[test]
+fn validate_with_one_failing_config_exits_1() {
+    let tmp = TempDir::new().unwrap();
+    let good = write_json(tmp.path(), "good.json", &base("good"));
+    let mut b = base("bad");
+    b["trials"] = json!(0);
+    let bad = write_json(tmp.path(), "bad.json", &b);
+    let out = exec(&["validate", s(&good), s(&bad)], 1);
+    let stdout = stdout_of(&out);
+    let stderr = stderr_of(&out);
+    assert!(
+        stdout.contains("ok: ") && stdout.contains("good.json"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("bad.json"), "{stdout}");
+    assert!(
+        stderr.contains("bad.json") && stderr.contains("trials"),
+        "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// init
+// ---------------------------------------------------------------------------
+
+fn check_init(example: &str, files: &[&str]) {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("new").join("study");
+    let out = exec(&["init", s(&dir), "--example", example], 0);
+    let stdout = stdout_of(&out);
+    for f in files {
+        let written = dir.join(f);
+        assert!(written.is_file(), "init did not write {f}");
+        assert_eq!(
+            fs::read(&written).unwrap(),
+            fs::read(configs_dir().join(f)).unwrap(),
+            "{f} differs from the shipped file"
+        );
+        assert!(stdout.contains(f), "{stdout}");
+    }
+    let config = dir.join(files[0]);
+
+    // The init'd config validates and runs where it was written.
+    let out = exec(&["validate", s(&config)], 0);
+    assert!(stdout_of(&out).contains("ok: "));
+    let out_dir = tmp.path().join("out");
+    exec(
+        &[
+            "run",
+            s(&config),
+            "--out",
+            s(&out_dir),
+            "--trials",
+            "300",
+            "--quiet",
+        ],
+        0,
+    );
+
+    // A second init refuses to overwrite and leaves the files alone.
+    fs::write(&config, "{\"edited\": true}").unwrap();
+    let out = exec(&["init", s(&dir), "--example", example], 1);
+    assert!(
+        stderr_of(&out).contains("already exists"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(fs::read_to_string(&config).unwrap(), "{\"edited\": true}");
+}
+
+#[test]
+fn init_small_example() {
+    check_init("small", &["small-100.json"]);
+}
+
+#[test]
+fn init_mid_example() {
+    check_init("mid", &["mid-500.json"]);
+}
+
+#[test]
+fn init_census_example() {
+    check_init("census", &["census-5000.json", "census-5000.csv"]);
+}
+
+#[test]
+fn init_defaults_to_small_and_refuses_partial_overwrite() {
+    let tmp = TempDir::new().unwrap();
+    exec(&["init", s(tmp.path())], 0);
+    assert!(tmp.path().join("small-100.json").is_file());
+
+    // Only the census CSV exists: init refuses and writes nothing.
+    let other = tmp.path().join("other");
+    fs::create_dir(&other).unwrap();
+    write(&other, "census-5000.csv", "mine");
+    exec(&["init", s(&other), "--example", "census"], 1);
+    assert!(!other.join("census-5000.json").exists());
+    assert_eq!(
+        fs::read_to_string(other.join("census-5000.csv")).unwrap(),
+        "mine"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Usage errors (clap): exit code 2
+// ---------------------------------------------------------------------------
+
+#[test]
+fn bad_flags_exit_2() {
+    let cfg = configs_dir().join("small-100.json");
+    let cfg = s(&cfg);
+    exec(&["run"], 2);
+    exec(&["run", cfg, "--threads", "many"], 2);
+    exec(&["run", cfg, "--trials", "-5"], 2);
+    exec(&["run", cfg, "--no-such-flag"], 2);
+    exec(&["validate"], 2);
+    exec(&["init", "somewhere", "--example", "huge"], 2);
+    exec(&["frobnicate"], 2);
+    exec(&[], 2);
+}
+
+#[test]
+fn trials_flag_out_of_range_exits_1() {
+    let tmp = TempDir::new().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = exec(
+        &[
+            "run",
+            s(&configs_dir().join("small-100.json")),
+            "--out",
+            s(&out_dir),
+            "--trials",
+            "0",
+        ],
+        1,
+    );
+    assert!(stderr_of(&out).contains("--trials"));
+    assert!(!out_dir.join("small-100").exists());
+}
+
+// ---------------------------------------------------------------------------
+// Bad inputs: each names the file, the JSON path or CSV line, and the rule
+// ---------------------------------------------------------------------------
+
+#[test]
+fn bad_malformed_json() {
+    let text = "{\n  \"name\": \"broken\",\n  \"trials\": 2000\n  \"population\": {}\n}\n";
+    assert_rejected(
+        text,
+        &[],
+        "study.json",
+        &["malformed JSON", "line 4", "expected `,` or `}`"],
+    );
+}
+
+#[test]
+fn bad_truncated_json() {
+    assert_rejected(
+        "{\"name\": \"x\", ",
+        &[],
+        "study.json",
+        &["malformed JSON", "line 1", "EOF"],
+    );
+}
+
+#[test]
+fn bad_trailing_garbage() {
+    let text = serde_json::to_string_pretty(&base("trail")).unwrap();
+    let line = text.lines().count() + 1;
+    let text = format!("{text}\n}} extra");
+    assert_rejected(
+        &text,
+        &[],
+        "study.json",
+        &[
+            "malformed JSON",
+            &format!("line {line}"),
+            "after the end of the config object",
+        ],
+    );
+}
+
+#[test]
+fn bad_unknown_top_level_field_suggests_name() {
+    let mut c = base("typo");
+    c.as_object_mut().unwrap().remove("trials");
+    c["trails"] = json!(2000);
+    assert_rejected_json(
+        &c,
+        &["trails", "unknown field `trails`", "did you mean `trials`?"],
+    );
+}
+
+#[test]
+fn bad_unknown_nested_field_suggests_name() {
+    let mut c = base("typo");
+    c["stop_loss"]["specific"][0]["deductable"] = json!(60000);
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.specific[0]",
+            "unknown field `deductable`",
+            "did you mean `deductible`?",
+        ],
+    );
+}
+
+#[test]
+fn bad_wrong_type_string_for_number() {
+    let mut c = base("types");
+    c["stop_loss"]["specific"][0]["deductible"] = json!("50000");
+    assert_rejected_json(
+        &c,
+        &["stop_loss.specific[0].deductible", "invalid type: string"],
+    );
+}
+
+#[test]
+fn bad_wrong_type_for_employee_count() {
+    let mut c = base("types");
+    c["population"]["classes"][0]["employees"] = json!("ten");
+    assert_rejected_json(
+        &c,
+        &[
+            "population.classes[0].employees",
+            "a number (composite) or an object of numbers by tier",
+        ],
+    );
+}
+
+#[test]
+fn bad_missing_population() {
+    let mut c = base("nopop");
+    c.as_object_mut().unwrap().remove("population");
+    assert_rejected_json(&c, &["missing field `population`"]);
+}
+
+#[test]
+fn bad_unknown_frequency_variant() {
+    let mut c = base("freq");
+    c["population"]["classes"][0]["claims"][0]["frequency"] = json!({"poison": {"mean": 1.0}});
+    assert_rejected_json(
+        &c,
+        &[
+            "population.classes[0].claims[0].frequency",
+            "unknown variant `poison`",
+            "did you mean `poisson`?",
+        ],
+    );
+}
+
+#[test]
+fn bad_negative_deductible() {
+    let mut c = base("neg");
+    c["stop_loss"]["specific"][0]["deductible"] = json!(-50000);
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.specific[0].deductible",
+            "greater than 0",
+            "-50000",
+        ],
+    );
+}
+
+#[test]
+fn bad_zero_trials() {
+    let mut c = base("zero");
+    c["trials"] = json!(0);
+    assert_rejected_json(&c, &["at trials", "between 1 and"]);
+}
+
+#[test]
+fn bad_number_out_of_range() {
+    // JSON has no NaN or infinity; 1e400 is the closest a file can get.
+    let text = serde_json::to_string_pretty(&base("huge")).unwrap();
+    assert!(text.contains("\"deductible\": 50000"));
+    let text = text.replace("\"deductible\": 50000", "\"deductible\": 1e400");
+    assert_rejected(
+        &text,
+        &[],
+        "study.json",
+        &["stop_loss.specific[0].deductible", "out of range"],
+    );
+}
+
+#[test]
+fn bad_pareto_alpha_below_one() {
+    let mut c = base("pareto");
+    c["population"]["classes"][0]["claims"][0]["severity"] =
+        json!({"pareto": {"alpha": 0.8, "theta": 10000}});
+    assert_rejected_json(
+        &c,
+        &[
+            "population.classes[0].claims[0].severity.pareto.alpha",
+            "greater than 1",
+            "infinite mean",
+        ],
+    );
+}
+
+#[test]
+fn bad_lognormal_with_both_parameterisations() {
+    let mut c = base("lognormal");
+    c["population"]["classes"][0]["claims"][0]["severity"] =
+        json!({"lognormal": {"mu": 7.0, "sigma": 1.5, "mean": 5000, "cv": 3.0}});
+    assert_rejected_json(
+        &c,
+        &[
+            "population.classes[0].claims[0].severity.lognormal",
+            "give either mu and sigma, or mean and cv",
+        ],
+    );
+}
+
+#[test]
+fn bad_negative_binomial_variance_below_mean() {
+    let mut c = base("negbin");
+    c["population"]["classes"][1]["claims"][0]["frequency"] =
+        json!({"negative_binomial": {"mean": 5.0, "variance": 3.0}});
+    assert_rejected_json(
+        &c,
+        &[
+            "population.classes[1].claims[0].frequency.negative_binomial.variance",
+            "must exceed the mean",
+        ],
+    );
+}
+
+#[test]
+fn bad_empty_specific_list() {
+    let mut c = base("nospec");
+    c["stop_loss"]["specific"] = json!([]);
+    assert_rejected_json(&c, &["at stop_loss.specific:", "include_no_specific"]);
+}
+
+#[test]
+fn bad_duplicate_specific_options() {
+    let mut c = base("dup");
+    c["stop_loss"]["specific"] = json!([
+        {"deductible": 50000, "premium_pepm": 60},
+        {"deductible": 50000, "premium_pepm": 55}
+    ]);
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.specific[1]",
+            "repeats the option labelled",
+            "distinct label",
+        ],
+    );
+}
+
+#[test]
+fn bad_aggregate_with_two_attachment_kinds() {
+    let mut c = base("agg");
+    c["stop_loss"]["aggregate"] = json!([
+        {"attachment_factor": 1.25, "attachment_amount": 200000, "premium_pepm": 5}
+    ]);
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.aggregate[0]",
+            "exactly one of attachment_factor, attachment_amount or attachment_monthly",
+        ],
+    );
+}
+
+#[test]
+fn bad_tiered_premium_missing_a_tier() {
+    let mut c = base("tiers");
+    c["stop_loss"]["specific"][0]["premium_pepm"] = json!({"single": 60});
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.specific[0].premium_pepm",
+            "has no rate for tier(s) family",
+        ],
+    );
+}
+
+#[test]
+fn bad_laser_without_census() {
+    let mut c = base("laser");
+    c["stop_loss"]["lasers"] = json!([{"member_id": "A1", "deductible": 100000}]);
+    assert_rejected_json(&c, &["stop_loss.lasers", "needs a census"]);
+}
+
+#[test]
+fn bad_laser_for_unknown_member() {
+    let mut c = census_base("laser");
+    c["stop_loss"]["lasers"] = json!([{"member_id": "ZZ9", "deductible": 100000}]);
+    let text = serde_json::to_string_pretty(&c).unwrap();
+    assert_rejected(
+        &text,
+        &[("census.csv", CENSUS.as_bytes())],
+        "study.json",
+        &[
+            "stop_loss.lasers[0].member_id",
+            "member `ZZ9` is not in the census",
+        ],
+    );
+}
+
+#[test]
+fn bad_laser_below_base_deductible() {
+    let mut c = census_base("laser");
+    c["stop_loss"]["lasers"] = json!([{"member_id": "A1", "deductible": 40000}]);
+    let text = serde_json::to_string_pretty(&c).unwrap();
+    assert_rejected(
+        &text,
+        &[("census.csv", CENSUS.as_bytes())],
+        "study.json",
+        &[
+            "stop_loss.lasers[0].deductible",
+            "not above the smallest specific deductible",
+        ],
+    );
+}
+
+#[test]
+fn bad_candidate_with_unknown_label() {
+    let mut c = base("cands");
+    c["stop_loss"]["candidates"] = json!([{"specific": "spec $50k", "aggregate": "agg 150%"}]);
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.candidates[0].aggregate",
+            "no aggregate option is labelled `agg 150%`",
+            "`agg 125%`",
+        ],
+    );
+}
+
+#[test]
+fn bad_name_with_slash() {
+    let c = base("../escape/name");
+    assert_rejected_json(&c, &["at name:", "is not allowed", "output folder"]);
+}
+
+#[test]
+fn bad_census_missing_column() {
+    assert_census_rejected(
+        b"member_id,class,tier\nA1,employee,ee\n",
+        &["line 1", "missing required column `employee_id`"],
+    );
+}
+
+#[test]
+fn bad_census_number_on_a_line() {
+    let census = format!("{CENSUS}D1,D1,employee,ee,lots,12\n");
+    assert_census_rejected(
+        census.as_bytes(),
+        &["line 6", "risk_factor", "`lots` is not allowed"],
+    );
+}
+
+#[test]
+fn bad_census_months_out_of_range() {
+    let census = CENSUS.replace("B1,B1,employee,ee,0.9,6", "B1,B1,employee,ee,0.9,13");
+    assert_census_rejected(census.as_bytes(), &["line 4", "months", "at most 12"]);
+}
+
+#[test]
+fn bad_census_line_numbers_with_bom_and_crlf() {
+    let census = CENSUS.replace("A1C,A1,child,family,1.2,12", "A1C,A1,child,family,-1,12");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(census.replace('\n', "\r\n").as_bytes());
+    assert_census_rejected(&bytes, &["line 3", "risk_factor"]);
+}
+
+#[test]
+fn bad_census_line_numbers_after_blank_lines() {
+    // Blank lines are skipped but still count: the bad row is on line 8.
+    let census = format!("{CENSUS}\n\nD1,D1,employee,ee,lots,12\n");
+    assert_census_rejected(census.as_bytes(), &["line 8", "`lots` is not allowed"]);
+}
+
+#[test]
+fn bad_census_unknown_class() {
+    let census = format!("{CENSUS}D1,D1,spouse,ee,1,12\n");
+    assert_census_rejected(
+        census.as_bytes(),
+        &["line 6", "unknown class `spouse`", "employee, child"],
+    );
+}
+
+#[test]
+fn bad_census_unknown_class_suggests_name() {
+    let census = format!("{CENSUS}D1,D1,employe,ee,1,12\n");
+    assert_census_rejected(census.as_bytes(), &["line 6", "did you mean `employee`?"]);
+}
+
+#[test]
+fn bad_census_duplicate_member_id() {
+    let census = format!("{CENSUS}A1,D1,employee,ee,1,12\n");
+    assert_census_rejected(
+        census.as_bytes(),
+        &["line 6", "member_id `A1` already appears on line 2"],
+    );
+}
+
+#[test]
+fn bad_census_empty_file() {
+    assert_census_rejected(
+        b"",
+        &["bad census", "empty", "member_id, employee_id, class"],
+    );
+}
+
+#[test]
+fn bad_census_header_only() {
+    assert_census_rejected(
+        b"member_id,employee_id,class\n",
+        &["bad census", "lists no members"],
+    );
+}
+
+#[test]
+fn bad_census_unknown_column_suggests_name() {
+    assert_census_rejected(
+        b"member_id,employee_id,class,risk_factr\nA1,A1,employee,1\n",
+        &[
+            "line 1, column 4",
+            "unknown column `risk_factr`",
+            "did you mean `risk_factor`?",
+        ],
+    );
+}
+
+#[test]
+fn bad_census_inconsistent_tier() {
+    let census = CENSUS.replace("A1C,A1,child,family", "A1C,A1,child,ee");
+    assert_census_rejected(census.as_bytes(), &["line 3", "an employee has one tier"]);
+}
+
+#[test]
+fn bad_census_file_missing() {
+    let text = serde_json::to_string_pretty(&census_base("nocensus")).unwrap();
+    assert_rejected(&text, &[], "census.csv", &["cannot read"]);
+}
+
+// ---------------------------------------------------------------------------
+// Census inputs that must be accepted
+// ---------------------------------------------------------------------------
+
+#[test]
+fn census_with_bom_and_crlf_is_accepted() {
+    let tmp = TempDir::new().unwrap();
+    let mut c = census_base("bomcrlf");
+    c["stop_loss"]["lasers"] = json!([{"member_id": "A1C", "deductible": 100000}]);
+    let cfg = write_json(tmp.path(), "study.json", &c);
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(CENSUS.replace('\n', "\r\n").as_bytes());
+    write(tmp.path(), "census.csv", bytes);
+
+    let out = exec(&["validate", s(&cfg)], 0);
+    assert!(stdout_of(&out).contains("4 members"), "{}", stdout_of(&out));
+    let out_dir = tmp.path().join("out");
+    let results = run_config(&cfg, &out_dir, &["--quiet"]);
+    assert_eq!(results["population"]["members"], 4);
+    assert_no_hidden(&out_dir);
+}
