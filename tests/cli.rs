@@ -1483,3 +1483,59 @@ fn census_with_bom_and_crlf_is_accepted() {
     assert_eq!(results["population"]["members"], 4);
     assert_no_hidden(&out_dir);
 }
+
+// ---------------------------------------------------------------------------
+// Empirical severities from a file
+// ---------------------------------------------------------------------------
+
+/// A config whose only class claims once a year (Bernoulli p = 1) an amount
+/// drawn from `amounts.txt` beside the config.
+fn empirical_file_config() -> Value {
+    let mut c = base("emp");
+    c["population"]["classes"] = json!([
+        {"name": "all", "employees": 10,
+         "claims": [{"name": "medical",
+                     "frequency": {"bernoulli": {"p": 1.0}},
+                     "severity": {"empirical": {"file": "amounts.txt"}}}]}
+    ]);
+    c["stop_loss"] = json!({"specific": [{"deductible": 50000, "premium_pepm": 10}]});
+    c
+}
+
+#[test]
+fn empirical_severity_reads_a_file_with_header_and_comments() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "amounts.txt",
+        "amount\r\n# observed 2024 claims\r\n1000\r\n\r\n2000\r\n3000\r\n",
+    );
+    let cfg = write_json(tmp.path(), "emp.json", &empirical_file_config());
+    let r = run_config(&cfg, &tmp.path().join("out"), &[]);
+    // 10 members, each one claim of 1000, 2000 or 3000 with equal weights:
+    // E = 20,000 a year, sd = 10 * sqrt(2/3 * 1000^2 / 10) per year.
+    let g = &r["population"]["expected_gross_claims"];
+    assert!((g.as_f64().unwrap() - 20_000.0).abs() < 1e-6, "{g}");
+    let sim = &r["population"]["simulated_gross_claims"];
+    let (mean, se) = (sim["mean"].as_f64().unwrap(), sim["se"].as_f64().unwrap());
+    let exact_se = (10.0 * 2.0 / 3.0 * 1e6_f64).sqrt() / 2000_f64.sqrt();
+    assert!((mean - 20_000.0).abs() < 5.0 * exact_se, "mean {mean}");
+    assert!((se / exact_se - 1.0).abs() < 0.1, "se {se} vs {exact_se}");
+}
+
+#[test]
+fn empirical_file_with_a_bad_amount_names_the_line() {
+    let text = serde_json::to_string_pretty(&empirical_file_config()).unwrap();
+    assert_rejected(
+        &text,
+        &[("amounts.txt", b"amount\n1000\n-5\n")],
+        "amounts.txt",
+        &["line 3", "`-5` is not an amount"],
+    );
+}
+
+#[test]
+fn empirical_file_missing_is_reported() {
+    let text = serde_json::to_string_pretty(&empirical_file_config()).unwrap();
+    assert_rejected(&text, &[], "amounts.txt", &["cannot read"]);
+}
