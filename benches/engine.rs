@@ -1,1 +1,309 @@
-fn main() {}
+//! Criterion benchmarks of the simulation engine.
+//!
+//! Three groups (see `benches/README.md` for how to run them and read them):
+//!
+//! - `kernels`: the samplers, the member-year kernel and the specific
+//!   contract arithmetic, each with a per-item throughput.
+//! - `end_to_end`: `run_study` (simulate + evaluate every candidate) on the
+//!   reference model "mid" and on the shipped `configs/small-100.json`, with
+//!   throughput in member-years (trials x members).
+//! - `thread_scaling`: the "mid" end-to-end run inside rayon pools of 1 and 2
+//!   threads.
+//!
+//! Everything is sized so `cargo bench --bench engine` finishes in about a
+//! minute on a 2-core machine (well under three).
+
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
+    Throughput,
+};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+use stoploss::dist::{Frequency, Severity, SimRng, TailSpec};
+use stoploss::evaluate::evaluate;
+use stoploss::model::Study;
+use stoploss::run::run_study;
+use stoploss::sim::apply::{apply_specific, AggregateCounting};
+use stoploss::sim::kernel::{Kernel, TrialClaims};
+use stoploss::sim::seed::block_rng;
+use stoploss::sim::simulate;
+
+/// Draws per iteration of the sampler benchmarks.
+const DRAWS: u64 = 4096;
+/// Trials per iteration of the end-to-end benchmarks.
+const E2E_TRIALS: u64 = 10_000;
+/// Members of the reference model.
+const MID_MEMBERS: u64 = 500;
+
+/// The reference model "mid": 500 members, Poisson(3) claims per
+/// member-year, lognormal(mu 7, sigma 1.5) amounts, 16 specific deductibles
+/// from $25k to $400k, 4 aggregate options (three attachment factors and a
+/// dollar amount) and no "no aggregate" choice: 64 candidates.
+fn mid_config_json(trials: u64) -> String {
+    let specific: Vec<String> = (1..=16)
+        .map(|i| format!(r#"{{"deductible": {}, "premium_pepm": 100}}"#, 25_000 * i))
+        .collect();
+    format!(
+        r#"{{
+  "name": "mid",
+  "description": "Benchmark reference model: 500 members, Poisson(3) x lognormal(7, 1.5), 16 specific x 4 aggregate options.",
+  "seed": 20261123,
+  "trials": {trials},
+  "population": {{
+    "classes": [
+      {{"name": "members", "employees": {MID_MEMBERS}, "members": {MID_MEMBERS},
+       "claims": [
+         {{"name": "medical",
+          "frequency": {{"poisson": {{"mean": 3.0}}}},
+          "severity": {{"lognormal": {{"mu": 7.0, "sigma": 1.5}}}}}}]}}
+    ]
+  }},
+  "stop_loss": {{
+    "specific": [
+      {specific}
+    ],
+    "aggregate": [
+      {{"attachment_factor": 1.10, "premium_pepm": 12.0}},
+      {{"attachment_factor": 1.20, "premium_pepm": 8.0}},
+      {{"attachment_factor": 1.30, "premium_pepm": 5.0}},
+      {{"attachment_amount": 5500000, "premium_pepm": 6.0}}
+    ],
+    "include_no_aggregate": false
+  }},
+  "fees": {{"admin_pepm": 40.0}}
+}}"#,
+        specific = specific.join(",\n      ")
+    )
+}
+
+fn mid_study(trials: u64) -> Study {
+    let study = stoploss::config::parse(&mid_config_json(trials), "<bench mid>", Path::new("."))
+        .unwrap_or_else(|e| panic!("reference config does not validate: {e}"));
+    assert_eq!(study.population.member_count() as u64, MID_MEMBERS);
+    assert_eq!(study.contract.specific.len(), 16);
+    assert_eq!(study.contract.candidates.len(), 64);
+    study
+}
+
+/// A shipped config from `configs/`, parsed the way `stoploss run` reads it.
+fn shipped_study(file: &str) -> Study {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    stoploss::config::parse(&text, &path.display().to_string(), &dir)
+        .unwrap_or_else(|e| panic!("{file} does not validate: {e}"))
+}
+
+/// The kernel's large-claimant threshold, as the driver sets it.
+fn smallest_deductible(study: &Study) -> f64 {
+    study
+        .contract
+        .specific
+        .iter()
+        .map(|o| o.terms.deductible)
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn counting(study: &Study) -> AggregateCounting {
+    AggregateCounting {
+        asd: study.contract.asd_counts_toward_aggregate,
+        laser_gap: study.contract.laser_gap_counts_toward_aggregate,
+    }
+}
+
+fn bench_frequency(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: &Frequency) {
+    g.throughput(Throughput::Elements(DRAWS));
+    let mut rng: SimRng = block_rng(1, 0);
+    g.bench_function(name, |b| {
+        b.iter(|| {
+            let mut sum = 0u64;
+            for _ in 0..DRAWS {
+                sum += u64::from(f.sample(&mut rng));
+            }
+            black_box(sum)
+        })
+    });
+}
+
+fn bench_severity(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: &Severity) {
+    g.throughput(Throughput::Elements(DRAWS));
+    let mut rng: SimRng = block_rng(1, 0);
+    g.bench_function(name, |b| {
+        b.iter(|| {
+            let mut sum = 0.0f64;
+            for _ in 0..DRAWS {
+                sum += s.sample(&mut rng);
+            }
+            black_box(sum)
+        })
+    });
+}
+
+fn bench_member_year(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, study: &Study) {
+    let kernel = Kernel::new(
+        &study.population,
+        &study.contract.lasers,
+        smallest_deductible(study),
+    );
+    g.throughput(Throughput::Elements(study.population.member_count() as u64));
+    let mut rng: SimRng = block_rng(study.seed, 0);
+    let mut claims = TrialClaims::default();
+    g.bench_function(name, |b| {
+        b.iter(|| {
+            kernel.simulate_trial(&mut rng, &mut claims);
+            black_box(claims.gross)
+        })
+    });
+}
+
+fn kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kernels");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+
+    bench_frequency(&mut g, "poisson_3", &Frequency::poisson(3.0).unwrap());
+    bench_frequency(
+        &mut g,
+        "negative_binomial_6_30",
+        &Frequency::negative_binomial(6.0, 30.0).unwrap(),
+    );
+    bench_severity(
+        &mut g,
+        "lognormal_7_1.5",
+        &Severity::lognormal(7.0, 1.5).unwrap(),
+    );
+    // The medical severity of the shipped configs: a lognormal body below
+    // $100k spliced to a Pareto(2) tail above it with probability 1.25%.
+    let spliced = Severity::spliced(
+        Severity::lognormal(7.25, 1.95).unwrap(),
+        100_000.0,
+        0.0125,
+        TailSpec {
+            alpha: 2.0,
+            theta: 100_000.0,
+        },
+    )
+    .unwrap();
+    bench_severity(&mut g, "spliced_lognormal_pareto", &spliced);
+
+    let mid = mid_study(E2E_TRIALS);
+    bench_member_year(&mut g, "member_year_mid", &mid);
+    bench_member_year(
+        &mut g,
+        "member_year_mid-500_config",
+        &shipped_study("mid-500.json"),
+    );
+
+    // apply_specific: the 16 specific options of "mid" applied to one trial
+    // whose number of large claimants (above $25k) is the median of 1,001.
+    let kernel = Kernel::new(
+        &mid.population,
+        &mid.contract.lasers,
+        smallest_deductible(&mid),
+    );
+    let mut rng: SimRng = block_rng(mid.seed, 0);
+    let mut trials: Vec<TrialClaims> = (0..1001)
+        .map(|_| {
+            let mut t = TrialClaims::default();
+            kernel.simulate_trial(&mut rng, &mut t);
+            t
+        })
+        .collect();
+    trials.sort_by_key(|t| t.large.len());
+    let claims = trials.swap_remove(500);
+    eprintln!(
+        "kernels/apply_specific_16: median trial has {} members above $25k",
+        claims.large.len()
+    );
+    let options = &mid.contract.specific;
+    let count = counting(&mid);
+    g.throughput(Throughput::Elements(options.len() as u64));
+    g.bench_function("apply_specific_16", |b| {
+        b.iter(|| {
+            let claims = black_box(&claims);
+            let mut reimbursed = 0.0;
+            for o in options {
+                reimbursed += apply_specific(&o.terms, claims, count).reimbursed;
+            }
+            black_box(reimbursed)
+        })
+    });
+    g.finish();
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let mut g = c.benchmark_group("end_to_end");
+    g.sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+
+    let mid = mid_study(E2E_TRIALS);
+    g.throughput(Throughput::Elements(
+        mid.trials * mid.population.member_count() as u64,
+    ));
+    g.bench_function("mid_10k_trials", |b| {
+        b.iter(|| black_box(run_study(&mid, &|_| {})))
+    });
+
+    // The two halves of the "mid" run: simulation (kernel + the 16 specific
+    // options per trial, in parallel blocks), then evaluation of the 64
+    // candidates on the simulated columns.
+    g.bench_function("mid_10k_trials_simulate_only", |b| {
+        b.iter(|| black_box(simulate(&mid, &|_| {})))
+    });
+    let columns = simulate(&mid, &|_| {});
+    g.throughput(Throughput::Elements(
+        mid.trials * mid.contract.candidates.len() as u64,
+    ));
+    g.bench_function("mid_10k_trials_evaluate_only", |b| {
+        b.iter(|| black_box(evaluate(&mid, &columns)))
+    });
+
+    let mut small = shipped_study("small-100.json");
+    small.trials = E2E_TRIALS;
+    g.throughput(Throughput::Elements(
+        small.trials * small.population.member_count() as u64,
+    ));
+    g.bench_function("small-100_10k_trials", |b| {
+        b.iter(|| black_box(run_study(&small, &|_| {})))
+    });
+    g.finish();
+}
+
+fn thread_scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("thread_scaling");
+    g.sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+
+    let mid = mid_study(E2E_TRIALS);
+    g.throughput(Throughput::Elements(
+        mid.trials * mid.population.member_count() as u64,
+    ));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a rayon thread pool");
+        g.bench_with_input(
+            BenchmarkId::new("mid_10k_trials", threads),
+            &threads,
+            |b, _| b.iter(|| pool.install(|| black_box(run_study(&mid, &|_| {})))),
+        );
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default().sample_size(10)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = kernels, end_to_end, thread_scaling
+}
+criterion_main!(benches);

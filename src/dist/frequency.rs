@@ -175,13 +175,18 @@ impl PoissonTable {
         let mut p = (-mean).exp();
         let mut c = p;
         let mut k = 0u32;
-        // Stop once the remaining tail is below 2^-53: a uniform with 53
-        // bits cannot tell the difference.
-        while 1.0 - c > 1.2e-16 && k < 10_000 {
+        // Stop once the remaining tail is below the resolution of a 53-bit
+        // uniform, or once rounding stops the running total from growing
+        // (it can stall a few ulps below 1); the last entry is then 1.
+        while 1.0 - c > 2.3e-16 && k < 10_000 {
             cdf.push(c);
             k += 1;
             p *= mean / f64::from(k);
-            c += p;
+            let next = c + p;
+            if next <= c {
+                break;
+            }
+            c = next;
         }
         cdf.push(1.0);
         PoissonTable {
@@ -229,4 +234,21 @@ fn poisson_running<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> u32 {
         }
     }
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_tables_stay_short_and_end_at_one() {
+        // Means whose running CDF stalls a few ulps below 1 used to run the
+        // table to its 10,000-entry cap.
+        for mean in [0.1, 0.061, 0.128, 0.4, 0.5, 2.75, 3.0, 40.0] {
+            let t = PoissonTable::new(mean);
+            assert!(t.cdf.len() < 120, "mean {mean}: {} entries", t.cdf.len());
+            assert_eq!(*t.cdf.last().unwrap(), 1.0);
+            assert!(t.cdf.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
 }

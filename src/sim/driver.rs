@@ -27,9 +27,15 @@ impl TrialColumns {
     fn with_capacity(specific_options: usize, trials: usize) -> Self {
         TrialColumns {
             gross: Vec::with_capacity(trials),
-            retained: vec![Vec::with_capacity(trials); specific_options],
-            aggregate_retained: vec![Vec::with_capacity(trials); specific_options],
-            claimants: vec![Vec::with_capacity(trials); specific_options],
+            retained: (0..specific_options)
+                .map(|_| Vec::with_capacity(trials))
+                .collect(),
+            aggregate_retained: (0..specific_options)
+                .map(|_| Vec::with_capacity(trials))
+                .collect(),
+            claimants: (0..specific_options)
+                .map(|_| Vec::with_capacity(trials))
+                .collect(),
         }
     }
 
