@@ -197,6 +197,7 @@ fn population(
     }
     let mut names = HashSet::new();
     let mut classes = Vec::new();
+    let mut heavy = Vec::new();
     for (i, c) in raw.classes.iter().enumerate() {
         let path = format!("population.classes[{i}]");
         if c.name.trim().is_empty() {
@@ -226,10 +227,7 @@ fn population(
             }
             let comp = component(rc, ctx, &cpath)?;
             if let Some(alpha) = comp.severity.tail_index().filter(|a| *a <= 2.0) {
-                warnings.push(format!(
-                    "{cpath} ({} / {}): Pareto tail index {alpha} <= 2 gives an infinite variance; means of excess layers converge slowly, so run more trials and read the standard errors",
-                    c.name, rc.name
-                ));
+                heavy.push(format!("{} / {} (alpha {alpha})", c.name, rc.name));
             }
             components.push(comp);
         }
@@ -239,6 +237,12 @@ fn population(
             employees: 0.0,
             components,
         });
+    }
+    if !heavy.is_empty() {
+        warnings.push(format!(
+            "Pareto tail index <= 2 (infinite variance) in {}: means of excess layers converge slowly and their standard errors are themselves noisy; run more trials",
+            heavy.join(", ")
+        ));
     }
     let scale = trend.factor();
     match &raw.census {
