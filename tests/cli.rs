@@ -19,7 +19,7 @@ use tempfile::TempDir;
 const SHIPPED: [&str; 3] = ["small-100", "mid-500", "census-5000"];
 
 /// Columns of `summary.csv`, in order.
-const CSV_COLUMNS: [&str; 27] = [
+const CSV_COLUMNS: [&str; 29] = [
     "label",
     "specific_deductible",
     "aggregate_attachment",
@@ -47,6 +47,8 @@ const CSV_COLUMNS: [&str; 27] = [
     "prob_exceeds_budget",
     "prob_exceeds_fully_insured",
     "gross_claims",
+    "mean_difference_vs_baseline",
+    "mean_difference_se",
 ];
 
 fn configs_dir() -> PathBuf {
@@ -479,9 +481,26 @@ fn results_json_has_the_documented_fields() {
                 "prob_exceeds_budget",
                 "prob_exceeds_fully_insured",
                 "exceedance_curve",
+                "vs_baseline",
             ],
         );
         assert!(c["specific_deductible"].as_f64().unwrap() > 0.0);
+        let d = &c["vs_baseline"];
+        assert_keys(d, "vs_baseline", &["baseline", "mean_difference", "se"]);
+        // The baseline defaults to the first candidate.
+        assert_eq!(d["baseline"], candidates[0]["label"]);
+        let diff = c["employer_cost"]["mean"].as_f64().unwrap()
+            - candidates[0]["employer_cost"]["mean"].as_f64().unwrap();
+        assert!(
+            (d["mean_difference"].as_f64().unwrap() - diff).abs() <= 1e-6,
+            "{label}: vs_baseline {d} vs the difference of means {diff}"
+        );
+        if label == candidates[0]["label"] {
+            assert_eq!(d["mean_difference"], 0.0);
+            assert_eq!(d["se"], 0.0);
+        } else {
+            assert!(d["se"].as_f64().unwrap() > 0.0, "{label}: {d}");
+        }
 
         let cost = &c["employer_cost"];
         assert_keys(
@@ -605,6 +624,20 @@ fn summary_csv_has_header_and_one_row_per_candidate() {
             c["aggregate_attachment"].is_null(),
             "{label}: aggregate_attachment cell"
         );
+        // The paired difference from the baseline, last (the JSON reader
+        // may be a unit in the last place off).
+        for (column, key) in [
+            ("mean_difference_vs_baseline", "mean_difference"),
+            ("mean_difference_se", "se"),
+        ] {
+            let i = CSV_COLUMNS.iter().position(|c| *c == column).unwrap();
+            let cell: f64 = row[i].parse().unwrap();
+            let json = c["vs_baseline"][key].as_f64().unwrap();
+            assert!(
+                (cell - json).abs() <= 1e-9 * json.abs().max(1.0),
+                "{label}: csv {column} {cell} vs json {json}"
+            );
+        }
     }
 }
 
@@ -726,6 +759,69 @@ fn same_seed_repeats_and_seed_flag_changes_results() {
         fs::read(a.join("seedy/summary.csv")).unwrap(),
         fs::read(c.join("seedy/summary.csv")).unwrap()
     );
+}
+
+// ---------------------------------------------------------------------------
+// Baselines
+// ---------------------------------------------------------------------------
+
+#[test]
+fn baseline_flag_and_config_choose_the_baseline() {
+    let tmp = TempDir::new().unwrap();
+    let mut config = base("based");
+    config["stop_loss"]["baseline"] = json!("spec $50k / agg 125%");
+    let cfg = write_json(tmp.path(), "b.json", &config);
+    // From the config.
+    let r = run_config(&cfg, &tmp.path().join("a"), &["--quiet"]);
+    let c = r["candidates"].as_array().unwrap();
+    assert_eq!(c.len(), 2);
+    for x in c {
+        assert_eq!(x["vs_baseline"]["baseline"], "spec $50k / agg 125%");
+    }
+    assert_eq!(c[1]["vs_baseline"]["se"], 0.0);
+    let flipped = c[0]["vs_baseline"].clone();
+    // The flag wins over the config.
+    let r = run_config(
+        &cfg,
+        &tmp.path().join("b"),
+        &["--quiet", "--baseline", "spec $50k / no aggregate"],
+    );
+    let c = r["candidates"].as_array().unwrap();
+    assert_eq!(c[0]["vs_baseline"]["se"], 0.0);
+    assert_eq!(c[1]["vs_baseline"]["baseline"], "spec $50k / no aggregate");
+    assert_eq!(c[1]["vs_baseline"]["se"], flipped["se"]);
+    let there = c[1]["vs_baseline"]["mean_difference"].as_f64().unwrap();
+    let back = flipped["mean_difference"].as_f64().unwrap();
+    assert!((there + back).abs() <= 1e-6, "{there} vs {back}");
+    assert!(there.abs() > 0.0);
+}
+
+#[test]
+fn unknown_baseline_flag_exits_1_and_lists_the_labels() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "b.json", &base("nobase"));
+    let out_dir = tmp.path().join("out");
+    let out = exec(
+        &[
+            "run",
+            s(&cfg),
+            "--out",
+            s(&out_dir),
+            "--baseline",
+            "spec $75k / no aggregate",
+        ],
+        1,
+    );
+    let err = stderr_of(&out);
+    for f in [
+        "b.json",
+        "--baseline",
+        "no candidate is labelled `spec $75k / no aggregate`",
+        "`spec $50k / no aggregate`, `spec $50k / agg 125%`",
+    ] {
+        assert!(err.contains(f), "stderr lacks `{f}`:\n{err}");
+    }
+    assert!(!out_dir.join("nobase").exists());
 }
 
 // ---------------------------------------------------------------------------
@@ -1350,6 +1446,20 @@ fn bad_candidate_with_unknown_label() {
             "stop_loss.candidates[0].aggregate",
             "no aggregate option is labelled `agg 150%`",
             "`agg 125%`",
+        ],
+    );
+}
+
+#[test]
+fn bad_baseline_label_in_config() {
+    let mut c = base("based");
+    c["stop_loss"]["baseline"] = json!("spec $50k / agg 150%");
+    assert_rejected_json(
+        &c,
+        &[
+            "stop_loss.baseline",
+            "no candidate is labelled `spec $50k / agg 150%`",
+            "`spec $50k / no aggregate`, `spec $50k / agg 125%`",
         ],
     );
 }

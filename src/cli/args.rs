@@ -56,6 +56,11 @@ pub struct RunArgs {
     /// No progress bar and no table; errors and warnings still go to stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Candidate label that every candidate's paired cost difference
+    /// (`vs_baseline`) is measured against (default: stop_loss.baseline, else
+    /// the first candidate).
+    #[arg(long, value_name = "LABEL")]
+    pub baseline: Option<String>,
 }
 
 /// `stoploss validate`.

@@ -134,6 +134,16 @@ fn run_in_pool(args: &RunArgs) -> u8 {
         if let Some(s) = args.seed {
             study.seed = s;
         }
+        if let Some(label) = &args.baseline {
+            match study.contract.candidate_index(label) {
+                Ok(b) => study.contract.baseline = b,
+                Err(e) => {
+                    eprintln!("error: {}: --baseline: {e}", path.display());
+                    failed += 1;
+                    continue;
+                }
+            }
+        }
         if let Err(e) = output::check_target(&args.out, &study.name, args.force) {
             eprintln!("error: {}: {e:#}", path.display());
             failed += 1;

@@ -129,6 +129,7 @@ pub struct RawStopLoss {
     pub asd_counts_toward_aggregate: Option<bool>,
     pub laser_gap_counts_toward_aggregate: Option<bool>,
     pub candidates: Option<Vec<RawCandidate>>,
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

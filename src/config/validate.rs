@@ -864,14 +864,21 @@ fn contract(
         }
         Some(list) => explicit_candidates(ctx, list, &mut specific, none_specific, &aggregate)?,
     };
-    Ok(Contract {
+    let mut contract = Contract {
         specific,
         aggregate,
         lasers,
         asd_counts_toward_aggregate: raw.asd_counts_toward_aggregate.unwrap_or(true),
         laser_gap_counts_toward_aggregate: raw.laser_gap_counts_toward_aggregate.unwrap_or(true),
         candidates,
-    })
+        baseline: 0,
+    };
+    if let Some(label) = &raw.baseline {
+        contract.baseline = contract
+            .candidate_index(label)
+            .map_err(|msg| ctx.err("stop_loss.baseline", msg))?;
+    }
+    Ok(contract)
 }
 
 fn check_labels<'a>(

@@ -3,8 +3,8 @@
 use super::terms::{annual_premium, premium_basis, CandidateTerms};
 use crate::model::{Laser, Premium, Study};
 use crate::report::{
-    CandidateResult, CostDistribution, Estimate, ExceedancePoint, Interval, PercentileIntervals,
-    Percentiles, PremiumBasis, Tvar,
+    CandidateResult, CostDistribution, Estimate, ExceedancePoint, Interval, PairedDifference,
+    PercentileIntervals, Percentiles, PremiumBasis, Tvar,
 };
 use crate::sim::{apply::aggregate_reimbursement, TrialColumns};
 use crate::stats::{self, Moments, Z95};
@@ -26,75 +26,170 @@ fn prob(p: f64, n: usize) -> Estimate {
     }
 }
 
+/// A candidate's per-trial claims kept after the aggregate, and what
+/// follows from them: the aggregate reimbursement and the premiums.
+struct Retained {
+    /// Claims kept per trial: retained claims less aggregate reimbursement.
+    claims: Vec<f64>,
+    aggregate: Moments,
+    attaches: u64,
+    aggregate_premium: Estimate,
+    aggregate_loss_ratio: Option<f64>,
+    /// Specific plus aggregate premium.
+    premium: f64,
+    /// Premiums plus fees.
+    fixed: f64,
+}
+
+impl Retained {
+    /// Pass 1: aggregate reimbursement and claims kept, per trial.
+    fn new(study: &Study, columns: &TrialColumns, terms: &CandidateTerms) -> Self {
+        let s = terms.candidate.specific;
+        let n = columns.trials();
+        let retained = &columns.retained[s];
+        let aggregate_retained = &columns.aggregate_retained[s];
+        let mut claims = Vec::with_capacity(n);
+        let mut aggregate = Moments::new();
+        let mut attaches = 0u64;
+        for i in 0..n {
+            let agg = match terms.attachment {
+                Some(a) => aggregate_reimbursement(aggregate_retained[i], a, terms.aggregate_max),
+                None => 0.0,
+            };
+            if agg > 0.0 {
+                attaches += 1;
+            }
+            aggregate.push(agg);
+            claims.push(retained[i] - agg);
+        }
+        let aggregate_premium = annual_premium(&terms.aggregate_premium, study, est(&aggregate));
+        let aggregate_loss_ratio = match terms.aggregate_premium {
+            Premium::Priced { loss_ratio } => Some(loss_ratio),
+            _ => None,
+        };
+        let premium = terms.specific_premium.mean + aggregate_premium.mean;
+        Retained {
+            claims,
+            aggregate,
+            attaches,
+            aggregate_premium,
+            aggregate_loss_ratio,
+            premium,
+            fixed: premium + terms.fees,
+        }
+    }
+
+    /// The employer's cost in trial `i`.
+    fn cost(&self, i: usize) -> f64 {
+        self.claims[i] + self.fixed
+    }
+
+    /// The cost in trial `i` with every priced premium `P = E[reimb] / LR`
+    /// replaced by `reimb_i / LR`: its sample sd over sqrt(n) is the standard
+    /// error of the mean cost counting the premium's own estimation error.
+    fn adjusted_cost(&self, columns: &TrialColumns, terms: &CandidateTerms, i: usize) -> f64 {
+        let s = terms.candidate.specific;
+        let retained = columns.retained[s][i];
+        let mut adjusted = self.cost(i);
+        if let Some(lr) = terms.specific_loss_ratio {
+            adjusted += (columns.gross[i] - retained) / lr - terms.specific_premium.mean;
+        }
+        if let Some(lr) = self.aggregate_loss_ratio {
+            adjusted += (retained - self.claims[i]) / lr - self.aggregate_premium.mean;
+        }
+        adjusted
+    }
+}
+
+/// The baseline candidate's per-trial costs, against which the paired
+/// differences of every candidate ([`PairedDifference`]) are measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineCosts {
+    /// Label of the baseline candidate.
+    pub label: String,
+    /// Its mean employer cost (the same number as its `employer_cost.mean`).
+    pub mean: f64,
+    /// Its per-trial employer cost, adjusted for priced premiums as for
+    /// `employer_cost.se`, in trial order.
+    pub adjusted: Vec<f64>,
+}
+
+/// The per-trial costs of the baseline candidate with `terms`, computed in
+/// trial order (so they do not depend on the thread count).
+pub fn baseline_costs(
+    study: &Study,
+    columns: &TrialColumns,
+    terms: &CandidateTerms,
+) -> BaselineCosts {
+    let kept = Retained::new(study, columns, terms);
+    let n = columns.trials();
+    let mut cost_m = Moments::new();
+    let mut adjusted = Vec::with_capacity(n);
+    for i in 0..n {
+        cost_m.push(kept.cost(i));
+        adjusted.push(kept.adjusted_cost(columns, terms, i));
+    }
+    BaselineCosts {
+        label: terms.label.clone(),
+        mean: cost_m.mean(),
+        adjusted,
+    }
+}
+
 /// Evaluates one candidate on all trials.
 ///
 /// The employer's cost in trial `i` is retained claims less aggregate
 /// reimbursement, plus premiums and fees. With a priced premium
 /// `P = E[reimbursement] / LR`, the standard error of the mean cost is that
 /// of `cost_i - P + reimbursement_i / LR`, which accounts for the premium
-/// being estimated from the same trials.
+/// being estimated from the same trials. With a `baseline`, the candidate's
+/// `vs_baseline` is its mean cost less the baseline's, with the standard
+/// error of the per-trial differences of those adjusted costs (null without).
 pub fn evaluate_candidate(
     study: &Study,
     columns: &TrialColumns,
     terms: &CandidateTerms,
+    baseline: Option<&BaselineCosts>,
 ) -> CandidateResult {
     let s = terms.candidate.specific;
     let n = columns.trials();
     let retained = &columns.retained[s];
-    let aggregate_retained = &columns.aggregate_retained[s];
-
-    // Pass 1: aggregate reimbursement and claims kept, per trial.
-    let mut claims = Vec::with_capacity(n);
-    let mut aggregate = Moments::new();
-    let mut attaches = 0u64;
-    for i in 0..n {
-        let agg = match terms.attachment {
-            Some(a) => aggregate_reimbursement(aggregate_retained[i], a, terms.aggregate_max),
-            None => 0.0,
-        };
-        if agg > 0.0 {
-            attaches += 1;
-        }
-        aggregate.push(agg);
-        claims.push(retained[i] - agg);
+    if let Some(b) = baseline {
+        assert_eq!(b.adjusted.len(), n, "baseline costs cover other trials");
     }
-    let aggregate_reimb = est(&aggregate);
-    let aggregate_premium = annual_premium(&terms.aggregate_premium, study, aggregate_reimb);
-    let aggregate_loss_ratio = match terms.aggregate_premium {
-        Premium::Priced { loss_ratio } => Some(loss_ratio),
-        _ => None,
-    };
-    let premium = terms.specific_premium.mean + aggregate_premium.mean;
-    let fixed = premium + terms.fees;
+
+    let kept = Retained::new(study, columns, terms);
+    let aggregate_reimb = est(&kept.aggregate);
+    let aggregate_premium = kept.aggregate_premium;
+    let premium = kept.premium;
+    let fixed = kept.fixed;
 
     // Pass 2: total cost, and the moments that need per-trial values.
     let mut cost_m = Moments::new();
     let mut cost_for_se = Moments::new();
+    let mut difference = Moments::new();
     let mut claims_m = Moments::new();
     let mut gross_m = Moments::new();
     let mut specific_m = Moments::new();
     let mut claimants_m = Moments::new();
     let mut costs = Vec::with_capacity(n);
-    for i in 0..n {
+    for (i, &kept_after_specific) in retained.iter().enumerate() {
         let gross = columns.gross[i];
-        let specific = gross - retained[i];
-        let cost = claims[i] + fixed;
-        let mut adjusted = cost;
-        if let Some(lr) = terms.specific_loss_ratio {
-            adjusted += specific / lr - terms.specific_premium.mean;
-        }
-        if let Some(lr) = aggregate_loss_ratio {
-            adjusted += (retained[i] - claims[i]) / lr - aggregate_premium.mean;
-        }
+        let cost = kept.cost(i);
+        let adjusted = kept.adjusted_cost(columns, terms, i);
         cost_m.push(cost);
         cost_for_se.push(adjusted);
-        claims_m.push(claims[i]);
+        if let Some(b) = baseline {
+            difference.push(adjusted - b.adjusted[i]);
+        }
+        claims_m.push(kept.claims[i]);
         gross_m.push(gross);
-        specific_m.push(specific);
+        specific_m.push(gross - kept_after_specific);
         claimants_m.push(f64::from(columns.claimants[s][i]));
         costs.push(cost);
     }
-    drop(claims);
+    let attaches = kept.attaches;
+    drop(kept);
     costs.sort_unstable_by(f64::total_cmp);
 
     let ci = |p: f64| {
@@ -177,6 +272,11 @@ pub fn evaluate_candidate(
             .map(|(cost, prob)| ExceedancePoint { cost, prob })
             .collect(),
         warnings: candidate_warnings(study, terms),
+        vs_baseline: baseline.map(|b| PairedDifference {
+            baseline: b.label.clone(),
+            mean_difference: employer_cost.mean - b.mean,
+            se: difference.se(),
+        }),
         employer_cost,
     }
 }

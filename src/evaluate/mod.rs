@@ -5,8 +5,8 @@
 mod candidate;
 mod terms;
 
-pub use candidate::evaluate_candidate;
-pub use terms::{CandidateTerms, OptionExpectations};
+pub use candidate::{baseline_costs, evaluate_candidate, BaselineCosts};
+pub use terms::{annual_premium, CandidateTerms, OptionExpectations};
 
 use crate::model::Study;
 use crate::report::{Estimate, PopulationSummary, SpecificOptionSummary};
@@ -27,18 +27,23 @@ pub struct Evaluation {
     pub warnings: Vec<String>,
 }
 
-/// Evaluates every candidate of `study` on the simulated `columns`.
+/// Evaluates every candidate of `study` on the simulated `columns`, each
+/// with its paired difference from the baseline candidate
+/// (`study.contract.baseline`).
 pub fn evaluate(study: &Study, columns: &TrialColumns) -> Evaluation {
     let expectations = OptionExpectations::from_columns(study, columns);
-    let candidates: Vec<_> = study
+    let terms: Vec<CandidateTerms> = study
         .contract
         .candidates
-        .par_iter()
-        .map(|c| {
-            let terms = CandidateTerms::new(study, &expectations, c);
-            evaluate_candidate(study, columns, &terms)
-        })
+        .iter()
+        .map(|c| CandidateTerms::new(study, &expectations, c))
         .collect();
+    let baseline = baseline_costs(study, columns, &terms[study.contract.baseline]);
+    let candidates: Vec<_> = terms
+        .par_iter()
+        .map(|t| evaluate_candidate(study, columns, t, Some(&baseline)))
+        .collect();
+    drop(baseline);
     let gross: Moments = columns.gross.iter().copied().collect();
     let population = PopulationSummary {
         members: study.population.member_count(),

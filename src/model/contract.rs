@@ -140,6 +140,9 @@ pub struct Contract {
     pub laser_gap_counts_toward_aggregate: bool,
     /// The candidates, in output order.
     pub candidates: Vec<Candidate>,
+    /// Index into [`Contract::candidates`] of the baseline that every
+    /// candidate's paired cost difference is measured against.
+    pub baseline: usize,
 }
 
 impl Contract {
@@ -150,5 +153,22 @@ impl Contract {
             .map(|a| self.aggregate[a].label.as_str())
             .unwrap_or("no aggregate");
         format!("{} / {}", self.specific[c.specific].label, agg)
+    }
+
+    /// Index of the candidate labelled `label`; otherwise an error message
+    /// that lists every candidate label.
+    pub fn candidate_index(&self, label: &str) -> Result<usize, String> {
+        let labels: Vec<String> = self
+            .candidates
+            .iter()
+            .map(|c| self.candidate_label(c))
+            .collect();
+        labels.iter().position(|l| l == label).ok_or_else(|| {
+            let list: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+            format!(
+                "no candidate is labelled `{label}`; candidates are {}",
+                list.join(", ")
+            )
+        })
     }
 }

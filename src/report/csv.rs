@@ -3,7 +3,7 @@
 use super::{Exporter, Results};
 
 /// Column names of `summary.csv`, in order.
-pub const CSV_COLUMNS: [&str; 27] = [
+pub const CSV_COLUMNS: [&str; 29] = [
     "label",
     "specific_deductible",
     "aggregate_attachment",
@@ -31,6 +31,8 @@ pub const CSV_COLUMNS: [&str; 27] = [
     "prob_exceeds_budget",
     "prob_exceeds_fully_insured",
     "gross_claims",
+    "mean_difference_vs_baseline",
+    "mean_difference_se",
 ];
 
 /// The summary table as CSV (empty cells for absent values).
@@ -47,7 +49,7 @@ impl Exporter for CsvExporter {
         w.write_record(CSV_COLUMNS)?;
         for c in &results.candidates {
             let e = &c.employer_cost;
-            let row: [String; 27] = [
+            let row: [String; 29] = [
                 c.label.clone(),
                 opt(c.specific_deductible),
                 opt(c.aggregate_attachment),
@@ -75,6 +77,8 @@ impl Exporter for CsvExporter {
                 opt(c.prob_exceeds_budget.map(|p| p.mean)),
                 opt(c.prob_exceeds_fully_insured.map(|p| p.mean)),
                 c.gross_claims.mean.to_string(),
+                opt(c.vs_baseline.as_ref().map(|d| d.mean_difference)),
+                opt(c.vs_baseline.as_ref().map(|d| d.se)),
             ];
             w.write_record(&row)?;
         }

@@ -187,6 +187,21 @@ pub struct PremiumBasis {
     pub aggregate: String,
 }
 
+/// The paired difference of a candidate's employer cost from the baseline
+/// candidate's, measured on the same trials (common random numbers).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PairedDifference {
+    /// Label of the baseline candidate.
+    pub baseline: String,
+    /// `E[cost - baseline cost]`: this candidate's mean cost less the baseline's
+    /// (equal to the mean of the per-trial differences).
+    pub mean_difference: f64,
+    /// Its standard error: the sd of the per-trial differences over sqrt(n),
+    /// each cost counting the estimation error of priced premiums as in
+    /// [`CostDistribution::se`]. Zero for the baseline itself.
+    pub se: f64,
+}
+
 /// Everything reported for one candidate.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CandidateResult {
@@ -204,6 +219,9 @@ pub struct CandidateResult {
     pub aggregate_attachment_basis: Option<String>,
     /// Total annual cost to the employer: retained claims + premiums + fees.
     pub employer_cost: CostDistribution,
+    /// Mean cost difference from the baseline candidate, with its paired
+    /// standard error. The baseline itself carries a zero difference.
+    pub vs_baseline: Option<PairedDifference>,
     /// Gross claims (all components).
     pub gross_claims: Estimate,
     /// Claims the employer pays after specific and aggregate reimbursement.
