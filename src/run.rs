@@ -1,8 +1,16 @@
-//! Running a validated study end to end.
+//! Running a validated study end to end: [`run_study`] for a fixed number of
+//! trials, [`run_study_to_target`] to extend a run until a precision target
+//! is met.
 
-use crate::evaluate::evaluate;
+mod precision;
+
+pub use precision::{
+    next_trials, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe, TARGET_GROWTH,
+};
+
+use crate::evaluate::{evaluate, Evaluation};
 use crate::model::Study;
-use crate::report::{Meta, Results, SCHEMA_VERSION};
+use crate::report::{Meta, Results, TargetSeReport, SCHEMA_VERSION};
 use crate::sim::{seed::RNG_NAME, simulate, BLOCK_TRIALS};
 use std::time::Instant;
 
@@ -12,8 +20,21 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
     let start = Instant::now();
     let columns = simulate(study, progress);
     let evaluation = evaluate(study, &columns);
+    results(study, evaluation, start, study.trials, None)
+}
+
+/// The results of `study` (whose `trials` is the final trial count) from
+/// its evaluation. `simulated` counts every trial simulated on the way
+/// (the speed in `meta`).
+fn results(
+    study: &Study,
+    evaluation: Evaluation,
+    start: Instant,
+    simulated: u64,
+    target_se: Option<TargetSeReport>,
+) -> Results {
     let elapsed = start.elapsed().as_secs_f64();
-    let member_years = study.trials as f64 * study.population.member_count() as f64;
+    let member_years = simulated as f64 * study.population.member_count() as f64;
     Results {
         schema_version: SCHEMA_VERSION,
         name: study.name.clone(),
@@ -31,6 +52,7 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
             } else {
                 0.0
             },
+            target_se,
         },
         population: evaluation.population,
         specific_options: evaluation.specific_options,

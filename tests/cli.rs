@@ -445,8 +445,10 @@ fn results_json_has_the_documented_fields() {
             "member_years_per_second",
             "rng",
             "block_trials",
+            "target_se",
         ],
     );
+    assert!(meta["target_se"].is_null(), "no --target-se: {meta}");
     assert_eq!(meta["seed"], 20250101);
     assert_eq!(meta["trials"], 2000);
     assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
@@ -762,7 +764,7 @@ fn same_seed_repeats_and_seed_flag_changes_results() {
 }
 
 // ---------------------------------------------------------------------------
-// Baselines
+// Baselines and precision targets
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -822,6 +824,175 @@ fn unknown_baseline_flag_exits_1_and_lists_the_labels() {
         assert!(err.contains(f), "stderr lacks `{f}`:\n{err}");
     }
     assert!(!out_dir.join("nobase").exists());
+}
+
+/// Runs `config` with `extra` flags into `out` (quiet) and returns
+/// results.json and stderr.
+fn run_target(config: &Path, out: &Path, extra: &[&str]) -> (Value, String) {
+    let mut args = vec!["run", s(config), "--out", s(out), "--quiet"];
+    args.extend_from_slice(extra);
+    let output = exec(&args, 0);
+    let name = read_json(config)["name"].as_str().unwrap().to_string();
+    (
+        read_json(&out.join(name).join("results.json")),
+        stderr_of(&output),
+    )
+}
+
+#[test]
+fn target_se_run_equals_a_plain_run_with_its_final_trials() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "t.json", &base("target"));
+    // The mean-cost se of 1,500 trials, halved.
+    let (plain, _) = run_target(&cfg, &tmp.path().join("p"), &["--trials", "1500"]);
+    let worst = plain["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["employer_cost"]["se"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    let goal = format!("{:.0}", worst / 2.0);
+    let (r, err) = run_target(
+        &cfg,
+        &tmp.path().join("t"),
+        &["--trials", "1500", "--target-se", &goal, "--threads", "3"],
+    );
+    let t = &r["meta"]["target_se"];
+    assert_eq!(t["figure"], "mean");
+    assert_eq!(t["relative"], false);
+    assert_eq!(t["reached"], true, "{t}");
+    assert_eq!(t["cap"], 15_000);
+    let n = r["meta"]["trials"].as_u64().unwrap();
+    assert_eq!(t["trials"], n);
+    assert!(n > 4 * 1500 && n % 1024 == 0, "final trials {n}");
+    let achieved = t["achieved"].as_f64().unwrap();
+    assert!(achieved <= goal.parse::<f64>().unwrap(), "{t}");
+    assert!(
+        err.contains(&format!("target: target se reached after {n} trials")),
+        "stderr: {err}"
+    );
+    // Identical to a plain run of n trials on another thread count.
+    let n_text = n.to_string();
+    run_target(
+        &cfg,
+        &tmp.path().join("n"),
+        &["--trials", &n_text, "--threads", "1"],
+    );
+    assert_same_results(&tmp.path().join("t/target"), &tmp.path().join("n/target"));
+}
+
+#[test]
+fn unreachable_target_se_stops_at_the_cap_and_says_so() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "t.json", &base("capped"));
+    let (r, err) = run_target(
+        &cfg,
+        &tmp.path().join("t"),
+        &[
+            "--trials",
+            "1000",
+            "--target-se",
+            "0.001%",
+            "--target-figure",
+            "p95",
+            "--max-trials",
+            "3000",
+        ],
+    );
+    let t = &r["meta"]["target_se"];
+    assert_eq!(t["reached"], false);
+    assert_eq!(t["relative"], true);
+    assert_eq!(t["figure"], "p95");
+    assert_eq!(t["trials"], 3000);
+    assert_eq!(r["meta"]["trials"], 3000);
+    assert!(t["achieved"].as_f64().unwrap() > t["target"].as_f64().unwrap());
+    assert!(
+        err.contains("capped: target se not reached at the cap of 3000 trials"),
+        "stderr: {err}"
+    );
+    // The figure must apply to some candidate.
+    let mut no_agg = base("noagg");
+    no_agg["stop_loss"]["aggregate"] = json!([]);
+    let cfg = write_json(tmp.path(), "n.json", &no_agg);
+    let out = exec(
+        &[
+            "run",
+            s(&cfg),
+            "--out",
+            s(&tmp.path().join("n")),
+            "--target-se",
+            "100",
+            "--target-figure",
+            "aggregate_reimbursement",
+        ],
+        1,
+    );
+    assert!(
+        stderr_of(&out).contains("no candidate has an aggregate"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn bad_target_se_flags() {
+    let cfg = configs_dir().join("small-100.json");
+    let cfg = s(&cfg);
+    for bad in ["abc", "-5", "0", "0%", "-1%", "inf", ""] {
+        let out = exec(&["run", cfg, "--target-se", bad], 2);
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("--target-se") && err.contains("positive number of dollars"),
+            "--target-se {bad:?}: {err}"
+        );
+    }
+    let out = exec(
+        &["run", cfg, "--target-se", "100", "--target-figure", "p90"],
+        2,
+    );
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("p95") && err.contains("tvar99") && err.contains("aggregate_reimbursement"),
+        "{err}"
+    );
+    // --target-figure and --max-trials need --target-se.
+    exec(&["run", cfg, "--target-figure", "p95"], 2);
+    exec(&["run", cfg, "--max-trials", "5000"], 2);
+    // Out of range or below the initial trials: exit 1, nothing run.
+    let tmp = TempDir::new().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out_s = s(&out_dir);
+    let out = exec(
+        &[
+            "run",
+            cfg,
+            "--out",
+            out_s,
+            "--target-se",
+            "100",
+            "--max-trials",
+            "0",
+        ],
+        1,
+    );
+    assert!(stderr_of(&out).contains("--max-trials must be between 1 and 100000000"));
+    let out = exec(
+        &[
+            "run",
+            cfg,
+            "--out",
+            out_s,
+            "--trials",
+            "2000",
+            "--target-se",
+            "100",
+            "--max-trials",
+            "1000",
+        ],
+        1,
+    );
+    assert!(stderr_of(&out).contains("--max-trials 1000 is below --trials 2000"));
+    assert!(!out_dir.exists());
 }
 
 // ---------------------------------------------------------------------------

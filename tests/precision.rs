@@ -1,12 +1,17 @@
 //! Accuracy you can prove: paired differences against a baseline candidate,
-//! recomputed by hand from the per-trial columns.
+//! recomputed by hand from the per-trial columns, and precision targets
+//! (`--target-se`) that extend a run block by block to exactly the results
+//! of a plain run with the final trial count.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use stoploss::config::MAX_TRIALS;
 use stoploss::model::Study;
 use stoploss::report::{CandidateResult, Results};
-use stoploss::run::run_study;
-use stoploss::sim::simulate;
+use stoploss::run::{run_study, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe};
+use stoploss::sim::{simulate, simulate_blocks, BLOCK_TRIALS};
+use stoploss::stats::Z95;
 
 /// 60 members, 40 employees (composite tier, full year). Specific options
 /// `spec50` (quoted) and `spec25p` (priced at an 85% loss ratio); aggregate
@@ -271,4 +276,272 @@ fn the_config_chooses_the_baseline() {
     ] {
         assert!(err.contains(f), "error lacks `{f}`: {err}");
     }
+}
+
+// --------------------------------------------------------- trial extension
+
+#[test]
+fn extended_columns_equal_a_longer_run() {
+    let long = simulate(&study(5000, None), &|_| {});
+    // From a partial block (1500 = one block and 476 trials).
+    let mut cols = simulate(&study(1500, None), &|_| {});
+    let done = AtomicU64::new(0);
+    let simulated = cols.extend_to(&study(1500, None), 5000, &|n| {
+        done.fetch_add(n, Ordering::Relaxed);
+    });
+    // The partial block is simulated again in full.
+    assert_eq!(simulated, 5000 - BLOCK_TRIALS);
+    assert_eq!(done.load(Ordering::Relaxed), simulated);
+    assert_eq!(cols, long);
+    // A range of blocks is that slice of the whole run.
+    let b = BLOCK_TRIALS as usize;
+    let middle = simulate_blocks(&study(5000, None), 2..4, 5000, &|_| {});
+    assert_eq!(middle.trials(), 2 * b);
+    assert_eq!(middle.gross, long.gross[2 * b..4 * b]);
+    assert_eq!(middle.retained[1], long.retained[1][2 * b..4 * b]);
+    // The last, partial block.
+    let last = simulate_blocks(&study(5000, None), 4..5, 5000, &|_| {});
+    assert_eq!(
+        last.aggregate_retained[0],
+        long.aggregate_retained[0][4 * b..]
+    );
+}
+
+/// Results with the fields that may differ between identical runs cleared.
+fn comparable(r: &Results) -> Results {
+    let mut r = r.clone();
+    r.meta.threads = 0;
+    r.meta.elapsed_seconds = 0.0;
+    r.meta.member_years_per_second = 0.0;
+    r.meta.target_se = None;
+    r
+}
+
+fn target(se: TargetSe, figure: TargetFigure, max_trials: Option<u64>) -> PrecisionTarget {
+    PrecisionTarget {
+        se,
+        figure,
+        max_trials,
+    }
+}
+
+/// The largest mean-cost se over the candidates.
+fn worst_mean_se(r: &Results) -> f64 {
+    r.candidates
+        .iter()
+        .map(|c| c.employer_cost.se)
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn a_target_run_equals_a_plain_run_with_its_final_trials() {
+    let initial = study(1500, None);
+    // Ask for 2.5 times less error than 1,500 trials give: about 6.25 x more trials.
+    let se_1500 = worst_mean_se(&run_study(&initial, &|_| {}));
+    let goal = target(TargetSe::Dollars(se_1500 / 2.5), TargetFigure::Mean, None);
+    let done = AtomicU64::new(0);
+    let planned = AtomicU64::new(initial.trials);
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    };
+    let r = pool(1)
+        .install(|| {
+            run_study_to_target(
+                &initial,
+                &goal,
+                &|n| {
+                    done.fetch_add(n, Ordering::Relaxed);
+                },
+                &|n| {
+                    planned.fetch_add(n, Ordering::Relaxed);
+                },
+            )
+        })
+        .unwrap();
+    let report = r.meta.target_se.clone().expect("meta.target_se is set");
+    let n = r.meta.trials;
+    assert!(report.reached, "{report:?}");
+    assert_eq!(report.trials, n);
+    assert_eq!(report.cap, 15_000);
+    assert!(n > 6 * 1500 && n < 15_000, "final trials {n}");
+    assert_eq!(n % BLOCK_TRIALS, 0, "extensions add whole blocks");
+    // The progress bar's length grew by exactly what was simulated.
+    assert_eq!(
+        done.load(Ordering::Relaxed),
+        planned.load(Ordering::Relaxed)
+    );
+    assert!(done.load(Ordering::Relaxed) >= n);
+
+    // Bit-identical to a plain run of n trials, whatever the thread count.
+    let mut plain_study = initial.clone();
+    plain_study.trials = n;
+    let plain = pool(3).install(|| run_study(&plain_study, &|_| {}));
+    assert_eq!(plain.meta.trials, n);
+    assert!(plain.meta.target_se.is_none());
+    assert_eq!(comparable(&r), comparable(&plain));
+    let again = pool(3)
+        .install(|| run_study_to_target(&initial, &goal, &|_| {}, &|_| {}))
+        .unwrap();
+    assert_eq!(
+        again,
+        Results {
+            meta: again.meta.clone(),
+            ..r.clone()
+        }
+    );
+    assert_eq!(again.meta.target_se, r.meta.target_se);
+}
+
+#[test]
+fn a_reached_target_bounds_every_candidate() {
+    let initial = study(2000, None);
+    let se_2000 = worst_mean_se(&run_study(&initial, &|_| {}));
+    let dollars = 0.6 * se_2000;
+    let r = run_study_to_target(
+        &initial,
+        &target(TargetSe::Dollars(dollars), TargetFigure::Mean, None),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap();
+    let t = r.meta.target_se.clone().unwrap();
+    assert!(t.reached);
+    assert!(!t.relative);
+    assert_eq!(t.relative_target, None);
+    assert_eq!(t.figure, "mean");
+    assert_eq!(t.target, dollars);
+    assert!(t.achieved <= t.target, "{t:?}");
+    assert!(r.meta.trials > 2000);
+    for c in &r.candidates {
+        assert!(c.employer_cost.se <= dollars, "{}", c.label);
+    }
+    // achieved is the worst candidate's se.
+    assert_eq!(t.achieved, worst_mean_se(&r));
+    assert_eq!(cand(&r, &t.candidate).employer_cost.se, t.achieved);
+}
+
+#[test]
+fn an_unreachable_target_stops_at_the_cap() {
+    let initial = study(2000, None);
+    let r = run_study_to_target(
+        &initial,
+        &target(TargetSe::Dollars(1.0), TargetFigure::Mean, Some(4500)),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap();
+    let t = r.meta.target_se.clone().unwrap();
+    assert!(!t.reached);
+    assert_eq!(t.cap, 4500);
+    assert_eq!(t.trials, 4500);
+    assert_eq!(r.meta.trials, 4500);
+    assert!(t.achieved > t.target);
+    assert_eq!(t.achieved, worst_mean_se(&r));
+    // And it is the plain 4,500-trial run.
+    let mut plain = initial.clone();
+    plain.trials = 4500;
+    assert_eq!(comparable(&r), comparable(&run_study(&plain, &|_| {})));
+
+    // The default cap: 10 x the initial trials.
+    let r = run_study_to_target(
+        &study(1000, None),
+        &target(TargetSe::Dollars(1.0), TargetFigure::Mean, None),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap();
+    let t = r.meta.target_se.unwrap();
+    assert_eq!((t.cap, t.trials, t.reached), (10_000, 10_000, false));
+    assert!(t.cap <= MAX_TRIALS);
+}
+
+#[test]
+fn relative_targets_and_tail_figures() {
+    let initial = study(2000, None);
+    // p99: se = half the 95% interval / 1.96, target 2% of each candidate's p99.
+    let r = run_study_to_target(
+        &initial,
+        &target(TargetSe::Relative(0.02), TargetFigure::P99, Some(8000)),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap();
+    let t = r.meta.target_se.clone().unwrap();
+    assert!(t.relative);
+    assert_eq!(t.relative_target, Some(0.02));
+    let c = cand(&r, &t.candidate);
+    let ci = c.employer_cost.percentiles_ci95.p99;
+    assert_eq!(t.achieved, 0.5 * (ci.hi - ci.lo) / Z95);
+    assert_eq!(t.target, 0.02 * c.employer_cost.percentiles.p99);
+    assert_eq!(t.reached, t.achieved <= t.target);
+    let ratio = |c: &CandidateResult| {
+        let e = &c.employer_cost;
+        let ci = e.percentiles_ci95.p99;
+        0.5 * (ci.hi - ci.lo) / Z95 / (0.02 * e.percentiles.p99)
+    };
+    let worst = r.candidates.iter().map(ratio).fold(0.0, f64::max);
+    assert_eq!(ratio(c), worst, "the reported candidate is the worst");
+
+    // tvar99 uses tvar_se.p99.
+    let r = run_study_to_target(
+        &initial,
+        &target(TargetSe::Dollars(1.0), TargetFigure::Tvar99, Some(3000)),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap();
+    let t = r.meta.target_se.unwrap();
+    assert_eq!(
+        t.achieved,
+        r.candidates
+            .iter()
+            .map(|c| c.employer_cost.tvar_se.p99)
+            .fold(0.0, f64::max)
+    );
+
+    // aggregate_reimbursement leaves out candidates without an aggregate.
+    let r = run_study_to_target(
+        &initial,
+        &target(
+            TargetSe::Relative(0.0001),
+            TargetFigure::AggregateReimbursement,
+            Some(3000),
+        ),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap();
+    let t = r.meta.target_se.clone().unwrap();
+    let c = cand(&r, &t.candidate);
+    assert!(c.aggregate_label.is_some());
+    assert_eq!(t.achieved, c.aggregate_reimbursement.se);
+    assert!(!t.reached);
+}
+
+#[test]
+fn aggregate_figure_without_aggregate_is_an_error() {
+    let json = r#"{"name": "noagg", "trials": 1000,
+ "population": {"classes": [{"name": "all", "employees": 40, "members": 60,
+   "claims": [{"name": "medical", "frequency": {"poisson": {"mean": 2.0}},
+               "severity": {"lognormal": {"mean": 4000, "cv": 4.0}}}]}]},
+ "stop_loss": {"specific": [{"deductible": 50000, "premium_pepm": 80}]}}"#;
+    let s = stoploss::config::parse(json, "noagg.json", Path::new(".")).unwrap();
+    assert!(s.contract.candidates.iter().all(|c| c.aggregate.is_none()));
+    let err = run_study_to_target(
+        &s,
+        &target(
+            TargetSe::Dollars(100.0),
+            TargetFigure::AggregateReimbursement,
+            None,
+        ),
+        &|_| {},
+        &|_| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("aggregate_reimbursement"), "{err}");
+    assert!(err.contains("no candidate has an aggregate"), "{err}");
 }

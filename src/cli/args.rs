@@ -1,5 +1,6 @@
 //! Command-line arguments.
 
+use crate::run::{TargetFigure, TargetSe};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -61,6 +62,52 @@ pub struct RunArgs {
     /// the first candidate).
     #[arg(long, value_name = "LABEL")]
     pub baseline: Option<String>,
+    /// Add trial blocks until the standard error of --target-figure is at most
+    /// this for every candidate: dollars (2500) or a percentage of the figure (0.05%).
+    #[arg(long, value_name = "SE", value_parser = parse_target_se, allow_hyphen_values = true)]
+    pub target_se: Option<TargetSe>,
+    /// The figure --target-se applies to.
+    #[arg(long, value_enum, value_name = "FIGURE", default_value_t = Figure::Mean, requires = "target_se")]
+    pub target_figure: Figure,
+    /// Most trials --target-se may run (default: 10 x the trials, at most 100,000,000).
+    #[arg(long, value_name = "N", requires = "target_se")]
+    pub max_trials: Option<u64>,
+}
+
+fn parse_target_se(s: &str) -> Result<TargetSe, String> {
+    s.parse()
+}
+
+/// The figures a precision target can apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Figure {
+    /// Mean employer cost (employer_cost.se).
+    #[value(name = "mean")]
+    Mean,
+    /// 95th percentile of the cost (half the width of its 95% interval / 1.96).
+    #[value(name = "p95")]
+    P95,
+    /// 99th percentile of the cost (likewise).
+    #[value(name = "p99")]
+    P99,
+    /// TVaR 99% of the cost (tvar_se.p99).
+    #[value(name = "tvar99")]
+    Tvar99,
+    /// Mean aggregate reimbursement (candidates without aggregate are left out).
+    #[value(name = "aggregate_reimbursement")]
+    AggregateReimbursement,
+}
+
+impl From<Figure> for TargetFigure {
+    fn from(f: Figure) -> Self {
+        match f {
+            Figure::Mean => TargetFigure::Mean,
+            Figure::P95 => TargetFigure::P95,
+            Figure::P99 => TargetFigure::P99,
+            Figure::Tvar99 => TargetFigure::Tvar99,
+            Figure::AggregateReimbursement => TargetFigure::AggregateReimbursement,
+        }
+    }
 }
 
 /// `stoploss validate`.

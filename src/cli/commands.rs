@@ -4,8 +4,10 @@ use super::args::{InitArgs, RunArgs, ValidateArgs};
 use super::{examples, output, EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::model::Study;
-use crate::report::{CsvExporter, Exporter, JsonExporter, Results, TableExporter};
-use crate::run::run_study;
+use crate::report::{
+    dollars, CsvExporter, Exporter, JsonExporter, Results, TableExporter, TargetSeReport,
+};
+use crate::run::{run_study, run_study_to_target, PrecisionTarget};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -126,6 +128,19 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             return EXIT_FAILED;
         }
     }
+    if let Some(m) = args.max_trials {
+        if m == 0 || m > config::MAX_TRIALS {
+            eprintln!(
+                "error: --max-trials must be between 1 and {}, got {m}",
+                config::MAX_TRIALS
+            );
+            return EXIT_FAILED;
+        }
+        if let Some(t) = args.trials.filter(|&t| t > m) {
+            eprintln!("error: --max-trials {m} is below --trials {t}");
+            return EXIT_FAILED;
+        }
+    }
     let (studies, mut failed) = load_all(&paths);
     for (path, mut study) in studies {
         if let Some(t) = args.trials {
@@ -189,8 +204,22 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
         eprintln!("warning: {}: {w}", study.name);
     }
     let pb = progress_bar(study, args.quiet);
-    let results = run_study(study, &|n| pb.inc(n));
+    let results = match args.target_se {
+        None => Ok(run_study(study, &|n| pb.inc(n))),
+        Some(se) => {
+            let target = PrecisionTarget {
+                se,
+                figure: args.target_figure.into(),
+                max_trials: args.max_trials,
+            };
+            run_study_to_target(study, &target, &|n| pb.inc(n), &|n| pb.inc_length(n))
+        }
+    };
     pb.finish_and_clear();
+    let results = results?;
+    if let Some(report) = &results.meta.target_se {
+        eprintln!("{}", target_line(&study.name, report));
+    }
     for c in &results.candidates {
         for w in &c.warnings {
             eprintln!("warning: {}: {}: {w}", study.name, c.label);
@@ -203,6 +232,35 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
         stdout.write_all(&table).context("cannot write to stdout")?;
     }
     Ok(dir)
+}
+
+/// The line printed on stderr after a run with `--target-se`.
+pub fn target_line(name: &str, r: &TargetSeReport) -> String {
+    let target = match r.relative_target {
+        Some(f) => format!(
+            "{}% of the figure, ${}",
+            (f * 1e12).round() / 1e10,
+            dollars(r.target)
+        ),
+        None => format!("${}", dollars(r.target)),
+    };
+    if r.reached {
+        format!(
+            "{name}: target se reached after {} trials: the {} se is at most its target for every candidate (largest: ${} for {}, target {target})",
+            r.trials,
+            r.figure,
+            dollars(r.achieved),
+            r.candidate
+        )
+    } else {
+        format!(
+            "warning: {name}: target se not reached at the cap of {} trials: the {} se of {} is ${} (target {target})",
+            r.cap,
+            r.figure,
+            r.candidate,
+            dollars(r.achieved)
+        )
+    }
 }
 
 /// Writes `results.json` and `summary.csv` for a run, atomically.

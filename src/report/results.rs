@@ -46,6 +46,34 @@ pub struct Meta {
     pub elapsed_seconds: f64,
     /// Member-years simulated per second of wall-clock time.
     pub member_years_per_second: f64,
+    /// The precision target of `--target-se` and how it was met (null without it).
+    pub target_se: Option<TargetSeReport>,
+}
+
+/// How a run with a precision target (`stoploss run --target-se`) ended.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TargetSeReport {
+    /// The figure whose standard error was targeted: `mean`, `p95`, `p99`,
+    /// `tvar99` or `aggregate_reimbursement`.
+    pub figure: String,
+    /// The target standard error in dollars. For a relative target, the
+    /// dollar target of `candidate` (the fraction times its figure).
+    pub target: f64,
+    /// Whether the target was given relative to the figure (`0.05%`).
+    pub relative: bool,
+    /// The relative target as a fraction (0.0005 for `0.05%`); null for a dollar target.
+    pub relative_target: Option<f64>,
+    /// The candidate furthest from the target (largest standard error over
+    /// its target): the one that decides when the run stops.
+    pub candidate: String,
+    /// That candidate's standard error, in dollars.
+    pub achieved: f64,
+    /// Whether every candidate's standard error is at most its target.
+    pub reached: bool,
+    /// Final number of trials (= `meta.trials`).
+    pub trials: u64,
+    /// Most trials the run was allowed.
+    pub cap: u64,
 }
 
 /// The simulated population.

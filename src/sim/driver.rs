@@ -5,6 +5,7 @@ use super::kernel::{Kernel, TrialClaims};
 use super::seed::block_rng;
 use crate::model::Study;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Trials per block. Part of the random stream's definition: changing it
 /// changes results.
@@ -44,7 +45,18 @@ impl TrialColumns {
         self.gross.len()
     }
 
-    fn append(&mut self, other: TrialColumns) {
+    /// Appends `other`'s trials after these (specific options must match;
+    /// empty default columns take `other` as it is).
+    pub fn append(&mut self, other: TrialColumns) {
+        if self.gross.is_empty() && self.retained.is_empty() {
+            *self = other;
+            return;
+        }
+        assert_eq!(
+            self.retained.len(),
+            other.retained.len(),
+            "columns of different specific options"
+        );
         self.gross.extend_from_slice(&other.gross);
         for (s, col) in other.retained.into_iter().enumerate() {
             self.retained[s].extend_from_slice(&col);
@@ -56,13 +68,75 @@ impl TrialColumns {
             self.claimants[s].extend_from_slice(&col);
         }
     }
+
+    /// Keeps the first `trials` trials.
+    pub fn truncate(&mut self, trials: usize) {
+        self.gross.truncate(trials);
+        for col in &mut self.retained {
+            col.truncate(trials);
+        }
+        for col in &mut self.aggregate_retained {
+            col.truncate(trials);
+        }
+        for col in &mut self.claimants {
+            col.truncate(trials);
+        }
+    }
+
+    /// Extends columns holding the first trials of `study` to `trials`
+    /// trials in all, bit-identical to [`simulate`] with `study.trials =
+    /// trials`. A partial last block is dropped and simulated again in full
+    /// (its first trials are the prefix of the whole block). `progress` is
+    /// called after each block with the trials it simulated; the trials
+    /// simulated in all are returned.
+    pub fn extend_to(
+        &mut self,
+        study: &Study,
+        trials: u64,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> u64 {
+        let held = self.trials() as u64;
+        assert!(trials >= held, "cannot extend {held} trials to {trials}");
+        if trials == held {
+            return 0;
+        }
+        let first = held / BLOCK_TRIALS;
+        self.truncate((first * BLOCK_TRIALS) as usize);
+        let more = simulate_blocks(
+            study,
+            first..trials.div_ceil(BLOCK_TRIALS),
+            trials,
+            progress,
+        );
+        let simulated = more.trials() as u64;
+        self.append(more);
+        simulated
+    }
 }
 
 /// Simulates `study.trials` plan years and applies every specific option to
 /// each. `progress` is called after each block with the trials it completed.
 pub fn simulate(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> TrialColumns {
     let trials = study.trials;
-    let blocks = trials.div_ceil(BLOCK_TRIALS);
+    simulate_blocks(study, 0..trials.div_ceil(BLOCK_TRIALS), trials, progress)
+}
+
+/// Simulates the trial blocks `blocks` of a run of `trials` plan years (the
+/// last block of the run may be partial) and applies every specific option
+/// to each trial. The output holds those blocks' trials in trial order, the
+/// same values as the matching part of [`simulate`]'s output for a run of
+/// `trials` trials: block `b` always draws from `(study.seed, b)`.
+/// `progress` is called after each block with the trials it completed.
+pub fn simulate_blocks(
+    study: &Study,
+    blocks: Range<u64>,
+    trials: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> TrialColumns {
+    assert!(
+        blocks.end <= trials.div_ceil(BLOCK_TRIALS),
+        "blocks {blocks:?} lie beyond {trials} trials"
+    );
     let specific = &study.contract.specific;
     let threshold = specific
         .iter()
@@ -73,10 +147,12 @@ pub fn simulate(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> TrialColumns 
         asd: study.contract.asd_counts_toward_aggregate,
         laser_gap: study.contract.laser_gap_counts_toward_aggregate,
     };
-    let parts: Vec<TrialColumns> = (0..blocks)
+    let block_len = |b: u64| (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
+    let total: usize = blocks.clone().map(block_len).sum();
+    let parts: Vec<TrialColumns> = blocks
         .into_par_iter()
         .map(|b| {
-            let n = (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
+            let n = block_len(b);
             let mut rng = block_rng(study.seed, b);
             let mut cols = TrialColumns::with_capacity(specific.len(), n);
             let mut claims = TrialClaims::default();
@@ -94,7 +170,7 @@ pub fn simulate(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> TrialColumns 
             cols
         })
         .collect();
-    let mut all = TrialColumns::with_capacity(specific.len(), trials as usize);
+    let mut all = TrialColumns::with_capacity(specific.len(), total);
     for part in parts {
         all.append(part);
     }

@@ -11,4 +11,4 @@ mod driver;
 pub mod kernel;
 pub mod seed;
 
-pub use driver::{simulate, TrialColumns, BLOCK_TRIALS};
+pub use driver::{simulate, simulate_blocks, TrialColumns, BLOCK_TRIALS};
