@@ -12,6 +12,7 @@ pub mod config;
 pub mod dist;
 pub mod error;
 pub mod evaluate;
+pub mod exact;
 pub mod model;
 pub mod report;
 pub mod run;

@@ -1,6 +1,7 @@
 //! Running a validated study end to end: [`run_study`] for a fixed number of
 //! trials, [`run_study_to_target`] to extend a run until a precision target
-//! is met.
+//! is met, [`run_exact`] with the exact engine instead of the simulation,
+//! and [`run_both`] to check one against the other.
 
 mod precision;
 
@@ -8,10 +9,15 @@ pub use precision::{
     next_trials, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe, TARGET_GROWTH,
 };
 
-use crate::evaluate::{evaluate, Evaluation};
+use crate::evaluate::{evaluate, evaluate_with, CandidateTerms, Evaluation};
+use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
-use crate::report::{Meta, Results, TargetSeReport, SCHEMA_VERSION};
+use crate::report::{
+    Estimate, Meta, PopulationSummary, Results, SpecificOptionSummary, TargetSeReport,
+    SCHEMA_VERSION,
+};
 use crate::sim::{seed::RNG_NAME, simulate, BLOCK_TRIALS};
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// Simulates `study`, evaluates every candidate and returns the results.
@@ -21,6 +27,133 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
     let columns = simulate(study, progress);
     let evaluation = evaluate(study, &columns);
     results(study, evaluation, start, study.trials, None)
+}
+
+/// How `stoploss run` computes the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Monte Carlo simulation (the default).
+    Simulate,
+    /// The exact engine only.
+    Exact,
+    /// Both, with the z-score of each difference.
+    Both,
+}
+
+impl Method {
+    /// The name written to `meta.method`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Simulate => "simulate",
+            Method::Exact => "exact",
+            Method::Both => "both",
+        }
+    }
+}
+
+/// The study computed by the exact engine alone: every figure's `se` is the
+/// engine's error bound. Fails, naming the feature, when the engine cannot
+/// represent a candidate.
+pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> {
+    let start = Instant::now();
+    let exact = ExactStudy::compute(study, opts);
+    let mut reasons: Vec<String> = Vec::new();
+    for (s, o) in exact.options.iter().enumerate() {
+        if let Err(reason) = o {
+            reasons.push(format!("{}: {reason}", study.contract.specific[s].label));
+        }
+    }
+    if !reasons.is_empty() {
+        return Err(format!(
+            "the exact engine cannot represent {}; run with --method simulate, or --method both to compare the candidates it can represent",
+            reasons.join("; ")
+        ));
+    }
+    let expectations = exact.expectations(study);
+    let candidates = study
+        .contract
+        .candidates
+        .par_iter()
+        .map(|c| {
+            exact_result(
+                study,
+                &exact,
+                c,
+                &CandidateTerms::new(study, &expectations, c),
+            )
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let expected_gross = study.population.expected_gross_claims();
+    let evaluation = Evaluation {
+        population: PopulationSummary {
+            members: study.population.member_count(),
+            employees: study.population.employees(),
+            employee_months_by_tier: study.population.enrollment.employee_months.clone(),
+            expected_gross_claims: expected_gross,
+            simulated_gross_claims: Estimate {
+                mean: expected_gross,
+                se: 0.0,
+            },
+            trend_factor: study.trend.factor(),
+        },
+        specific_options: study
+            .contract
+            .specific
+            .iter()
+            .enumerate()
+            .map(|(s, o)| SpecificOptionSummary {
+                label: o.label.clone(),
+                specific_deductible: o.deductible(),
+                expected_aggregate_retained: expectations.aggregate_retained[s],
+                expected_specific_reimbursement: expectations.specific_reimbursement[s],
+                annual_premium: expectations.specific_premium[s].mean,
+                premium_basis: crate::evaluate::premium_basis(&o.premium).to_string(),
+            })
+            .collect(),
+        candidates,
+        warnings: study.warnings.clone(),
+    };
+    let mut r = results(study, evaluation, start, 0, None);
+    r.meta.method = Method::Exact.name().into();
+    r.meta.trials = 0;
+    Ok(r)
+}
+
+/// The simulation with the exact engine beside it: where the engine can
+/// represent a specific option, its exact expectations set the factor
+/// attachments and priced premiums of both (so the two compare the same
+/// contract), and every candidate carries an `exact` comparison.
+pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sync)) -> Results {
+    let start = Instant::now();
+    let exact = ExactStudy::compute(study, opts);
+    let columns = simulate(study, progress);
+    let mut expectations = crate::evaluate::OptionExpectations::from_columns(study, &columns);
+    let from_exact = exact.expectations(study);
+    for (s, o) in exact.options.iter().enumerate() {
+        if o.is_ok() {
+            expectations.aggregate_retained[s] = from_exact.aggregate_retained[s];
+            expectations.specific_reimbursement[s] = from_exact.specific_reimbursement[s];
+            expectations.specific_premium[s] = from_exact.specific_premium[s];
+        }
+    }
+    if exact.options.iter().all(|o| o.is_ok()) {
+        expectations.source = from_exact.source;
+    } else {
+        expectations.source = "exact engine where it applies, else Monte Carlo mean of this run";
+    }
+    let mut evaluation = evaluate_with(study, &columns, expectations.clone());
+    study
+        .contract
+        .candidates
+        .par_iter()
+        .zip(&mut evaluation.candidates)
+        .for_each(|(c, result)| {
+            let terms = CandidateTerms::new(study, &expectations, c);
+            result.exact = Some(comparison(study, &exact, c, &terms, result, study.trials));
+        });
+    let mut r = results(study, evaluation, start, study.trials, None);
+    r.meta.method = Method::Both.name().into();
+    r
 }
 
 /// The results of `study` (whose `trials` is the final trial count) from
@@ -41,6 +174,7 @@ fn results(
         meta: Meta {
             tool: "stoploss".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            method: Method::Simulate.name().into(),
             seed: study.seed,
             trials: study.trials,
             block_trials: BLOCK_TRIALS,

@@ -72,6 +72,17 @@ pub struct RunArgs {
     /// Most trials --target-se may run (default: 10 x the trials, at most 100,000,000).
     #[arg(long, value_name = "N", requires = "target_se")]
     pub max_trials: Option<u64>,
+    /// How to compute the figures: simulate (Monte Carlo), exact (the exact
+    /// engine: discretization and FFT; se = its error bound), or both (the
+    /// simulation with each figure checked against the exact engine).
+    #[arg(long, value_enum, default_value_t = MethodArg::Simulate)]
+    pub method: MethodArg,
+    /// Lattice step of the exact engine in dollars (default: chosen from the model).
+    #[arg(long, value_name = "DOLLARS")]
+    pub exact_step: Option<f64>,
+    /// Most lattice points of the exact engine for a group total.
+    #[arg(long, value_name = "N", default_value_t = 1 << 20)]
+    pub exact_points: usize,
 }
 
 fn parse_target_se(s: &str) -> Result<TargetSe, String> {
@@ -116,6 +127,27 @@ pub struct ValidateArgs {
     /// Config files, or folders whose *.json files are all checked.
     #[arg(required = true, value_name = "CONFIG")]
     pub configs: Vec<PathBuf>,
+}
+
+/// `--method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Monte Carlo simulation.
+    Simulate,
+    /// The exact engine only.
+    Exact,
+    /// Simulation and exact engine side by side.
+    Both,
+}
+
+impl From<MethodArg> for crate::run::Method {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::Simulate => crate::run::Method::Simulate,
+            MethodArg::Exact => crate::run::Method::Exact,
+            MethodArg::Both => crate::run::Method::Both,
+        }
+    }
 }
 
 /// The shipped examples.

@@ -3,11 +3,12 @@
 use super::args::{InitArgs, RunArgs, ValidateArgs};
 use super::{examples, output, EXIT_FAILED, EXIT_OK};
 use crate::config;
+use crate::exact::ExactOptions;
 use crate::model::Study;
 use crate::report::{
     dollars, CsvExporter, Exporter, JsonExporter, Results, TableExporter, TargetSeReport,
 };
-use crate::run::{run_study, run_study_to_target, PrecisionTarget};
+use crate::run::{run_both, run_exact, run_study, run_study_to_target, Method, PrecisionTarget};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -204,9 +205,22 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
         eprintln!("warning: {}: {w}", study.name);
     }
     let pb = progress_bar(study, args.quiet);
-    let results = match args.target_se {
-        None => Ok(run_study(study, &|n| pb.inc(n))),
-        Some(se) => {
+    let exact_options = ExactOptions {
+        max_points: args.exact_points,
+        step: args.exact_step,
+    };
+    let method: Method = args.method.into();
+    let results = match (method, args.target_se) {
+        (Method::Exact, None) => {
+            pb.finish_and_clear();
+            run_exact(study, &exact_options).map_err(anyhow::Error::msg)
+        }
+        (Method::Both, None) => Ok(run_both(study, &exact_options, &|n| pb.inc(n))),
+        (Method::Exact | Method::Both, Some(_)) => Err(anyhow::anyhow!(
+            "--target-se applies to the simulation alone; use it with --method simulate"
+        )),
+        (Method::Simulate, None) => Ok(run_study(study, &|n| pb.inc(n))),
+        (Method::Simulate, Some(se)) => {
             let target = PrecisionTarget {
                 se,
                 figure: args.target_figure.into(),

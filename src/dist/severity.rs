@@ -4,7 +4,7 @@ use super::{check_positive, check_probability, uniform, uniform_open0, ParamErro
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use statrs::distribution::{ContinuousCDF, Normal};
-use statrs::function::gamma::{gamma, gamma_lr};
+use statrs::function::gamma::{gamma, gamma_lr, gamma_ur};
 use std::sync::Arc;
 
 /// Body mass below the threshold from which a spliced body is sampled by
@@ -324,6 +324,7 @@ impl Severity {
             }
             _ if x <= 0.0 => 0.0,
             Severity::LogNormal { mu, sigma } => Normal::standard().cdf((x.ln() - mu) / sigma),
+            Severity::Gamma { .. } if !x.is_finite() => 1.0,
             Severity::Gamma { shape, scale, .. } => gamma_lr(*shape, x / scale),
             Severity::Exponential { mean } => 1.0 - (-x / mean).exp(),
             Severity::Weibull { shape, scale } => 1.0 - (-(x / scale).powf(*shape)).exp(),
@@ -347,6 +348,108 @@ impl Severity {
                 }
             }
         }
+    }
+
+    /// `P(X > x)`, or `P(X >= x)` when `inclusive` (they differ only at the
+    /// atoms of an empirical distribution). Computed directly rather than as
+    /// `1 - cdf` so that small tail probabilities keep their precision.
+    pub fn survival(&self, x: f64, inclusive: bool) -> f64 {
+        if x.is_nan() {
+            return f64::NAN;
+        }
+        if x == f64::INFINITY {
+            return 0.0;
+        }
+        match self {
+            Severity::Empirical { values } => {
+                let n = if inclusive {
+                    values.iter().filter(|&&v| v >= x).count()
+                } else {
+                    values.iter().filter(|&&v| v > x).count()
+                };
+                n as f64 / values.len() as f64
+            }
+            _ if x < 0.0 || (x == 0.0 && inclusive) => 1.0,
+            Severity::LogNormal { mu, sigma } => {
+                if x == 0.0 {
+                    1.0
+                } else {
+                    Normal::standard().sf((x.ln() - mu) / sigma)
+                }
+            }
+            Severity::Gamma { shape, scale, .. } => {
+                if x == 0.0 {
+                    1.0
+                } else {
+                    gamma_ur(*shape, x / scale)
+                }
+            }
+            Severity::Exponential { mean } => (-x / mean).exp(),
+            Severity::Weibull { shape, scale } => (-(x / scale).powf(*shape)).exp(),
+            Severity::Lomax { alpha, theta } => (theta / (x + theta)).powf(*alpha),
+            Severity::Spliced {
+                body,
+                threshold,
+                tail_prob,
+                tail,
+                body_mass,
+            } => {
+                if x < *threshold {
+                    let below = if *body_mass > 0.0 {
+                        (1.0 - body.survival(x, inclusive)) / body_mass
+                    } else {
+                        1.0
+                    };
+                    tail_prob + (1.0 - tail_prob) * (1.0 - below).max(0.0)
+                } else {
+                    let y = x - threshold;
+                    tail_prob * (tail.theta / (y + tail.theta)).powf(tail.alpha)
+                }
+            }
+        }
+    }
+
+    /// `E[(X - d)+]`, the expected excess over `d`.
+    pub fn expected_excess(&self, d: f64) -> f64 {
+        if d <= 0.0 {
+            return self.mean() - d;
+        }
+        let below = match self {
+            Severity::Spliced {
+                body,
+                threshold,
+                tail_prob,
+                tail,
+                body_mass,
+            } => {
+                if d <= *threshold {
+                    let body_part = if *body_mass > 0.0 {
+                        body.partial_mean(d) / body_mass
+                    } else {
+                        0.0
+                    };
+                    (1.0 - tail_prob) * body_part
+                } else {
+                    let body_part = if *body_mass > 0.0 {
+                        body.partial_mean(*threshold) / body_mass
+                    } else {
+                        0.0
+                    };
+                    // Tail part below d: threshold + Y with Y Lomax, Y < d - threshold.
+                    let y = d - threshold;
+                    let lomax = Severity::Lomax {
+                        alpha: tail.alpha,
+                        theta: tail.theta,
+                    };
+                    let p_below = 1.0 - (tail.theta / (y + tail.theta)).powf(tail.alpha);
+                    (1.0 - tail_prob) * body_part
+                        + tail_prob * (threshold * p_below + lomax.partial_mean(y))
+                }
+            }
+            _ => self.partial_mean(d),
+        };
+        // E[(X - d)+] = E[X] - E[X 1{X < d}] - d P(X >= d).
+        (self.mean() - below - d * self.survival(d, true)).max(0.0)
     }
 
     /// `E[X 1{X < t}]`, the partial expectation below `t`.

@@ -272,6 +272,7 @@ pub fn evaluate_candidate(
             .map(|(cost, prob)| ExceedancePoint { cost, prob })
             .collect(),
         warnings: candidate_warnings(study, terms),
+        exact: None,
         vs_baseline: baseline.map(|b| PairedDifference {
             baseline: b.label.clone(),
             mean_difference: employer_cost.mean - b.mean,
@@ -284,7 +285,7 @@ pub fn evaluate_candidate(
 /// The employer's largest possible annual cost: the attachment plus fixed
 /// costs plus whatever retained claims the aggregate does not count, when
 /// all of that is bounded.
-fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
+pub fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
     let attachment = terms.attachment?;
     if terms.aggregate_max.is_finite() {
         return None;
@@ -314,7 +315,8 @@ fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f6
     Some(bound)
 }
 
-fn candidate_warnings(study: &Study, terms: &CandidateTerms) -> Vec<String> {
+/// Warnings for a candidate: NAIC model act floors.
+pub fn candidate_warnings(study: &Study, terms: &CandidateTerms) -> Vec<String> {
     let mut w = Vec::new();
     if let Some(d) = study.contract.specific[terms.candidate.specific].deductible() {
         if d < NAIC_SPECIFIC_FLOOR {

@@ -5,8 +5,12 @@
 mod candidate;
 mod terms;
 
-pub use candidate::{baseline_costs, evaluate_candidate, BaselineCosts};
-pub use terms::{annual_premium, CandidateTerms, OptionExpectations};
+pub use candidate::{
+    baseline_costs, candidate_warnings, evaluate_candidate, max_liability, BaselineCosts,
+};
+pub use terms::{
+    annual_premium, premium_basis, CandidateTerms, OptionExpectations, MONTE_CARLO_SOURCE,
+};
 
 use crate::model::Study;
 use crate::report::{Estimate, PopulationSummary, SpecificOptionSummary};
@@ -31,7 +35,21 @@ pub struct Evaluation {
 /// with its paired difference from the baseline candidate
 /// (`study.contract.baseline`).
 pub fn evaluate(study: &Study, columns: &TrialColumns) -> Evaluation {
-    let expectations = OptionExpectations::from_columns(study, columns);
+    evaluate_with(
+        study,
+        columns,
+        OptionExpectations::from_columns(study, columns),
+    )
+}
+
+/// As [`evaluate`], with the expectations that set factor attachments and
+/// priced premiums given (e.g. by the exact engine) instead of taken from
+/// the trials.
+pub fn evaluate_with(
+    study: &Study,
+    columns: &TrialColumns,
+    expectations: OptionExpectations,
+) -> Evaluation {
     let terms: Vec<CandidateTerms> = study
         .contract
         .candidates

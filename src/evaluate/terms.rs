@@ -15,7 +15,13 @@ pub struct OptionExpectations {
     pub specific_reimbursement: Vec<Estimate>,
     /// Annual specific premium per option (se > 0 when priced).
     pub specific_premium: Vec<Estimate>,
+    /// Where the expectations come from, as said in attachment bases:
+    /// e.g. "Monte Carlo mean of this run" or "exact engine".
+    pub source: &'static str,
 }
+
+/// [`OptionExpectations::source`] of the simulation's expectations.
+pub const MONTE_CARLO_SOURCE: &str = "Monte Carlo mean of this run";
 
 impl OptionExpectations {
     /// Means over all trials of the run, in trial order.
@@ -46,6 +52,7 @@ impl OptionExpectations {
             aggregate_retained,
             specific_reimbursement,
             specific_premium,
+            source: MONTE_CARLO_SOURCE,
         }
     }
 }
@@ -114,9 +121,10 @@ impl CandidateTerms {
                     Attachment::Factor(f) => (
                         f * expected.mean,
                         format!(
-                            "{:.1}% of expected aggregate-eligible retained claims {} (Monte Carlo mean of this run, se {})",
+                            "{:.1}% of expected aggregate-eligible retained claims {} ({}, se {})",
                             100.0 * f,
                             dollars(expected.mean),
+                            exp.source,
                             dollars(expected.se)
                         ),
                     ),

@@ -32,9 +32,11 @@ pub struct Meta {
     pub tool: String,
     /// Tool version.
     pub version: String,
+    /// How the figures were computed: `simulate`, `exact` or `both`.
+    pub method: String,
     /// Master seed.
     pub seed: u64,
-    /// Simulated plan years.
+    /// Simulated plan years (0 with `--method exact`).
     pub trials: u64,
     /// Trials per block (part of the random stream's definition).
     pub block_trials: u64,
@@ -282,4 +284,64 @@ pub struct CandidateResult {
     pub exceedance_curve: Vec<ExceedancePoint>,
     /// Warnings specific to this candidate (regulatory floors, ...).
     pub warnings: Vec<String>,
+    /// With `--method both`: the exact engine's figures beside the
+    /// simulation's, with z-scores (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact: Option<ExactComparison>,
+}
+
+/// One figure from the simulation and the exact engine.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct ExactFigure {
+    /// The exact engine's value (midpoint of its bracket).
+    pub exact: f64,
+    /// The exact engine's error bound (half-width of its bracket).
+    pub error_bound: f64,
+    /// The simulation's estimate.
+    pub simulated: f64,
+    /// Its standard error (for a percentile: the 95% interval half-width / 1.96).
+    pub simulated_se: f64,
+    /// `(simulated - exact) / sqrt(simulated_se^2 + error_bound^2)`.
+    pub z: f64,
+}
+
+/// A candidate's simulation checked against the exact engine (`--method both`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExactComparison {
+    /// Whether the exact engine can represent this candidate.
+    pub supported: bool,
+    /// Why not, when it cannot.
+    pub reason: Option<String>,
+    /// The lattice step of the exact engine, in dollars.
+    pub step: Option<f64>,
+    /// Figures by name (`employer_cost.mean`, `employer_cost.p95`,
+    /// `employer_cost.tvar.p99`, `aggregate_reimbursement`, ...).
+    pub figures: std::collections::BTreeMap<String, ExactFigure>,
+    /// The largest `|z|` over the figures (null when unsupported).
+    pub max_abs_z: Option<f64>,
+}
+
+impl ExactComparison {
+    /// A candidate the exact engine cannot represent.
+    pub fn unsupported(reason: String) -> Self {
+        ExactComparison {
+            supported: false,
+            reason: Some(reason),
+            step: None,
+            figures: Default::default(),
+            max_abs_z: None,
+        }
+    }
+
+    /// A compared candidate.
+    pub fn supported(step: f64, figures: std::collections::BTreeMap<String, ExactFigure>) -> Self {
+        let max_abs_z = figures.values().map(|f| f.z.abs()).fold(0.0, f64::max);
+        ExactComparison {
+            supported: true,
+            reason: None,
+            step: Some(step),
+            figures,
+            max_abs_z: Some(max_abs_z),
+        }
+    }
 }

@@ -31,11 +31,16 @@ pub fn dollars(x: f64) -> String {
 impl Exporter for TableExporter {
     fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
         let mut s = String::new();
+        let exact_only = results.meta.method == "exact";
+        let how = if exact_only {
+            "exact engine".to_string()
+        } else {
+            format!("{} trials", results.meta.trials)
+        };
         writeln!(
             s,
-            "{}: {} trials, {} members, {:.0} employees, seed {}",
+            "{}: {how}, {} members, {:.0} employees, seed {}",
             results.name,
-            results.meta.trials,
             results.population.members,
             results.population.employees,
             results.meta.seed
@@ -47,14 +52,24 @@ impl Exporter for TableExporter {
             .max()
             .unwrap_or(9)
             .max(9);
-        writeln!(
+        let se_header = if results.meta.method == "exact" {
+            "(bound)"
+        } else {
+            "(se)"
+        };
+        let with_exact = results.candidates.iter().any(|c| c.exact.is_some());
+        write!(
             s,
             "{:<width$}  {:>13}  {:>11}  {:>13}  {:>13}  {:>13}  {:>7}",
-            "candidate", "mean cost", "(se)", "p95", "TVaR 99%", "max liability", "P(agg)"
+            "candidate", "mean cost", se_header, "p95", "TVaR 99%", "max liability", "P(agg)"
         )?;
+        if with_exact {
+            write!(s, "  {:>14}", "max |z| vs exact")?;
+        }
+        writeln!(s)?;
         for c in &results.candidates {
             let e = &c.employer_cost;
-            writeln!(
+            write!(
                 s,
                 "{:<width$}  {:>13}  {:>11}  {:>13}  {:>13}  {:>13}  {:>7}",
                 c.label,
@@ -69,14 +84,29 @@ impl Exporter for TableExporter {
                     .map(|p| format!("{:.1}%", 100.0 * p.mean))
                     .unwrap_or_else(|| "-".into()),
             )?;
+            if let Some(x) = &c.exact {
+                match x.max_abs_z {
+                    Some(z) => write!(s, "  {z:>16.2}")?,
+                    None => write!(s, "  {:>16}", "not exact")?,
+                }
+            }
+            writeln!(s)?;
         }
-        writeln!(
-            s,
-            "{:.2} s, {:.1} million member-years/s on {} thread(s)",
-            results.meta.elapsed_seconds,
-            results.meta.member_years_per_second / 1e6,
-            results.meta.threads
-        )?;
+        if exact_only {
+            writeln!(
+                s,
+                "{:.2} s on {} thread(s); (bound) is the exact engine's error bound",
+                results.meta.elapsed_seconds, results.meta.threads
+            )?;
+        } else {
+            writeln!(
+                s,
+                "{:.2} s, {:.1} million member-years/s on {} thread(s)",
+                results.meta.elapsed_seconds,
+                results.meta.member_years_per_second / 1e6,
+                results.meta.threads
+            )?;
+        }
         Ok(s.into_bytes())
     }
 }

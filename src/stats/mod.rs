@@ -6,5 +6,6 @@ mod quantile;
 
 pub use moments::Moments;
 pub use quantile::{
-    exceedance_curve, prob_exceeds, quantile, quantile_interval, tvar, tvar_se, Z95,
+    exceedance_curve, prob_exceeds, quantile, quantile_interval, tvar, tvar_se, EXCEEDANCE_LEVELS,
+    Z95,
 };

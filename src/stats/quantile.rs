@@ -80,18 +80,21 @@ pub fn prob_exceeds(sorted: &[f64], x: f64) -> f64 {
     (sorted.len() - at_or_below) as f64 / sorted.len() as f64
 }
 
+/// Levels `p` at whose `VaR_p` the exceedance curve is drawn: a fixed grid
+/// that thickens in the tail.
+pub const EXCEEDANCE_LEVELS: [f64; 31] = [
+    0.01, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75,
+    0.80, 0.85, 0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995,
+    0.9999,
+];
+
 /// Points `(x, P(X > x))` of the empirical exceedance curve, at the
 /// quantiles of a fixed grid of levels that thickens in the tail; levels
 /// whose tail holds less than one outcome are left out.
 pub fn exceedance_curve(sorted: &[f64]) -> Vec<(f64, f64)> {
-    const LEVELS: [f64; 31] = [
-        0.01, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70,
-        0.75, 0.80, 0.85, 0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999,
-        0.9995, 0.9999,
-    ];
     let n = sorted.len() as f64;
     let mut points: Vec<(f64, f64)> = Vec::new();
-    for p in LEVELS {
+    for p in EXCEEDANCE_LEVELS {
         if n * (1.0 - p) < 1.0 {
             break;
         }

@@ -1,0 +1,105 @@
+//! Figures of a lattice distribution: the value at index `k` is
+//! `offset + k h`. Definitions match the simulation's (see `crate::stats`):
+//! `VaR_p` is the smallest value whose CDF reaches `p`; `TVaR_p` is the mean
+//! of the worst `1 - p` of probability, the boundary atom counted in part.
+
+/// A distribution on `offset + k h`, `k = 0..pmf.len()`.
+#[derive(Debug, Clone, Copy)]
+pub struct LatticeDist<'a> {
+    /// Probabilities (summing to 1 up to truncation).
+    pub pmf: &'a [f64],
+    /// Lattice step.
+    pub h: f64,
+    /// Value of index 0.
+    pub offset: f64,
+}
+
+impl LatticeDist<'_> {
+    fn x(&self, k: usize) -> f64 {
+        self.offset + k as f64 * self.h
+    }
+
+    /// Total probability held (1 minus truncated mass).
+    pub fn mass(&self) -> f64 {
+        self.pmf.iter().sum()
+    }
+
+    /// Mean.
+    pub fn mean(&self) -> f64 {
+        self.pmf
+            .iter()
+            .enumerate()
+            .map(|(k, p)| p * self.x(k))
+            .sum()
+    }
+
+    /// Standard deviation.
+    pub fn sd(&self) -> f64 {
+        let m = self.mean();
+        let v: f64 = self
+            .pmf
+            .iter()
+            .enumerate()
+            .map(|(k, p)| p * (self.x(k) - m).powi(2))
+            .sum();
+        v.max(0.0).sqrt()
+    }
+
+    /// Index of `VaR_p`.
+    fn var_index(&self, p: f64) -> usize {
+        let mut c = 0.0;
+        for (k, q) in self.pmf.iter().enumerate() {
+            c += q;
+            if c >= p * (1.0 - 1e-12) {
+                return k;
+            }
+        }
+        self.pmf.len().saturating_sub(1)
+    }
+
+    /// `VaR_p`.
+    pub fn quantile(&self, p: f64) -> f64 {
+        self.x(self.var_index(p))
+    }
+
+    /// `TVaR_p`.
+    pub fn tvar(&self, p: f64) -> f64 {
+        let k = self.var_index(p);
+        let cdf_k: f64 = self.pmf[..=k].iter().sum();
+        let above: f64 = self.pmf[k + 1..]
+            .iter()
+            .enumerate()
+            .map(|(j, q)| q * self.x(k + 1 + j))
+            .sum();
+        let tail = 1.0 - p;
+        if tail <= 0.0 {
+            return self.max();
+        }
+        (above + self.x(k) * (cdf_k - p).max(0.0)) / tail
+    }
+
+    /// `P(X > x)`.
+    pub fn prob_exceeds(&self, x: f64) -> f64 {
+        self.pmf
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| self.x(*k) > x + 1e-9 * x.abs().max(1.0))
+            .map(|(_, q)| q)
+            .sum()
+    }
+
+    /// The largest value with probability above 1e-12.
+    pub fn max(&self) -> f64 {
+        let k = self.pmf.iter().rposition(|&q| q > 1e-12).unwrap_or(0);
+        self.x(k)
+    }
+
+    /// `E[f(X)]`.
+    pub fn expect(&self, f: impl Fn(f64) -> f64) -> f64 {
+        self.pmf
+            .iter()
+            .enumerate()
+            .map(|(k, q)| q * f(self.x(k)))
+            .sum()
+    }
+}
