@@ -258,6 +258,7 @@ fn bernoulli_claimants_match_closed_form() {
 fn check_both(study: &Study) -> usize {
     let r = run_both(study, &ExactOptions::default(), &|_| {});
     let mut compared = 0;
+    let mut worst = 0.0f64;
     for c in &r.candidates {
         let x = c.exact.as_ref().expect("an exact comparison per candidate");
         assert!(x.supported, "{}: {:?}", c.label, x.reason);
@@ -273,8 +274,10 @@ fn check_both(study: &Study) -> usize {
                 f.z
             );
             compared += 1;
+            worst = worst.max(f.z.abs());
         }
     }
+    eprintln!("{}: {compared} figures, max |z| {worst:.2}", study.name);
     compared
 }
 

@@ -187,16 +187,20 @@ fn expected_specific_eligible(study: &Study) -> f64 {
         .sum()
 }
 
-/// Where a distribution computed on a coarse lattice effectively ends.
+/// Where a distribution computed on a coarse lattice effectively ends: the
+/// last point holding more than 1e-14 of probability. (Rounding noise of the
+/// transforms stays below that; a cumulative criterion would add it up.)
 fn upper_end(pmf: &[f64], h: f64) -> f64 {
-    let dist = LatticeDist {
-        pmf,
-        h,
-        offset: 0.0,
-    };
-    let mass = dist.mass();
-    dist.quantile((mass - 1e-12).max(0.0)).max(h)
+    let last = pmf.iter().rposition(|&p| p > 1e-14).unwrap_or(0);
+    (last as f64 * h).max(h)
 }
+
+/// Mass that the passes may lose off the end of a group lattice before the
+/// lattice is lengthened.
+const LOST_MASS_LIMIT: f64 = 1e-9;
+
+/// Most times finer than the group lattice that member lattices are.
+const FINE: usize = 16;
 
 fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactOption, String> {
     let budget = opts.max_points.max(1 << 10);
@@ -206,7 +210,7 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
     let member_floor = reach / (budget as f64 - 4.0);
     // Pass 1: a coarse lattice, widened until little mass falls off its end.
     let gross = study.population.expected_gross_claims().max(1.0);
-    let coarse_len = 1usize << 16;
+    let coarse_len = 1usize << 18;
     let coarse_budget = 1usize << 14;
     let mut h1 = (4.0 * gross / (coarse_len as f64 / 2.0))
         .max(reach / (coarse_budget as f64 - 4.0))
@@ -218,7 +222,7 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
         coarse_len,
         coarse_len,
         coarse_budget,
-        Rounding::Down,
+        Rounding::Up,
     );
     for _ in 0..10 {
         if coarse.lost_mass <= 1e-9 {
@@ -232,7 +236,7 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
             coarse_len,
             coarse_len,
             coarse_budget,
-            Rounding::Down,
+            Rounding::Up,
         );
     }
     let end_aggregate = 1.25 * upper_end(&coarse.aggregate_retained, h1) + 16.0 * h1;
@@ -261,27 +265,32 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
             .max(member_floor)
             .max(1e-9),
     };
-    let len_aggregate = ((end_aggregate / h).ceil() as usize + 2).max(2);
-    let len_outside = ((end_outside / h).ceil() as usize + 2).max(1);
-    let member_budget = budget.max(((reach / h).ceil() as usize + 4).min(1 << 26));
-    let down = option_pass_checked(
-        study,
-        s,
-        h,
-        len_aggregate,
-        len_outside,
-        member_budget,
-        Rounding::Down,
-    );
-    let up = option_pass_checked(
-        study,
-        s,
-        h,
-        len_aggregate,
-        len_outside,
-        member_budget,
-        Rounding::Up,
-    );
+    let mut len_aggregate = ((end_aggregate / h).ceil() as usize + 2).max(2);
+    let mut len_outside = ((end_outside / h).ceil() as usize + 2).max(1);
+    // Members on a lattice up to FINE times finer, within the member budget.
+    let fine = ((budget as f64 / (reach / h).max(1.0)).floor() as usize).clamp(1, FINE);
+    let member_budget = budget.max(((reach * fine as f64 / h).ceil() as usize + 4).min(1 << 26));
+    let pass = |r: Rounding, la: usize, lo: usize| {
+        option::option_pass(study, s, h, fine, la, lo, member_budget, r)
+    };
+    // The rounded-up pass reaches furthest: lengthen the group lattices
+    // until it loses (almost) nothing off their ends.
+    let mut up = pass(Rounding::Up, len_aggregate, len_outside);
+    for _ in 0..4 {
+        if up.lost_mass <= LOST_MASS_LIMIT {
+            break;
+        }
+        len_aggregate *= 2;
+        len_outside = (len_outside * 2).max(2);
+        up = pass(Rounding::Up, len_aggregate, len_outside);
+    }
+    if up.lost_mass > LOST_MASS_LIMIT {
+        return Err(format!(
+            "the group total did not fit the lattice ({:.1e} of probability beyond it); try a larger --exact-step",
+            up.lost_mass
+        ));
+    }
+    let down = pass(Rounding::Down, len_aggregate, len_outside);
     let expected_x = expected_specific_eligible(study);
     let ra = |p: &OptionPass| {
         LatticeDist {
@@ -315,5 +324,5 @@ fn option_pass_checked(
     budget: usize,
     r: Rounding,
 ) -> OptionPass {
-    option::option_pass(study, s, h, len_aggregate, len_outside, budget, r)
+    option::option_pass(study, s, h, 1, len_aggregate, len_outside, budget, r)
 }

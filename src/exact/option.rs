@@ -161,6 +161,26 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
     reach
 }
 
+/// A pmf on step `h / fine` moved to step `h`, each index rounded in the
+/// pass's direction.
+fn rebin(pmf: &[f64], fine: usize, r: Rounding) -> Vec<f64> {
+    if fine == 1 {
+        return pmf.to_vec();
+    }
+    let mut out = vec![0.0; pmf.len() / fine + 2];
+    for (k, &p) in pmf.iter().enumerate() {
+        let j = match r {
+            Rounding::Down => k / fine,
+            Rounding::Up => k.div_ceil(fine),
+        };
+        out[j] += p;
+    }
+    while out.len() > 1 && out.last() == Some(&0.0) {
+        out.pop();
+    }
+    out
+}
+
 fn excess_beyond(parts: &[&ClaimComponent], scale: f64, cap: f64) -> f64 {
     parts
         .iter()
@@ -201,15 +221,23 @@ fn compound_of(parts: &[&ClaimComponent], scale: f64, h: f64, cap: usize, r: Rou
 /// The group's distributions under specific option `s`, with lattice step
 /// `h`, aggregate-eligible total on `0..len_aggregate` and outside total on
 /// `0..len_outside`; member lattices have at most `budget` points.
+///
+/// Members' amounts are computed on a finer lattice of step `h / fine` and
+/// rounded once to `h` (in the pass's direction), so a member with many
+/// small claims contributes one rounding to the bracket, not one per claim.
+#[allow(clippy::too_many_arguments)]
 pub fn option_pass(
     study: &Study,
     s: usize,
     h: f64,
+    fine: usize,
     len_aggregate: usize,
     len_outside: usize,
     budget: usize,
     r: Rounding,
 ) -> OptionPass {
+    let coarse_h = h;
+    let h = coarse_h / fine as f64;
     let terms = study.contract.specific[s].terms;
     let mut aggregate_parts: Vec<(Vec<f64>, u64)> = Vec::new();
     let mut outside_parts: Vec<(Vec<f64>, u64)> = Vec::new();
@@ -275,11 +303,14 @@ pub fn option_pass(
             truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h);
             y
         };
-        aggregate_parts.push((convolve(&retained, &y), count));
+        aggregate_parts.push((
+            convolve(&rebin(&retained, fine, r), &rebin(&y, fine, r)),
+            count,
+        ));
         if !z_parts.is_empty() {
             let (z, cap) = compound_unbounded(&z_parts, t.scale, h, budget, r);
             truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h);
-            outside_parts.push((z, count));
+            outside_parts.push((rebin(&z, fine, r), count));
         }
     }
     let refs: Vec<(&[f64], u64)> = aggregate_parts
@@ -299,7 +330,7 @@ pub fn option_pass(
     lost += (1.0 - aggregate_retained.iter().sum::<f64>()).max(0.0);
     lost += (1.0 - outside.iter().sum::<f64>()).max(0.0);
     OptionPass {
-        h,
+        h: coarse_h,
         aggregate_retained,
         outside,
         expected_specific_retained,
