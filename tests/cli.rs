@@ -1820,3 +1820,117 @@ fn empirical_file_missing_is_reported() {
     let text = serde_json::to_string_pretty(&empirical_file_config()).unwrap();
     assert_rejected(&text, &[], "amounts.txt", &["cannot read"]);
 }
+
+// ---------------------------------------------------------------------------
+// --method exact and --method both
+// ---------------------------------------------------------------------------
+
+#[test]
+fn method_exact_fills_results_json_with_error_bounds() {
+    let tmp = TempDir::new().unwrap();
+    let cfg = write_json(tmp.path(), "study.json", &base("ex"));
+    let out = tmp.path().join("out");
+    let stdout = stdout_of(&exec(
+        &["run", s(&cfg), "--out", s(&out), "--method", "exact"],
+        0,
+    ));
+    assert!(
+        stdout.contains("exact engine") && stdout.contains("(bound)"),
+        "{stdout}"
+    );
+    let r = read_json(&out.join("ex").join("results.json"));
+    assert_eq!(r["meta"]["method"], "exact");
+    assert_eq!(r["meta"]["trials"], 0);
+    for c in r["candidates"].as_array().unwrap() {
+        let e = &c["employer_cost"];
+        let (mean, bound) = (e["mean"].as_f64().unwrap(), e["se"].as_f64().unwrap());
+        assert!(mean > 0.0 && bound >= 0.0 && bound < 0.01 * mean, "{e}");
+        let ci = &e["percentiles_ci95"]["p95"];
+        let p95 = e["percentiles"]["p95"].as_f64().unwrap();
+        assert!(ci["lo"].as_f64().unwrap() <= p95 && p95 <= ci["hi"].as_f64().unwrap());
+        assert!(c.get("exact").is_none());
+    }
+}
+
+#[test]
+fn method_both_reports_z_scores_and_unsupported_candidates() {
+    let tmp = TempDir::new().unwrap();
+    let mut cfg = base("both");
+    cfg["stop_loss"]["specific"] = json!([
+        {"deductible": 50000, "premium_pepm": 60},
+        {"deductible": 50000, "aggregating_deductible": 20000, "premium_pepm": 50}
+    ]);
+    let path = write_json(tmp.path(), "study.json", &cfg);
+    let out = tmp.path().join("out");
+    let stdout = stdout_of(&exec(
+        &[
+            "run",
+            s(&path),
+            "--out",
+            s(&out),
+            "--method",
+            "both",
+            "--trials",
+            "4000",
+        ],
+        0,
+    ));
+    assert!(
+        stdout.contains("max |z| vs exact") && stdout.contains("not exact"),
+        "{stdout}"
+    );
+    let r = read_json(&out.join("both").join("results.json"));
+    assert_eq!(r["meta"]["method"], "both");
+    let mut supported = 0;
+    for c in r["candidates"].as_array().unwrap() {
+        let x = &c["exact"];
+        if x["supported"].as_bool().unwrap() {
+            supported += 1;
+            let z = x["figures"]["employer_cost.mean"]["z"].as_f64().unwrap();
+            assert!(z.abs() <= 4.0, "{x}");
+            assert!(x["max_abs_z"].as_f64().unwrap() <= 4.0, "{x}");
+        } else {
+            assert!(x["reason"]
+                .as_str()
+                .unwrap()
+                .contains("aggregating specific deductible"));
+            assert!(c["label"].as_str().unwrap().contains("ASD"));
+        }
+    }
+    assert_eq!(supported, 2);
+}
+
+#[test]
+fn method_exact_refuses_what_it_cannot_represent() {
+    let tmp = TempDir::new().unwrap();
+    let mut cfg = base("asd");
+    cfg["stop_loss"]["specific"][0]["aggregating_deductible"] = json!(20000);
+    let path = write_json(tmp.path(), "study.json", &cfg);
+    let out = tmp.path().join("out");
+    let err = stderr_of(&exec(
+        &["run", s(&path), "--out", s(&out), "--method", "exact"],
+        1,
+    ));
+    assert!(
+        err.contains("cannot represent") && err.contains("couples members"),
+        "{err}"
+    );
+    assert!(!out.join("asd").exists());
+    let err = stderr_of(&exec(
+        &[
+            "run",
+            s(&path),
+            "--out",
+            s(&out),
+            "--method",
+            "exact",
+            "--target-se",
+            "100",
+        ],
+        1,
+    ));
+    assert!(
+        err.contains("--target-se applies to the simulation"),
+        "{err}"
+    );
+}
