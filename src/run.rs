@@ -9,13 +9,13 @@ pub use precision::{
     next_trials, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe, TARGET_GROWTH,
 };
 
-use crate::evaluate::{evaluate, evaluate_with, CandidateTerms, Evaluation};
+use crate::evaluate::{
+    evaluate, evaluate_with, population_summary, specific_option_summaries, CandidateTerms,
+    Evaluation,
+};
 use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
-use crate::report::{
-    Estimate, Meta, PopulationSummary, Results, SpecificOptionSummary, TargetSeReport,
-    SCHEMA_VERSION,
-};
+use crate::report::{Estimate, Meta, Results, TargetSeReport, SCHEMA_VERSION};
 use crate::sim::{seed::RNG_NAME, simulate, BLOCK_TRIALS};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -85,31 +85,14 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> 
         .collect::<Result<Vec<_>, String>>()?;
     let expected_gross = study.population.expected_gross_claims();
     let evaluation = Evaluation {
-        population: PopulationSummary {
-            members: study.population.member_count(),
-            employees: study.population.employees(),
-            employee_months_by_tier: study.population.enrollment.employee_months.clone(),
-            expected_gross_claims: expected_gross,
-            simulated_gross_claims: Estimate {
+        population: population_summary(
+            study,
+            Estimate {
                 mean: expected_gross,
                 se: 0.0,
             },
-            trend_factor: study.trend.factor(),
-        },
-        specific_options: study
-            .contract
-            .specific
-            .iter()
-            .enumerate()
-            .map(|(s, o)| SpecificOptionSummary {
-                label: o.label.clone(),
-                specific_deductible: o.deductible(),
-                expected_aggregate_retained: expectations.aggregate_retained[s],
-                expected_specific_reimbursement: expectations.specific_reimbursement[s],
-                annual_premium: expectations.specific_premium[s].mean,
-                premium_basis: crate::evaluate::premium_basis(&o.premium).to_string(),
-            })
-            .collect(),
+        ),
+        specific_options: specific_option_summaries(study, &expectations),
         candidates,
         warnings: study.warnings.clone(),
     };

@@ -63,18 +63,43 @@ pub fn evaluate_with(
         .collect();
     drop(baseline);
     let gross: Moments = columns.gross.iter().copied().collect();
-    let population = PopulationSummary {
+    let population = population_summary(
+        study,
+        Estimate {
+            mean: gross.mean(),
+            se: gross.se(),
+        },
+    );
+    let specific_options = specific_option_summaries(study, &expectations);
+    let mut warnings = study.warnings.clone();
+    warnings.extend(estimate_warnings(study.trials));
+    Evaluation {
+        population,
+        specific_options,
+        candidates,
+        warnings,
+    }
+}
+
+/// The population block of the results, with `gross` the estimate of
+/// expected gross claims to set beside the closed form.
+pub fn population_summary(study: &Study, gross: Estimate) -> PopulationSummary {
+    PopulationSummary {
         members: study.population.member_count(),
         employees: study.population.employees(),
         employee_months_by_tier: study.population.enrollment.employee_months.clone(),
         expected_gross_claims: study.population.expected_gross_claims(),
-        simulated_gross_claims: Estimate {
-            mean: gross.mean(),
-            se: gross.se(),
-        },
+        simulated_gross_claims: gross,
         trend_factor: study.trend.factor(),
-    };
-    let specific_options = study
+    }
+}
+
+/// One summary per specific option, from the expectations in use.
+pub fn specific_option_summaries(
+    study: &Study,
+    expectations: &OptionExpectations,
+) -> Vec<SpecificOptionSummary> {
+    study
         .contract
         .specific
         .iter()
@@ -87,15 +112,7 @@ pub fn evaluate_with(
             annual_premium: expectations.specific_premium[s].mean,
             premium_basis: terms::premium_basis(&o.premium).to_string(),
         })
-        .collect();
-    let mut warnings = study.warnings.clone();
-    warnings.extend(estimate_warnings(study.trials));
-    Evaluation {
-        population,
-        specific_options,
-        candidates,
-        warnings,
-    }
+        .collect()
 }
 
 fn estimate_warnings(trials: u64) -> Vec<String> {

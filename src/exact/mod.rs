@@ -215,29 +215,25 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
     let mut h1 = (4.0 * gross / (coarse_len as f64 / 2.0))
         .max(reach / (coarse_budget as f64 - 4.0))
         .max(1e-9);
-    let mut coarse = option_pass_checked(
-        study,
-        s,
-        h1,
-        coarse_len,
-        coarse_len,
-        coarse_budget,
-        Rounding::Up,
-    );
+    let coarse_pass = |h1: f64| {
+        option::option_pass(
+            study,
+            s,
+            h1,
+            1,
+            coarse_len,
+            coarse_len,
+            coarse_budget,
+            Rounding::Up,
+        )
+    };
+    let mut coarse = coarse_pass(h1);
     for _ in 0..10 {
         if coarse.lost_mass <= 1e-9 {
             break;
         }
         h1 *= 4.0;
-        coarse = option_pass_checked(
-            study,
-            s,
-            h1,
-            coarse_len,
-            coarse_len,
-            coarse_budget,
-            Rounding::Up,
-        );
+        coarse = coarse_pass(h1);
     }
     let end_aggregate = 1.25 * upper_end(&coarse.aggregate_retained, h1) + 16.0 * h1;
     let end_outside = if coarse.outside.len() > 1 {
@@ -313,16 +309,4 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
         specific_reimbursement,
         claimants,
     })
-}
-
-fn option_pass_checked(
-    study: &Study,
-    s: usize,
-    h: f64,
-    len_aggregate: usize,
-    len_outside: usize,
-    budget: usize,
-    r: Rounding,
-) -> OptionPass {
-    option::option_pass(study, s, h, 1, len_aggregate, len_outside, budget, r)
 }

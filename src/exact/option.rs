@@ -133,13 +133,7 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
     let mut reach: f64 = 0.0;
     for (t, _) in member_types(study) {
         let profile = &study.population.profiles[t.profile as usize];
-        let pick = |spec: bool, agg: bool| -> Vec<&ClaimComponent> {
-            profile
-                .components
-                .iter()
-                .filter(|c| c.specific == spec && c.aggregate == agg)
-                .collect()
-        };
+        let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let d = t.laser.map_or(terms.deductible, |l| {
             l.effective_deductible(terms.deductible)
         });
@@ -179,6 +173,15 @@ fn rebin(pmf: &[f64], fine: usize, r: Rounding) -> Vec<f64> {
         out.pop();
     }
     out
+}
+
+/// The components whose flags (toward the specific, toward the aggregate)
+/// are `(spec, agg)`.
+fn covering(components: &[ClaimComponent], spec: bool, agg: bool) -> Vec<&ClaimComponent> {
+    components
+        .iter()
+        .filter(|c| c.specific == spec && c.aggregate == agg)
+        .collect()
 }
 
 fn excess_beyond(parts: &[&ClaimComponent], scale: f64, cap: f64) -> f64 {
@@ -248,13 +251,7 @@ pub fn option_pass(
     for (t, count) in member_types(study) {
         let profile = &study.population.profiles[t.profile as usize];
         let n = count as f64;
-        let pick = |spec: bool, agg: bool| -> Vec<&ClaimComponent> {
-            profile
-                .components
-                .iter()
-                .filter(|c| c.specific == spec && c.aggregate == agg)
-                .collect()
-        };
+        let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let (x_parts, y_parts, z_parts) = (pick(true, true), pick(false, true), pick(false, false));
         let d = t.laser.map_or(terms.deductible, |l| {
             l.effective_deductible(terms.deductible)
