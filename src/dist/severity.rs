@@ -276,6 +276,27 @@ impl Severity {
         }
     }
 
+    /// The sum of `n` draws, in the order [`Severity::sample`] would make
+    /// them (the distribution is matched once rather than per draw).
+    #[inline]
+    pub fn sample_sum<R: Rng + ?Sized>(&self, n: u32, rng: &mut R) -> f64 {
+        let mut sum = 0.0;
+        match self {
+            Severity::LogNormal { mu, sigma } => {
+                for _ in 0..n {
+                    let z: f64 = StandardNormal.sample(rng);
+                    sum += (mu + sigma * z).exp();
+                }
+            }
+            _ => {
+                for _ in 0..n {
+                    sum += self.sample(rng);
+                }
+            }
+        }
+        sum
+    }
+
     /// A draw from this distribution conditioned on being below `t`, where
     /// `mass = P(X < t)`.
     fn sample_below<R: Rng + ?Sized>(&self, t: f64, mass: f64, rng: &mut R) -> f64 {

@@ -73,11 +73,7 @@ impl<'a> Kernel<'a> {
                 if n == 0 {
                     continue;
                 }
-                let mut amount = 0.0;
-                for _ in 0..n {
-                    amount += c.severity.sample(rng);
-                }
-                amount *= member.severity_scale;
+                let amount = c.severity.sample_sum(n, rng) * member.severity_scale;
                 total += amount;
                 match (c.specific, c.aggregate) {
                     (true, true) => {
