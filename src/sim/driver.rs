@@ -25,21 +25,6 @@ pub struct TrialColumns {
 }
 
 impl TrialColumns {
-    fn with_capacity(specific_options: usize, trials: usize) -> Self {
-        TrialColumns {
-            gross: Vec::with_capacity(trials),
-            retained: (0..specific_options)
-                .map(|_| Vec::with_capacity(trials))
-                .collect(),
-            aggregate_retained: (0..specific_options)
-                .map(|_| Vec::with_capacity(trials))
-                .collect(),
-            claimants: (0..specific_options)
-                .map(|_| Vec::with_capacity(trials))
-                .collect(),
-        }
-    }
-
     /// Number of trials held.
     pub fn trials(&self) -> usize {
         self.gross.len()
@@ -149,30 +134,76 @@ pub fn simulate_blocks(
     };
     let block_len = |b: u64| (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
     let total: usize = blocks.clone().map(block_len).sum();
-    let parts: Vec<TrialColumns> = blocks
-        .into_par_iter()
-        .map(|b| {
+    let options = specific.len();
+    // Every column is allocated once at full length and cut into one slice
+    // per block, which the block fills in place: no per-block copies, so the
+    // peak memory is the columns themselves.
+    let mut all = TrialColumns {
+        gross: vec![0.0; total],
+        retained: vec![vec![0.0; total]; options],
+        aggregate_retained: vec![vec![0.0; total]; options],
+        claimants: vec![vec![0; total]; options],
+    };
+    let mut pieces: Vec<BlockSlices<'_>> = Vec::new();
+    {
+        let mut gross = all.gross.as_mut_slice();
+        let mut retained: Vec<&mut [f64]> =
+            all.retained.iter_mut().map(|c| c.as_mut_slice()).collect();
+        let mut aggregate: Vec<&mut [f64]> = all
+            .aggregate_retained
+            .iter_mut()
+            .map(|c| c.as_mut_slice())
+            .collect();
+        let mut claimants: Vec<&mut [u32]> =
+            all.claimants.iter_mut().map(|c| c.as_mut_slice()).collect();
+        for b in blocks {
             let n = block_len(b);
-            let mut rng = block_rng(study.seed, b);
-            let mut cols = TrialColumns::with_capacity(specific.len(), n);
-            let mut claims = TrialClaims::default();
-            for _ in 0..n {
-                kernel.simulate_trial(&mut rng, &mut claims);
-                cols.gross.push(claims.gross);
-                for (s, option) in specific.iter().enumerate() {
-                    let out = apply_specific(&option.terms, &claims, counting);
-                    cols.retained[s].push(claims.gross - out.reimbursed);
-                    cols.aggregate_retained[s].push(out.aggregate_retained);
-                    cols.claimants[s].push(out.claimants);
-                }
-            }
-            progress(n as u64);
-            cols
-        })
-        .collect();
-    let mut all = TrialColumns::with_capacity(specific.len(), total);
-    for part in parts {
-        all.append(part);
+            let (head, tail) = std::mem::take(&mut gross).split_at_mut(n);
+            gross = tail;
+            pieces.push(BlockSlices {
+                block: b,
+                gross: head,
+                retained: split_each(&mut retained, n),
+                aggregate_retained: split_each(&mut aggregate, n),
+                claimants: split_each(&mut claimants, n),
+            });
+        }
     }
+    pieces.into_par_iter().for_each(|mut piece| {
+        let mut rng = block_rng(study.seed, piece.block);
+        let mut claims = TrialClaims::default();
+        for i in 0..piece.gross.len() {
+            kernel.simulate_trial(&mut rng, &mut claims);
+            piece.gross[i] = claims.gross;
+            for (s, option) in specific.iter().enumerate() {
+                let out = apply_specific(&option.terms, &claims, counting);
+                piece.retained[s][i] = claims.gross - out.reimbursed;
+                piece.aggregate_retained[s][i] = out.aggregate_retained;
+                piece.claimants[s][i] = out.claimants;
+            }
+        }
+        progress(piece.gross.len() as u64);
+    });
     all
+}
+
+/// One block's share of every column.
+struct BlockSlices<'a> {
+    block: u64,
+    gross: &'a mut [f64],
+    retained: Vec<&'a mut [f64]>,
+    aggregate_retained: Vec<&'a mut [f64]>,
+    claimants: Vec<&'a mut [u32]>,
+}
+
+/// Cuts the first `n` elements off each slice.
+fn split_each<'a, T>(slices: &mut [&'a mut [T]], n: usize) -> Vec<&'a mut [T]> {
+    slices
+        .iter_mut()
+        .map(|slice| {
+            let (head, tail) = std::mem::take(slice).split_at_mut(n);
+            *slice = tail;
+            head
+        })
+        .collect()
 }
