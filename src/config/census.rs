@@ -117,22 +117,17 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
     let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(bytes);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e
-                    .position()
-                    .map(|p| physical_line(bytes, p.byte()))
-                    .unwrap_or(0);
+                let line = e.position().map(|p| lines.line(p.byte())).unwrap_or(0);
                 return Err(err(format!("line {line}"), e.to_string()));
             }
         }
-        let line = record
-            .position()
-            .map(|p| physical_line(bytes, p.byte()))
-            .unwrap_or(0);
+        let line = record.position().map(|p| lines.line(p.byte())).unwrap_or(0);
         let field = |name: &str| col.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let at = |name: &str| format!("line {line}, column {} ({name})", col[name] + 1);
         let member_id = field("member_id").to_string();
@@ -199,13 +194,41 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
     Ok(rows)
 }
 
-/// The 1-based line of the record starting at byte `pos`. The csv crate's
-/// own line counter drifts with CRLF line ends and blank lines, so count
-/// newlines before the first byte of the record instead.
-fn physical_line(bytes: &[u8], pos: u64) -> u64 {
-    let mut i = (pos as usize).min(bytes.len());
-    while i < bytes.len() && matches!(bytes[i], b'\r' | b'\n') {
-        i += 1;
+/// 1-based line numbers of records, counted from byte offsets. The csv
+/// crate's own line counter drifts with CRLF line ends and blank lines, so
+/// count newlines before the first byte of each record instead; records come
+/// in file order, so counting resumes where the last one ended.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    newlines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            counted_to: 0,
+            newlines: 0,
+        }
     }
-    1 + bytes[..i].iter().filter(|&&b| b == b'\n').count() as u64
+
+    /// The line of the record starting at byte `pos`.
+    fn line(&mut self, pos: u64) -> u64 {
+        let bytes = self.bytes;
+        let mut i = (pos as usize).min(bytes.len());
+        while i < bytes.len() && matches!(bytes[i], b'\r' | b'\n') {
+            i += 1;
+        }
+        if i < self.counted_to {
+            self.counted_to = 0;
+            self.newlines = 0;
+        }
+        self.newlines += bytes[self.counted_to..i]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.counted_to = i;
+        1 + self.newlines
+    }
 }
