@@ -297,6 +297,43 @@ fn thread_scaling(c: &mut Criterion) {
     g.finish();
 }
 
+/// Loading and validating a 100,000-member census (two claim components,
+/// four tiers, risk factors, part-year members, a laser), per member.
+fn census(c: &mut Criterion) {
+    let mut g = c.benchmark_group("census");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut csv = String::from("member_id,employee_id,class,tier,risk_factor,months\n");
+    let tiers = ["ee", "ee_spouse", "ee_children", "family"];
+    for i in 0..100_000u32 {
+        let e = i / 2;
+        let months = if i % 10 == 0 { 6 } else { 12 };
+        let risk = 0.5 + f64::from(i % 1500) / 1000.0;
+        csv.push_str(&format!(
+            "M{i},E{e},adult,{},{risk:.3},{months}\n",
+            tiers[(e % 4) as usize]
+        ));
+    }
+    std::fs::write(dir.path().join("census.csv"), csv).expect("write census");
+    let config = r#"{"name": "census-100k", "trials": 10000,
+      "population": {"census": "census.csv", "classes": [{"name": "adult",
+        "claims": [{"name": "medical", "frequency": {"bernoulli": {"p": 0.8}},
+                    "severity": {"spliced": {"body": {"lognormal": {"mu": 7.43, "sigma": 1.97}},
+                                 "threshold": 100000, "tail_probability": 0.0125, "tail_alpha": 2.0}}},
+                   {"name": "dental", "specific": false, "aggregate": false,
+                    "frequency": {"poisson": {"mean": 1.5}}, "severity": {"gamma": {"mean": 250, "cv": 1.0}}}]}]},
+      "stop_loss": {"specific": [{"deductible": 250000, "premium_pepm": {"ee": 40, "ee_spouse": 80, "ee_children": 75, "family": 120}}],
+                    "aggregate": [{"attachment_factor": 1.25, "premium_pepm": 4}],
+                    "lasers": [{"member_id": "M17", "deductible": 500000}]}}"#;
+    let path = dir.path().join("census-100k.json");
+    std::fs::write(&path, config).expect("write config");
+    g.throughput(Throughput::Elements(100_000));
+    g.bench_function("load_100k_members", |b| {
+        b.iter(|| black_box(stoploss::config::load(&path).expect("valid census config")))
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default().sample_size(10)
 }
@@ -304,6 +341,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = kernels, end_to_end, thread_scaling
+    targets = kernels, end_to_end, thread_scaling, census
 }
 criterion_main!(benches);
