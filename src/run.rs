@@ -29,6 +29,26 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
     results(study, evaluation, start, study.trials, None)
 }
 
+/// Bytes a simulation of `study` holds at its peak: the per-trial columns
+/// (8 bytes of gross claims, and per specific option 8 of retained claims, 8
+/// of aggregate-eligible claims and 4 of claimants), the baseline candidate's
+/// costs (8), and per worker thread a candidate's claims and sorted costs
+/// (16). Memory grows linearly in trials and in specific options; members
+/// cost nothing per trial, and aggregate options only time.
+pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
+    let per_trial = 8 + 20 * study.contract.specific.len() as u64 + 8 + 16 * threads as u64;
+    study.trials * per_trial + 64 * 1024 * 1024
+}
+
+/// Memory the system can give a new run, from `/proc/meminfo`
+/// (`MemAvailable`); `None` where that cannot be read.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// How `stoploss run` computes the figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

@@ -1934,3 +1934,23 @@ fn method_exact_refuses_what_it_cannot_represent() {
         "{err}"
     );
 }
+
+/// A run that would not fit in memory is refused before it starts, with the
+/// estimate (200 specific options x 100,000,000 trials is about 400 GB).
+#[test]
+fn run_too_large_for_memory_is_refused_before_starting() {
+    let tmp = TempDir::new().unwrap();
+    let mut cfg = base("huge");
+    let specific: Vec<Value> = (1..=200)
+        .map(|i| json!({"deductible": 10000 * i, "premium_pepm": 10}))
+        .collect();
+    cfg["stop_loss"]["specific"] = Value::Array(specific);
+    let path = write_json(tmp.path(), "study.json", &cfg);
+    let out = tmp.path().join("out");
+    let err = stderr_of(&exec(
+        &["run", s(&path), "--out", s(&out), "--trials", "100000000"],
+        1,
+    ));
+    assert!(err.contains("need about") && err.contains("MiB"), "{err}");
+    assert!(!out.join("huge").exists());
+}

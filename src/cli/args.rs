@@ -140,6 +140,13 @@ pub enum MethodArg {
     Both,
 }
 
+impl MethodArg {
+    /// The library's method.
+    pub fn into_method(self) -> crate::run::Method {
+        self.into()
+    }
+}
+
 impl From<MethodArg> for crate::run::Method {
     fn from(m: MethodArg) -> Self {
         match m {

@@ -8,7 +8,10 @@ use crate::model::Study;
 use crate::report::{
     dollars, CsvExporter, Exporter, JsonExporter, Results, TableExporter, TargetSeReport,
 };
-use crate::run::{run_both, run_exact, run_study, run_study_to_target, Method, PrecisionTarget};
+use crate::run::{
+    available_memory, memory_estimate, run_both, run_exact, run_study, run_study_to_target, Method,
+    PrecisionTarget,
+};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -203,6 +206,24 @@ fn progress_bar(study: &Study, quiet: bool) -> ProgressBar {
 fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
     for w in &study.warnings {
         eprintln!("warning: {}: {w}", study.name);
+    }
+    if args.method.into_method() != Method::Exact {
+        let trials = args.max_trials.unwrap_or(study.trials).max(study.trials);
+        let sized = Study {
+            trials,
+            ..study.clone()
+        };
+        let need = memory_estimate(&sized, rayon::current_num_threads());
+        if let Some(available) = available_memory() {
+            if need > available / 10 * 9 {
+                anyhow::bail!(
+                    "{trials} trials of {} specific options need about {} MiB, more than the {} MiB this machine has available; run fewer trials (memory grows with trials x specific options)",
+                    study.contract.specific.len(),
+                    need >> 20,
+                    available >> 20
+                );
+            }
+        }
     }
     let pb = progress_bar(study, args.quiet);
     let exact_options = ExactOptions {
