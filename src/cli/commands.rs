@@ -208,7 +208,13 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
         eprintln!("warning: {}: {w}", study.name);
     }
     if args.method.into_method() != Method::Exact {
-        let trials = args.max_trials.unwrap_or(study.trials).max(study.trials);
+        // A precision target may run up to its cap (default 10 x the trials).
+        let cap = match (args.target_se, args.max_trials) {
+            (None, _) => study.trials,
+            (Some(_), Some(m)) => m,
+            (Some(_), None) => study.trials.saturating_mul(10).min(config::MAX_TRIALS),
+        };
+        let trials = cap.max(study.trials);
         let sized = Study {
             trials,
             ..study.clone()
