@@ -85,13 +85,21 @@ pub fn discretize(sev: &Severity, scale: f64, h: f64, cap: usize, rounding: Roun
     p
 }
 
+thread_local! {
+    /// One planner per worker thread: it caches plans (and their twiddle
+    /// factors) by size, which would otherwise dominate the engine's time.
+    static PLANNER: std::cell::RefCell<FftPlanner<f64>> = std::cell::RefCell::new(FftPlanner::new());
+}
+
 fn fft(buf: &mut [Complex<f64>], inverse: bool) {
-    let mut planner = FftPlanner::new();
-    let plan = if inverse {
-        planner.plan_fft_inverse(buf.len())
-    } else {
-        planner.plan_fft_forward(buf.len())
-    };
+    let plan = PLANNER.with(|p| {
+        let mut planner = p.borrow_mut();
+        if inverse {
+            planner.plan_fft_inverse(buf.len())
+        } else {
+            planner.plan_fft_forward(buf.len())
+        }
+    });
     plan.process(buf);
 }
 

@@ -201,6 +201,9 @@ const LOST_MASS_LIMIT: f64 = 1e-9;
 
 /// Most times finer than the group lattice that member lattices are.
 const FINE: usize = 16;
+/// Most points a finer member lattice may have (a coarser one may need more
+/// to reach the member's deductible).
+const FINE_POINTS: usize = 1 << 16;
 
 fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactOption, String> {
     let budget = opts.max_points.max(1 << 10);
@@ -264,7 +267,7 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
     let mut len_aggregate = ((end_aggregate / h).ceil() as usize + 2).max(2);
     let mut len_outside = ((end_outside / h).ceil() as usize + 2).max(1);
     // Members on a lattice up to FINE times finer, within the member budget.
-    let fine = ((budget as f64 / (reach / h).max(1.0)).floor() as usize).clamp(1, FINE);
+    let fine = ((FINE_POINTS as f64 / (reach / h).max(1.0)).floor() as usize).clamp(1, FINE);
     let member_budget = budget.max(((reach * fine as f64 / h).ceil() as usize + 4).min(1 << 26));
     let pass = |r: Rounding, la: usize, lo: usize| {
         option::option_pass(study, s, h, fine, la, lo, member_budget, r)
