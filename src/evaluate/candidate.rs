@@ -35,8 +35,6 @@ struct Retained {
     attaches: u64,
     aggregate_premium: Estimate,
     aggregate_loss_ratio: Option<f64>,
-    /// Specific plus aggregate premium.
-    premium: f64,
     /// Premiums plus fees.
     fixed: f64,
 }
@@ -74,7 +72,6 @@ impl Retained {
             attaches,
             aggregate_premium,
             aggregate_loss_ratio,
-            premium,
             fixed: premium + terms.fees,
         }
     }
@@ -161,8 +158,6 @@ pub fn evaluate_candidate(
     let kept = Retained::new(study, columns, terms);
     let aggregate_reimb = est(&kept.aggregate);
     let aggregate_premium = kept.aggregate_premium;
-    let premium = kept.premium;
-    let fixed = kept.fixed;
 
     // Pass 2: total cost, and the moments that need per-trial values.
     let mut cost_m = Moments::new();
@@ -230,11 +225,74 @@ pub fn evaluate_candidate(
         max: costs[n - 1],
     };
     let exceed = |x: Option<f64>| x.map(|x| prob(stats::prob_exceeds(&costs, x), n));
-    let specific_option = &study.contract.specific[s];
+    let vs_baseline = baseline.map(|b| PairedDifference {
+        baseline: b.label.clone(),
+        mean_difference: employer_cost.mean - b.mean,
+        se: difference.se(),
+    });
+    let figures = CandidateFigures {
+        gross_claims: est(&gross_m),
+        retained_claims: est(&claims_m),
+        specific_reimbursement: est(&specific_m),
+        aggregate_reimbursement: aggregate_reimb,
+        prob_aggregate_attaches: terms
+            .attachment
+            .map(|_| prob(attaches as f64 / n as f64, n)),
+        expected_specific_claimants: est(&claimants_m),
+        prob_exceeds_budget: exceed(study.budget),
+        prob_exceeds_fully_insured: exceed(study.fully_insured_premium),
+        exceedance_curve: stats::exceedance_curve(&costs)
+            .into_iter()
+            .map(|(cost, prob)| ExceedancePoint { cost, prob })
+            .collect(),
+        employer_cost,
+    };
+    candidate_result(study, terms, aggregate_premium, figures, vs_baseline)
+}
+
+/// A candidate's statistical figures, however they were computed
+/// (simulation or exact engine).
+#[derive(Debug, Clone)]
+pub struct CandidateFigures {
+    /// The employer's annual cost.
+    pub employer_cost: CostDistribution,
+    /// Gross claims.
+    pub gross_claims: Estimate,
+    /// Claims kept after both covers.
+    pub retained_claims: Estimate,
+    /// Specific reimbursement.
+    pub specific_reimbursement: Estimate,
+    /// Aggregate reimbursement.
+    pub aggregate_reimbursement: Estimate,
+    /// Probability that the aggregate pays (None without aggregate).
+    pub prob_aggregate_attaches: Option<Estimate>,
+    /// Members above their deductible.
+    pub expected_specific_claimants: Estimate,
+    /// `P(cost > budget)`.
+    pub prob_exceeds_budget: Option<Estimate>,
+    /// `P(cost > fully insured premium)`.
+    pub prob_exceeds_fully_insured: Option<Estimate>,
+    /// Points of the exceedance curve.
+    pub exceedance_curve: Vec<ExceedancePoint>,
+}
+
+/// A candidate's result: its figures with everything that follows from the
+/// contract terms (labels, attachment, premiums, fees, maximum liability,
+/// warnings). `aggregate_premium` is the annual aggregate premium as resolved
+/// (priced premiums depend on the figures' aggregate reimbursement).
+pub fn candidate_result(
+    study: &Study,
+    terms: &CandidateTerms,
+    aggregate_premium: Estimate,
+    figures: CandidateFigures,
+    vs_baseline: Option<PairedDifference>,
+) -> CandidateResult {
+    let specific_option = &study.contract.specific[terms.candidate.specific];
     let aggregate_option = terms
         .candidate
         .aggregate
         .map(|a| &study.contract.aggregate[a]);
+    let premium = terms.specific_premium.mean + aggregate_premium.mean;
     CandidateResult {
         label: terms.label.clone(),
         specific_label: specific_option.label.clone(),
@@ -242,10 +300,12 @@ pub fn evaluate_candidate(
         specific_deductible: specific_option.deductible(),
         aggregate_attachment: terms.attachment,
         aggregate_attachment_basis: terms.attachment_basis.clone(),
-        gross_claims: est(&gross_m),
-        retained_claims: est(&claims_m),
-        specific_reimbursement: est(&specific_m),
-        aggregate_reimbursement: aggregate_reimb,
+        employer_cost: figures.employer_cost,
+        vs_baseline,
+        gross_claims: figures.gross_claims,
+        retained_claims: figures.retained_claims,
+        specific_reimbursement: figures.specific_reimbursement,
+        aggregate_reimbursement: figures.aggregate_reimbursement,
         premium: Estimate {
             mean: premium,
             se: terms.specific_premium.se + aggregate_premium.se,
@@ -260,32 +320,21 @@ pub fn evaluate_candidate(
             mean: terms.fees,
             se: 0.0,
         },
-        prob_aggregate_attaches: terms
-            .attachment
-            .map(|_| prob(attaches as f64 / n as f64, n)),
-        expected_specific_claimants: est(&claimants_m),
-        max_liability: max_liability(study, terms, fixed),
-        prob_exceeds_budget: exceed(study.budget),
-        prob_exceeds_fully_insured: exceed(study.fully_insured_premium),
-        exceedance_curve: stats::exceedance_curve(&costs)
-            .into_iter()
-            .map(|(cost, prob)| ExceedancePoint { cost, prob })
-            .collect(),
+        prob_aggregate_attaches: figures.prob_aggregate_attaches,
+        expected_specific_claimants: figures.expected_specific_claimants,
+        max_liability: max_liability(study, terms, premium + terms.fees),
+        prob_exceeds_budget: figures.prob_exceeds_budget,
+        prob_exceeds_fully_insured: figures.prob_exceeds_fully_insured,
+        exceedance_curve: figures.exceedance_curve,
         warnings: candidate_warnings(study, terms),
         exact: None,
-        vs_baseline: baseline.map(|b| PairedDifference {
-            baseline: b.label.clone(),
-            mean_difference: employer_cost.mean - b.mean,
-            se: difference.se(),
-        }),
-        employer_cost,
     }
 }
 
 /// The employer's largest possible annual cost: the attachment plus fixed
 /// costs plus whatever retained claims the aggregate does not count, when
 /// all of that is bounded.
-pub fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
+fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
     let attachment = terms.attachment?;
     if terms.aggregate_max.is_finite() {
         return None;
@@ -316,7 +365,7 @@ pub fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Optio
 }
 
 /// Warnings for a candidate: NAIC model act floors.
-pub fn candidate_warnings(study: &Study, terms: &CandidateTerms) -> Vec<String> {
+fn candidate_warnings(study: &Study, terms: &CandidateTerms) -> Vec<String> {
     let mut w = Vec::new();
     if let Some(d) = study.contract.specific[terms.candidate.specific].deductible() {
         if d < NAIC_SPECIFIC_FLOOR {

@@ -6,7 +6,7 @@ mod candidate;
 mod terms;
 
 pub use candidate::{
-    baseline_costs, candidate_warnings, evaluate_candidate, max_liability, BaselineCosts,
+    baseline_costs, candidate_result, evaluate_candidate, BaselineCosts, CandidateFigures,
 };
 pub use terms::{
     annual_premium, premium_basis, CandidateTerms, OptionExpectations, MONTE_CARLO_SOURCE,

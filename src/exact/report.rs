@@ -3,13 +3,11 @@
 
 use super::candidate::{CandidateDist, ExactFigures};
 use super::{Bracket, ExactStudy};
-use crate::evaluate::{
-    annual_premium, candidate_warnings, max_liability, premium_basis, CandidateTerms,
-};
+use crate::evaluate::{annual_premium, candidate_result, CandidateFigures, CandidateTerms};
 use crate::model::{Candidate, Study};
 use crate::report::{
     CandidateResult, CostDistribution, Estimate, ExactComparison, ExactFigure, ExceedancePoint,
-    Interval, PercentileIntervals, Percentiles, PremiumBasis, Tvar,
+    Interval, PercentileIntervals, Percentiles, Tvar,
 };
 
 /// Exact figures of candidate `c` with its resolved terms, or why the engine
@@ -51,20 +49,9 @@ pub fn exact_result(
     terms: &CandidateTerms,
 ) -> Result<CandidateResult, String> {
     let (f, aggregate_premium) = figures(study, exact, c, terms)?;
-    let specific_option = &study.contract.specific[c.specific];
-    let aggregate_option = c.aggregate.map(|a| &study.contract.aggregate[a]);
     let p = &f.percentiles;
     let interval = |b: &Bracket| Interval { lo: b.lo, hi: b.hi };
-    let premium = terms.specific_premium.mean + aggregate_premium.mean;
-    let fixed = premium + terms.fees;
-    let gross = study.population.expected_gross_claims();
-    Ok(CandidateResult {
-        label: terms.label.clone(),
-        specific_label: specific_option.label.clone(),
-        aggregate_label: aggregate_option.map(|o| o.label.clone()),
-        specific_deductible: specific_option.deductible(),
-        aggregate_attachment: terms.attachment,
-        aggregate_attachment_basis: terms.attachment_basis.clone(),
+    let figures = CandidateFigures {
         employer_cost: CostDistribution {
             mean: f.mean.mid(),
             se: f.mean.half_width(),
@@ -90,29 +77,14 @@ pub fn exact_result(
             max: f.max,
         },
         gross_claims: Estimate {
-            mean: gross,
+            mean: study.population.expected_gross_claims(),
             se: 0.0,
         },
         retained_claims: f.retained_claims.estimate(),
         specific_reimbursement: f.specific_reimbursement.estimate(),
         aggregate_reimbursement: f.aggregate_reimbursement.estimate(),
-        premium: Estimate {
-            mean: premium,
-            se: terms.specific_premium.se + aggregate_premium.se,
-        },
-        specific_premium: terms.specific_premium,
-        aggregate_premium,
-        premium_basis: PremiumBasis {
-            specific: premium_basis(&specific_option.premium).into(),
-            aggregate: premium_basis(&terms.aggregate_premium).into(),
-        },
-        fees: Estimate {
-            mean: terms.fees,
-            se: 0.0,
-        },
         prob_aggregate_attaches: f.prob_aggregate_attaches.map(|b| b.estimate()),
         expected_specific_claimants: f.claimants.estimate(),
-        max_liability: max_liability(study, terms, fixed),
         prob_exceeds_budget: f.prob_exceeds_budget.map(|b| b.estimate()),
         prob_exceeds_fully_insured: f.prob_exceeds_fully_insured.map(|b| b.estimate()),
         exceedance_curve: f
@@ -120,10 +92,14 @@ pub fn exact_result(
             .iter()
             .map(|&(cost, prob)| ExceedancePoint { cost, prob })
             .collect(),
-        vs_baseline: None,
-        warnings: candidate_warnings(study, terms),
-        exact: None,
-    })
+    };
+    Ok(candidate_result(
+        study,
+        terms,
+        aggregate_premium,
+        figures,
+        None,
+    ))
 }
 
 fn compare(sim: f64, sim_se: f64, exact: &Bracket) -> ExactFigure {
