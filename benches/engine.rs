@@ -18,15 +18,16 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
     Throughput,
 };
+use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
-use stoploss::dist::{Frequency, Severity, SimRng, TailSpec};
+use stoploss::dist::{fastmath, Frequency, Severity, SimRng, TailSpec};
 use stoploss::evaluate::evaluate;
 use stoploss::model::Study;
 use stoploss::run::run_study;
 use stoploss::sim::apply::{apply_specific, AggregateCounting};
-use stoploss::sim::kernel::{Kernel, TrialClaims};
+use stoploss::sim::kernel::{Kernel, TrialBuffers, TrialClaims};
 use stoploss::sim::seed::block_rng;
 use stoploss::sim::simulate;
 
@@ -142,6 +143,24 @@ fn bench_severity(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, s: &Severity
     });
 }
 
+/// Lognormal(7, 1.5) amounts the way the kernel draws them: the normals
+/// first, then one vectorized `exp` pass.
+fn bench_batched_lognormal(g: &mut BenchmarkGroup<'_, WallTime>) {
+    g.throughput(Throughput::Elements(DRAWS));
+    let mut rng: SimRng = block_rng(1, 0);
+    let mut buf = vec![0.0f64; DRAWS as usize];
+    g.bench_function("lognormal_7_1.5_batched", |b| {
+        b.iter(|| {
+            for x in buf.iter_mut() {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                *x = 7.0 + 1.5 * z;
+            }
+            fastmath::exp_in_place(&mut buf);
+            black_box(buf.iter().sum::<f64>())
+        })
+    });
+}
+
 fn bench_member_year(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, study: &Study) {
     let kernel = Kernel::new(
         &study.population,
@@ -150,10 +169,11 @@ fn bench_member_year(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, study: &S
     );
     g.throughput(Throughput::Elements(study.population.member_count() as u64));
     let mut rng: SimRng = block_rng(study.seed, 0);
+    let mut buffers = TrialBuffers::default();
     let mut claims = TrialClaims::default();
     g.bench_function(name, |b| {
         b.iter(|| {
-            kernel.simulate_trial(&mut rng, &mut claims);
+            kernel.simulate_trial(&mut rng, &mut buffers, &mut claims);
             black_box(claims.gross)
         })
     });
@@ -188,6 +208,7 @@ fn kernels(c: &mut Criterion) {
     )
     .unwrap();
     bench_severity(&mut g, "spliced_lognormal_pareto", &spliced);
+    bench_batched_lognormal(&mut g);
 
     let mid = mid_study(E2E_TRIALS);
     bench_member_year(&mut g, "member_year_mid", &mid);
@@ -205,10 +226,11 @@ fn kernels(c: &mut Criterion) {
         smallest_deductible(&mid),
     );
     let mut rng: SimRng = block_rng(mid.seed, 0);
+    let mut buffers = TrialBuffers::default();
     let mut trials: Vec<TrialClaims> = (0..1001)
         .map(|_| {
             let mut t = TrialClaims::default();
-            kernel.simulate_trial(&mut rng, &mut t);
+            kernel.simulate_trial(&mut rng, &mut buffers, &mut t);
             t
         })
         .collect();

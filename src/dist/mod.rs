@@ -4,10 +4,15 @@
 //! Every sampler draws from the simulation generator [`SimRng`] only through
 //! [`uniform`] and `rand_distr`'s standard normal and gamma samplers, so the
 //! random stream is fixed by the generator algorithm and these functions.
+//! The simulation kernel computes the `exp` of lognormal amounts in
+//! vectorized batches ([`AmountPlan`], [`fastmath`]).
 
+mod batch;
+pub mod fastmath;
 mod frequency;
 mod severity;
 
+pub use batch::{AmountPlan, Exponents, TrialNormals, SHORT_RUN};
 pub use frequency::Frequency;
 pub use severity::{Severity, TailSpec};
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 /// Body mass below the threshold from which a spliced body is sampled by
 /// rejection rather than by its quantile function.
-const REJECTION_MIN_MASS: f64 = 0.5;
+pub(crate) const REJECTION_MIN_MASS: f64 = 0.5;
 
 /// The Pareto tail of a spliced severity: above the threshold `t` the amount
 /// is `t + Y` with `Y` Lomax(`alpha`, `theta`); `theta = t` (the default) makes
@@ -581,6 +581,6 @@ fn check_alpha(alpha: f64) -> Result<(), ParamError> {
 
 /// Lomax quantile at `u`: `theta ((1 - u)^(-1/alpha) - 1)`.
 #[inline]
-fn lomax_from_uniform(alpha: f64, theta: f64, u: f64) -> f64 {
+pub(crate) fn lomax_from_uniform(alpha: f64, theta: f64, u: f64) -> f64 {
     theta * ((1.0 - u).powf(-1.0 / alpha) - 1.0)
 }

@@ -1,7 +1,7 @@
 //! The parallel driver: fixed trial blocks, reduced in block order.
 
 use super::apply::{apply_specific, AggregateCounting};
-use super::kernel::{Kernel, TrialClaims};
+use super::kernel::{Kernel, TrialBuffers, TrialClaims};
 use super::seed::block_rng;
 use crate::model::Study;
 use rayon::prelude::*;
@@ -171,9 +171,10 @@ pub fn simulate_blocks(
     }
     pieces.into_par_iter().for_each(|mut piece| {
         let mut rng = block_rng(study.seed, piece.block);
+        let mut buffers = TrialBuffers::default();
         let mut claims = TrialClaims::default();
         for i in 0..piece.gross.len() {
-            kernel.simulate_trial(&mut rng, &mut claims);
+            kernel.simulate_trial(&mut rng, &mut buffers, &mut claims);
             piece.gross[i] = claims.gross;
             for (s, option) in specific.iter().enumerate() {
                 let out = apply_specific(&option.terms, &claims, counting);

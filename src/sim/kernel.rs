@@ -1,6 +1,6 @@
 //! One simulated plan year of the whole population.
 
-use crate::dist::SimRng;
+use crate::dist::{AmountPlan, Exponents, SimRng, TrialNormals, SHORT_RUN};
 use crate::model::{Laser, Population};
 
 /// A member whose specific-eligible claims exceed the smallest deductible on
@@ -29,10 +29,66 @@ pub struct TrialClaims {
     pub large: Vec<LargeClaimant>,
 }
 
+/// `RUN_MASKS[n][j]` keeps element `j` of a window iff `j < n`.
+static RUN_MASKS: [[u64; SHORT_RUN]; SHORT_RUN + 1] = {
+    let mut masks = [[0u64; SHORT_RUN]; SHORT_RUN + 1];
+    let mut n = 0;
+    while n <= SHORT_RUN {
+        let mut j = 0;
+        while j < n {
+            masks[n][j] = u64::MAX;
+            j += 1;
+        }
+        n += 1;
+    }
+    masks
+};
+
+/// The sum of `amounts[start..end]`. A loop whose trip count is the claim
+/// count would mispredict about once per member; up to [`SHORT_RUN`]
+/// amounts are summed instead over a fixed window with the excess masked to
+/// zero, as a pairwise tree (three dependent additions rather than eight).
+/// Longer runs are summed left to right.
+#[inline(always)]
+fn run_sum(amounts: &[f64], start: usize, end: usize) -> f64 {
+    let n = end - start;
+    if n <= SHORT_RUN {
+        // Masks from a table: a comparison per element compiles to branches.
+        let keep = &RUN_MASKS[n];
+        let mut w = [0.0; SHORT_RUN];
+        for ((w, &a), &k) in w
+            .iter_mut()
+            .zip(&amounts[start..start + SHORT_RUN])
+            .zip(keep)
+        {
+            *w = f64::from_bits(a.to_bits() & k);
+        }
+        ((w[0] + w[1]) + (w[2] + w[3])) + ((w[4] + w[5]) + (w[6] + w[7]))
+    } else {
+        amounts[start..end].iter().sum()
+    }
+}
+
+/// Per-trial working space of a [`Kernel`], reused from trial to trial.
+#[derive(Debug, Clone, Default)]
+pub struct TrialBuffers {
+    /// Claim count of every (member, component), in draw order.
+    counts: Vec<u32>,
+    /// Per (member, component): the amounts drawn outright, and the end of
+    /// its lognormal exponents in `exponents`.
+    slots: Vec<(f64, u32)>,
+    /// The normals of the trial's plain lognormal amounts.
+    normals: TrialNormals,
+    /// `mu + sigma z` of every lognormal amount of the trial, then its `exp`.
+    exponents: Exponents,
+}
+
 /// Samples whole plan years for a population.
 #[derive(Debug)]
 pub struct Kernel<'a> {
     population: &'a Population,
+    /// `plans[p][c]`: how component `c` of profile `p` draws its amounts.
+    plans: Vec<Vec<AmountPlan>>,
     /// Sorted by member index.
     lasers: &'a [(u32, Laser)],
     /// Specific-eligible claims above this are recorded as large.
@@ -45,8 +101,19 @@ impl<'a> Kernel<'a> {
     /// `lasers` must be sorted by member index.
     pub fn new(population: &'a Population, lasers: &'a [(u32, Laser)], threshold: f64) -> Self {
         debug_assert!(lasers.windows(2).all(|w| w[0].0 < w[1].0));
+        let plans = population
+            .profiles
+            .iter()
+            .map(|p| {
+                p.components
+                    .iter()
+                    .map(|c| AmountPlan::for_severity(&c.severity))
+                    .collect()
+            })
+            .collect();
         Kernel {
             population,
+            plans,
             lasers,
             threshold,
         }
@@ -54,26 +121,88 @@ impl<'a> Kernel<'a> {
 
     /// Draws one plan year into `out` (cleared first).
     ///
-    /// The stream is consumed member by member in population order, and for
-    /// each member component by component: the claim count, then that many
-    /// amounts.
-    pub fn simulate_trial(&self, rng: &mut SimRng, out: &mut TrialClaims) {
-        out.gross = 0.0;
-        out.aggregate_eligible = 0.0;
-        out.large.clear();
+    /// The random stream is consumed in this order, members in population
+    /// order and, within a member, component by component: every claim
+    /// count; the standard normals of every plain lognormal amount
+    /// ([`TrialNormals`]); then the other amounts ([`AmountPlan::draw`]).
+    /// Lognormal exponentials are taken at the end, all at once.
+    pub fn simulate_trial(
+        &self,
+        rng: &mut SimRng,
+        buffers: &mut TrialBuffers,
+        out: &mut TrialClaims,
+    ) {
         let profiles = &self.population.profiles;
+        let members = &self.population.members;
+        let TrialBuffers {
+            counts,
+            slots,
+            normals,
+            exponents,
+        } = buffers;
+        counts.clear();
+        slots.clear();
+        let mut normal_count = 0;
+        let mut batched_count = 0;
+        for member in members {
+            let p = member.profile as usize;
+            for (c, plan) in profiles[p].components.iter().zip(&self.plans[p]) {
+                let n = c.frequency.sample(rng);
+                counts.push(n);
+                if plan.uses_trial_normals() {
+                    normal_count += n as usize;
+                }
+                if plan.writes_exponents() {
+                    batched_count += n as usize;
+                }
+            }
+        }
+        exponents.reset(batched_count);
+        normals.draw(normal_count, rng);
+        let mut slot = 0;
+        for member in members {
+            let p = member.profile as usize;
+            for (c, plan) in profiles[p].components.iter().zip(&self.plans[p]) {
+                let n = counts[slot];
+                slot += 1;
+                let direct = if n == 0 {
+                    0.0
+                } else {
+                    plan.draw(&c.severity, n, rng, normals, exponents)
+                };
+                slots.push((direct, exponents.len() as u32));
+            }
+        }
+        let amounts = exponents.exponentiate();
+        self.sum_members(slots, amounts, out);
+    }
+
+    /// Adds up each member's amounts by component and records the trial's
+    /// totals and large claimants.
+    fn sum_members(&self, slots: &[(f64, u32)], amounts: &[f64], out: &mut TrialClaims) {
+        out.large.clear();
+        // Local sums: `out` may alias what `large.push` writes, which would
+        // keep them in memory.
+        let mut gross = 0.0;
+        let mut aggregate_eligible = 0.0;
+        let profiles = &self.population.profiles;
+        let mut slot = 0;
+        let mut start = 0;
         for (idx, member) in self.population.members.iter().enumerate() {
-            let profile = &profiles[member.profile as usize];
             let mut total = 0.0;
             let mut specific = 0.0;
             let mut specific_and_aggregate = 0.0;
             let mut aggregate_only = 0.0;
-            for c in &profile.components {
-                let n = c.frequency.sample(rng);
-                if n == 0 {
+            for c in &profiles[member.profile as usize].components {
+                let (direct, end) = slots[slot];
+                slot += 1;
+                let end = end as usize;
+                if direct == 0.0 && end == start {
                     continue;
                 }
-                let amount = c.severity.sample_sum(n, rng) * member.severity_scale;
+                let drawn = direct + run_sum(amounts, start, end);
+                start = end;
+                let amount = drawn * member.severity_scale;
                 total += amount;
                 match (c.specific, c.aggregate) {
                     (true, true) => {
@@ -85,8 +214,8 @@ impl<'a> Kernel<'a> {
                     (false, false) => {}
                 }
             }
-            out.gross += total;
-            out.aggregate_eligible += specific_and_aggregate + aggregate_only;
+            gross += total;
+            aggregate_eligible += specific_and_aggregate + aggregate_only;
             if specific > self.threshold {
                 let member = idx as u32;
                 out.large.push(LargeClaimant {
@@ -97,6 +226,8 @@ impl<'a> Kernel<'a> {
                 });
             }
         }
+        out.gross = gross;
+        out.aggregate_eligible = aggregate_eligible;
     }
 
     fn laser_of(&self, member: u32) -> Option<Laser> {
