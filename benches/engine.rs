@@ -360,9 +360,41 @@ fn config() -> Criterion {
     Criterion::default().sample_size(10)
 }
 
+/// The exact engine (`--method exact`) on `configs/small-100.json` (205
+/// members, 4 specific options, 12 candidates) with coarser lattices than
+/// the default 2^20 points (2^14 and 2^16), so that an iteration takes
+/// seconds, not minutes.
+/// Throughput is in lattice points (points per group lattice x specific
+/// options x 2 rounding directions).
+fn exact(c: &mut Criterion) {
+    let mut g = c.benchmark_group("exact");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(8));
+    let study = shipped_study("small-100.json");
+    let options = study.contract.specific.len() as u64;
+    for log2 in [14u32, 16] {
+        let opts = stoploss::exact::ExactOptions {
+            max_points: 1 << log2,
+            step: None,
+        };
+        g.throughput(Throughput::Elements((1u64 << log2) * options * 2));
+        g.bench_function(
+            BenchmarkId::new("small-100_points", format!("2^{log2}")),
+            |b| {
+                b.iter(|| {
+                    black_box(stoploss::run::run_exact(&study, &opts).expect("representable"))
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = kernels, end_to_end, thread_scaling, census
+    targets = kernels, end_to_end, thread_scaling, census, exact
 }
 criterion_main!(benches);
