@@ -529,6 +529,30 @@ fn gamma_matches_theory() {
     }
 }
 
+/// `sample_sum` of `n` gamma amounts draws one Gamma(n shape, scale): its
+/// moments and cdf must be those of the sum (statrs' gamma cdf).
+#[test]
+fn gamma_sums_match_the_gamma_of_the_summed_shape() {
+    let (shape, scale) = (0.4, 2500.0);
+    let sev = Severity::gamma(shape, scale).unwrap();
+    for (i, n) in [1u32, 2, 7].into_iter().enumerate() {
+        let what = format!("sum of {n} gamma({shape}, {scale})");
+        let a = shape * f64::from(n);
+        let raw = |k: i32| (0..k).map(|j| a + j as f64).product::<f64>() * scale.powi(k);
+        let mut r = rng(230 + i as u64);
+        let mut xs: Vec<f64> = (0..300_000).map(|_| sev.sample_sum(n, &mut r)).collect();
+        xs.sort_unstable_by(f64::total_cmp);
+        check_mean(&what, &xs, raw(1), raw(2));
+        check_m2(&what, &xs, raw(2), raw(4));
+        let reference = RefGamma::new(a, 1.0 / scale).unwrap();
+        for p in [0.05, 0.25, 0.5, 0.75, 0.95, 0.995] {
+            let x = reference.inverse_cdf(p);
+            let tol = K * (p * (1.0 - p) / xs.len() as f64).sqrt();
+            assert_within(&format!("{what}: empirical cdf({x})"), ecdf(&xs, x), p, tol);
+        }
+    }
+}
+
 /// Gamma from mean and cv: shape = 1 / cv^2, scale = mean cv^2.
 #[test]
 fn gamma_mean_cv_gives_requested_mean_and_cv() {
