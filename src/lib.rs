@@ -17,4 +17,5 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod sim;
+pub mod state;
 pub mod stats;

@@ -6,7 +6,8 @@
 mod precision;
 
 pub use precision::{
-    next_trials, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe, TARGET_GROWTH,
+    next_trials, run_study_to_target, run_study_to_target_from, PrecisionTarget, TargetFigure,
+    TargetSe, TARGET_GROWTH,
 };
 
 use crate::evaluate::{
@@ -16,7 +17,7 @@ use crate::evaluate::{
 use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
 use crate::report::{Estimate, Meta, Results, TargetSeReport, SCHEMA_VERSION};
-use crate::sim::{seed::RNG_NAME, simulate, BLOCK_TRIALS};
+use crate::sim::{seed::RNG_NAME, simulate, TrialColumns, BLOCK_TRIALS};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -27,6 +28,21 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
     let columns = simulate(study, progress);
     let evaluation = evaluate(study, &columns);
     results(study, evaluation, start, study.trials, None)
+}
+
+/// As [`run_study`], starting from `columns` that hold the first trials of
+/// `study` (none: [`TrialColumns::default`]; or a saved state), extended to
+/// `study.trials` trials; returns the columns with the results. The results
+/// are bit-identical to [`run_study`]'s (apart from timing in `meta`).
+pub fn run_study_from(
+    study: &Study,
+    mut columns: TrialColumns,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Results, TrialColumns) {
+    let start = Instant::now();
+    let simulated = columns.extend_to(study, study.trials, progress);
+    let evaluation = evaluate(study, &columns);
+    (results(study, evaluation, start, simulated, None), columns)
 }
 
 /// Bytes a simulation of `study` holds at its peak: the per-trial columns

@@ -32,8 +32,8 @@ pub enum Command {
 /// `stoploss run`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Each config writes OUT/<name>/results.json and OUT/<name>/summary.csv.\n\
-Exit status: 0 when every config ran, 1 when any was invalid or failed, 2 for bad flags."
+    after_help = "Each config writes OUT/<name>/results.json and OUT/<name>/summary.csv (and state.bin with --save-state).\n\
+Exit status: 0 when every config ran, 1 when any was invalid or failed, 2 for bad flags, 130 after Ctrl-C (SIGINT), 143 after SIGTERM."
 )]
 pub struct RunArgs {
     /// Config files, or folders whose *.json files are all run.
@@ -83,6 +83,17 @@ pub struct RunArgs {
     /// Most lattice points of the exact engine for a group total.
     #[arg(long, value_name = "N", default_value_t = 1 << 20)]
     pub exact_points: usize,
+    /// Also write state.bin beside results.json: every trial's outcomes, so
+    /// the run can later be extended with --resume (8 + 20 x specific
+    /// options bytes per trial).
+    #[arg(long)]
+    pub save_state: bool,
+    /// Continue the run saved with --save-state in PATH (its output folder
+    /// or its state.bin) up to --trials: only the new trials are simulated,
+    /// and the results are those of one run of that many trials. Writes a
+    /// new state.bin too.
+    #[arg(long, value_name = "PATH")]
+    pub resume: Option<PathBuf>,
 }
 
 fn parse_target_se(s: &str) -> Result<TargetSe, String> {

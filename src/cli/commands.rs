@@ -1,7 +1,8 @@
 //! The commands: `run`, `validate`, `init`.
 
-use super::args::{InitArgs, RunArgs, ValidateArgs};
-use super::{examples, output, EXIT_FAILED, EXIT_OK};
+use super::args::{InitArgs, MethodArg, RunArgs, ValidateArgs};
+use super::output::{Contents, WriteFn, OUTPUTS};
+use super::{examples, interrupt, output, EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::exact::ExactOptions;
 use crate::model::Study;
@@ -9,9 +10,11 @@ use crate::report::{
     dollars, CsvExporter, Exporter, JsonExporter, Results, TableExporter, TargetSeReport,
 };
 use crate::run::{
-    available_memory, memory_estimate, run_both, run_exact, run_study, run_study_to_target, Method,
-    PrecisionTarget,
+    available_memory, memory_estimate, run_both, run_exact, run_study_from,
+    run_study_to_target_from, Method, PrecisionTarget,
 };
+use crate::sim::{TrialColumns, BLOCK_TRIALS};
+use crate::state;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -102,6 +105,7 @@ pub fn validate(args: &ValidateArgs) -> u8 {
 
 /// `stoploss run`.
 pub fn run(args: &RunArgs) -> u8 {
+    interrupt::install();
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -145,6 +149,24 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             return EXIT_FAILED;
         }
     }
+    if args.save_state || args.resume.is_some() {
+        let flag = if args.resume.is_some() {
+            "--resume"
+        } else {
+            "--save-state"
+        };
+        if args.method != MethodArg::Simulate {
+            eprintln!("error: {flag} applies to --method simulate (the exact engine has no trials to save)");
+            return EXIT_FAILED;
+        }
+        if args.resume.is_some() && paths.len() != 1 {
+            eprintln!(
+                "error: --resume continues one run: give exactly one config, got {}",
+                paths.len()
+            );
+            return EXIT_FAILED;
+        }
+    }
     let (studies, mut failed) = load_all(&paths);
     for (path, mut study) in studies {
         if let Some(t) = args.trials {
@@ -168,13 +190,15 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             failed += 1;
             continue;
         }
-        match run_one(&study, args) {
+        OUTPUTS.begin(&study.name);
+        match run_one(&study, &path, args) {
             Ok(dir) => {
                 if !args.quiet {
                     println!("wrote {}", dir.display());
                 }
             }
             Err(e) => {
+                OUTPUTS.end();
                 eprintln!("error: {}: {e:#}", path.display());
                 failed += 1;
             }
@@ -203,7 +227,7 @@ fn progress_bar(study: &Study, quiet: bool) -> ProgressBar {
     pb
 }
 
-fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
+fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
     for w in &study.warnings {
         eprintln!("warning: {}: {w}", study.name);
     }
@@ -231,33 +255,88 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
             }
         }
     }
-    let pb = progress_bar(study, args.quiet);
     let exact_options = ExactOptions {
         max_points: args.exact_points,
         step: args.exact_step,
     };
     let method: Method = args.method.into();
-    let results = match (method, args.target_se) {
-        (Method::Exact, None) => {
-            pb.finish_and_clear();
-            run_exact(study, &exact_options).map_err(anyhow::Error::msg)
+    if method != Method::Simulate {
+        if args.target_se.is_some() {
+            anyhow::bail!(
+                "--target-se applies to the simulation alone; use it with --method simulate"
+            );
         }
-        (Method::Both, None) => Ok(run_both(study, &exact_options, &|n| pb.inc(n))),
-        (Method::Exact | Method::Both, Some(_)) => Err(anyhow::anyhow!(
-            "--target-se applies to the simulation alone; use it with --method simulate"
-        )),
-        (Method::Simulate, None) => Ok(run_study(study, &|n| pb.inc(n))),
-        (Method::Simulate, Some(se)) => {
+        let pb = progress_bar(study, args.quiet);
+        let results = match method {
+            Method::Exact => {
+                pb.finish_and_clear();
+                run_exact(study, &exact_options).map_err(anyhow::Error::msg)
+            }
+            _ => Ok(run_both(study, &exact_options, &|n| pb.inc(n))),
+        };
+        pb.finish_and_clear();
+        return finish(study, &results?, args, None);
+    }
+    // A state is saved with --save-state, and always when resuming, so the
+    // folder that replaces the resumed one can be extended again.
+    let config_hash = if args.save_state || args.resume.is_some() {
+        Some(state::config_hash(path)?)
+    } else {
+        None
+    };
+    let start = match (&args.resume, config_hash) {
+        (Some(from), Some(hash)) => {
+            let file = state::state_path(from);
+            let columns = state::load_for_resume(&file, study, hash)?;
+            if !args.quiet {
+                eprintln!(
+                    "{}: resuming {} saved trials from {}; {} trials in all",
+                    study.name,
+                    columns.trials(),
+                    file.display(),
+                    study.trials
+                );
+            }
+            columns
+        }
+        _ => TrialColumns::default(),
+    };
+    let pb = progress_bar(study, args.quiet);
+    // Whole saved blocks are kept; a partial last block is simulated again.
+    pb.set_position(start.trials() as u64 / BLOCK_TRIALS * BLOCK_TRIALS);
+    let run = match args.target_se {
+        None => Ok(run_study_from(study, start, &|n| pb.inc(n))),
+        Some(se) => {
             let target = PrecisionTarget {
                 se,
                 figure: args.target_figure.into(),
                 max_trials: args.max_trials,
             };
-            run_study_to_target(study, &target, &|n| pb.inc(n), &|n| pb.inc_length(n))
+            run_study_to_target_from(study, start, &target, &|n| pb.inc(n), &|n| pb.inc_length(n))
         }
     };
     pb.finish_and_clear();
-    let results = results?;
+    let (results, columns) = run?;
+    match config_hash {
+        Some(hash) => {
+            let save = |w: &mut dyn Write| state::save(&mut &mut *w, study, hash, &columns);
+            finish(study, &results, args, Some(&save))
+        }
+        None => {
+            drop(columns);
+            finish(study, &results, args, None)
+        }
+    }
+}
+
+/// Prints a run's closing lines and warnings, writes its folder (with the
+/// state when `state` writes one) and prints the table.
+fn finish(
+    study: &Study,
+    results: &Results,
+    args: &RunArgs,
+    state: Option<WriteFn<'_>>,
+) -> Result<PathBuf> {
     if let Some(report) = &results.meta.target_se {
         eprintln!("{}", target_line(&study.name, report));
     }
@@ -266,9 +345,9 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
             eprintln!("warning: {}: {}: {w}", study.name, c.label);
         }
     }
-    let dir = write_results(&args.out, &results, args.force)?;
+    let dir = write_results(&args.out, results, args.force, state)?;
     if !args.quiet {
-        let table = TableExporter.serialize(&results)?;
+        let table = TableExporter.serialize(results)?;
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(&table).context("cannot write to stdout")?;
     }
@@ -304,12 +383,27 @@ pub fn target_line(name: &str, r: &TargetSeReport) -> String {
     }
 }
 
-/// Writes `results.json` and `summary.csv` for a run, atomically.
-pub fn write_results(out: &Path, results: &Results, force: bool) -> Result<PathBuf> {
-    let files = [
-        ("results.json", JsonExporter.serialize(results)?),
-        ("summary.csv", CsvExporter.serialize(results)?),
+/// Writes `results.json` and `summary.csv` for a run, and `state.bin` when
+/// `state` writes one, atomically.
+pub fn write_results(
+    out: &Path,
+    results: &Results,
+    force: bool,
+    state: Option<WriteFn<'_>>,
+) -> Result<PathBuf> {
+    let mut files = vec![
+        (
+            "results.json",
+            Contents::Bytes(JsonExporter.serialize(results)?),
+        ),
+        (
+            "summary.csv",
+            Contents::Bytes(CsvExporter.serialize(results)?),
+        ),
     ];
+    if let Some(write) = state {
+        files.push((state::STATE_FILE, Contents::Stream(write)));
+    }
     output::write_atomically(out, &results.name, &files, force)
 }
 

@@ -1,10 +1,11 @@
 //! The command-line interface: argument parsing ([`args`]), the commands
-//! ([`commands`]) and atomic output folders ([`output`]). `main.rs` only
-//! calls [`main`].
+//! ([`commands`]), atomic output folders ([`output`]) and interrupted runs
+//! ([`interrupt`]). `main.rs` only calls [`main`].
 
 pub mod args;
 pub mod commands;
 pub mod examples;
+pub mod interrupt;
 pub mod output;
 
 use clap::Parser;

@@ -11,7 +11,7 @@ use crate::config::MAX_TRIALS;
 use crate::evaluate::evaluate;
 use crate::model::Study;
 use crate::report::{CandidateResult, Results, TargetSeReport};
-use crate::sim::{simulate, BLOCK_TRIALS};
+use crate::sim::{TrialColumns, BLOCK_TRIALS};
 use crate::stats::Z95;
 use anyhow::{bail, Result};
 use std::fmt;
@@ -239,6 +239,21 @@ pub fn run_study_to_target(
     progress: &(dyn Fn(u64) + Sync),
     more: &dyn Fn(u64),
 ) -> Result<Results> {
+    run_study_to_target_from(study, TrialColumns::default(), target, progress, more)
+        .map(|(results, _)| results)
+}
+
+/// As [`run_study_to_target`], starting from `columns` that hold the first
+/// trials of `study` (a saved state), first extended to `study.trials`;
+/// returns the final columns with the results. The trial counts it goes
+/// through, and so its results, are those of [`run_study_to_target`].
+pub fn run_study_to_target_from(
+    study: &Study,
+    mut columns: TrialColumns,
+    target: &PrecisionTarget,
+    progress: &(dyn Fn(u64) + Sync),
+    more: &dyn Fn(u64),
+) -> Result<(Results, TrialColumns)> {
     let cap = target.cap(study.trials);
     if cap < study.trials {
         bail!(
@@ -260,8 +275,7 @@ pub fn run_study_to_target(
     }
     let start = Instant::now();
     let mut study = study.clone();
-    let mut columns = simulate(&study, progress);
-    let mut simulated = study.trials;
+    let mut simulated = columns.extend_to(&study, study.trials, progress);
     loop {
         let evaluation = evaluate(&study, &columns);
         let w = worst(&evaluation.candidates, target)?;
@@ -280,7 +294,8 @@ pub fn run_study_to_target(
                 trials: study.trials,
                 cap,
             };
-            return Ok(results(&study, evaluation, start, simulated, Some(report)));
+            let results = results(&study, evaluation, start, simulated, Some(report));
+            return Ok((results, columns));
         }
         drop(evaluation);
         let next = next_trials(study.trials, w.ratio, cap);
