@@ -16,6 +16,7 @@ pub mod exact;
 pub mod model;
 pub mod report;
 pub mod run;
+pub mod shard;
 pub mod sim;
 pub mod state;
 pub mod stats;

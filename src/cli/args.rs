@@ -27,6 +27,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Start a new study from a documented example config.
     Init(InitArgs),
+    /// Merge the shards of a run (`run --shard`) into its results.
+    Merge(MergeArgs),
 }
 
 /// `stoploss run`.
@@ -94,6 +96,49 @@ pub struct RunArgs {
     /// new state.bin too.
     #[arg(long, value_name = "PATH")]
     pub resume: Option<PathBuf>,
+    /// Run only shard I of N of the trial blocks (0 <= I < N) and write
+    /// OUT/<name>.shard-I-of-N/ (the shard's trials and a manifest) for
+    /// `stoploss merge`; `auto` takes I and N from a Slurm array, a
+    /// Kubernetes Indexed Job or an AWS Batch array.
+    #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
+    pub shard: Option<crate::shard::ShardArg>,
+    /// The number of shards, for `--shard auto` under schedulers that give
+    /// only the index (Kubernetes, AWS Batch).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_count: Option<u64>,
+}
+
+fn parse_shard(s: &str) -> Result<crate::shard::ShardArg, String> {
+    s.parse()
+}
+
+/// `stoploss merge`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes OUT/<name>/results.json and summary.csv, identical (timing fields aside) to one run of the whole study.\n\
+Exit status: 0 when merged, 1 when a shard is missing, given twice, foreign or damaged, or the config changed."
+)]
+pub struct MergeArgs {
+    /// Shard folders (written by `run --shard`), their shard.bin files, or
+    /// folders holding shard folders.
+    #[arg(required = true, value_name = "PARTS")]
+    pub parts: Vec<PathBuf>,
+    /// Folder for the outputs.
+    #[arg(long, short, default_value = "results", value_name = "DIR")]
+    pub out: PathBuf,
+    /// The study's config, if it is no longer where the shards recorded it
+    /// (it must be the same config: its hash is checked).
+    #[arg(long, value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Replace an existing output folder for the same study name.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads for the statistics (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No table on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 fn parse_target_se(s: &str) -> Result<TargetSe, String> {

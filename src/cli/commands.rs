@@ -1,8 +1,8 @@
-//! The commands: `run`, `validate`, `init`.
+//! The commands: `run`, `validate`, `init` (`merge` and `run --shard`: [`super::shard`]).
 
 use super::args::{InitArgs, MethodArg, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
-use super::{examples, interrupt, output, EXIT_FAILED, EXIT_OK};
+use super::{examples, interrupt, output, shard, EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::exact::ExactOptions;
 use crate::model::Study;
@@ -167,6 +167,17 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             return EXIT_FAILED;
         }
     }
+    if let Err(e) = shard::check_run_flags(args, paths.len()) {
+        eprintln!("error: {e}");
+        return EXIT_FAILED;
+    }
+    let shard_spec = match args.shard.map(|_| shard::resolve(args)).transpose() {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    };
     let (studies, mut failed) = load_all(&paths);
     for (path, mut study) in studies {
         if let Some(t) = args.trials {
@@ -185,13 +196,22 @@ fn run_in_pool(args: &RunArgs) -> u8 {
                 }
             }
         }
-        if let Err(e) = output::check_target(&args.out, &study.name, args.force) {
-            eprintln!("error: {}: {e:#}", path.display());
-            failed += 1;
-            continue;
-        }
-        OUTPUTS.begin(&study.name);
-        match run_one(&study, &path, args) {
+        let outcome = match shard_spec {
+            Some(spec) => {
+                OUTPUTS.begin(&study.name);
+                shard::run_shard(&study, &path, spec, args)
+            }
+            None => {
+                if let Err(e) = output::check_target(&args.out, &study.name, args.force) {
+                    eprintln!("error: {}: {e:#}", path.display());
+                    failed += 1;
+                    continue;
+                }
+                OUTPUTS.begin(&study.name);
+                run_one(&study, &path, args)
+            }
+        };
+        match outcome {
             Ok(dir) => {
                 if !args.quiet {
                     println!("wrote {}", dir.display());

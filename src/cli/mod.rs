@@ -1,12 +1,13 @@
 //! The command-line interface: argument parsing ([`args`]), the commands
-//! ([`commands`]), atomic output folders ([`output`]) and interrupted runs
-//! ([`interrupt`]). `main.rs` only calls [`main`].
+//! ([`commands`]), atomic output folders ([`output`]), interrupted runs
+//! ([`interrupt`]) and sharded runs ([`shard`]). `main.rs` only calls [`main`].
 
 pub mod args;
 pub mod commands;
 pub mod examples;
 pub mod interrupt;
 pub mod output;
+pub mod shard;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub fn main() -> ExitCode {
         args::Command::Run(a) => commands::run(&a),
         args::Command::Validate(a) => commands::validate(&a),
         args::Command::Init(a) => commands::init(&a),
+        args::Command::Merge(a) => shard::merge(&a),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,222 @@
+//! `stoploss run --shard` and `stoploss merge`.
+
+use super::args::{MergeArgs, MethodArg, RunArgs};
+use super::commands::write_results;
+use super::output::{self, Contents, OUTPUTS};
+use super::{interrupt, EXIT_FAILED, EXIT_OK};
+use crate::config;
+use crate::model::Study;
+use crate::report::{Exporter, TableExporter};
+use crate::run::{available_memory, memory_estimate, run_study_from};
+use crate::shard::{
+    find_shards, load_columns, plan_merge, shard_dir_name, simulate_shard, Manifest, ShardArg,
+    ShardFile, ShardSpec, MANIFEST_FILE, SHARD_FILE,
+};
+use crate::state::{self, StateHeader};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Flags that cannot go with `--shard`, as an error message.
+pub fn check_run_flags(args: &RunArgs, configs: usize) -> Result<(), String> {
+    if args.shard.is_none() {
+        return Ok(());
+    }
+    let refuse =
+        |flag: &str, why: &str| Err(format!("--shard cannot be combined with {flag}: {why}"));
+    if args.method != MethodArg::Simulate {
+        return refuse(
+            "--method exact or both",
+            "only simulated trials are sharded",
+        );
+    }
+    if args.target_se.is_some() {
+        return refuse(
+            "--target-se",
+            "a shard runs a fixed share of a fixed number of trials",
+        );
+    }
+    if args.save_state || args.resume.is_some() {
+        return refuse(
+            "--save-state or --resume",
+            "a shard is itself a saved state",
+        );
+    }
+    if configs != 1 {
+        return Err(format!(
+            "--shard runs a share of one study: give exactly one config, got {configs}"
+        ));
+    }
+    Ok(())
+}
+
+/// The shard this job runs.
+pub fn resolve(args: &RunArgs) -> Result<ShardSpec, String> {
+    match args.shard {
+        Some(ShardArg::Fixed(spec)) => {
+            if let Some(c) = args.shard_count.filter(|&c| c != spec.count) {
+                return Err(format!("--shard-count {c} disagrees with --shard {spec}"));
+            }
+            Ok(spec)
+        }
+        Some(ShardArg::Auto) => crate::shard::from_env(|k| std::env::var(k).ok(), args.shard_count),
+        None => Err("no --shard given".into()),
+    }
+}
+
+/// Runs shard `spec` of `study` (loaded from `path`) and writes its folder.
+pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, args: &RunArgs) -> Result<PathBuf> {
+    for w in &study.warnings {
+        eprintln!("warning: {}: {w}", study.name);
+    }
+    let hash = state::config_hash(path)?;
+    let dir_name = shard_dir_name(&study.name, spec);
+    output::check_target(&args.out, &dir_name, args.force)?;
+    let config_path = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let manifest = Manifest {
+        name: study.name.clone(),
+        config: config_path.display().to_string(),
+        config_hash: format!("{hash:016x}"),
+        seed: study.seed,
+        trials: study.trials,
+        baseline: study
+            .contract
+            .candidate_label(&study.contract.candidates[study.contract.baseline]),
+        shard: spec.index,
+        shards: spec.count,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let (blocks, columns) = simulate_shard(study, spec, &|_| {}).map_err(anyhow::Error::msg)?;
+    if !args.quiet {
+        eprintln!(
+            "{}: shard {spec}: blocks {}..{} ({} of {} trials)",
+            study.name,
+            blocks.start,
+            blocks.end,
+            columns.trials(),
+            study.trials
+        );
+    }
+    let header = StateHeader::new(
+        hash,
+        study.seed,
+        study.trials,
+        blocks,
+        study.contract.specific.len() as u32,
+    );
+    let write_state = |w: &mut dyn Write| state::write(&mut &mut *w, &header, &columns);
+    let files = [
+        (SHARD_FILE, Contents::Stream(&write_state)),
+        (
+            MANIFEST_FILE,
+            Contents::Bytes(serde_json::to_vec_pretty(&manifest)?),
+        ),
+    ];
+    output::write_atomically(&args.out, &dir_name, &files, args.force)
+}
+
+/// `stoploss merge`.
+pub fn merge(args: &MergeArgs) -> u8 {
+    interrupt::install();
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    match pool.install(|| merge_in_pool(args)) {
+        Ok(dir) => {
+            if !args.quiet {
+                println!("wrote {}", dir.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            OUTPUTS.end();
+            eprintln!("error: {e:#}");
+            EXIT_FAILED
+        }
+    }
+}
+
+fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {
+    let dirs = find_shards(&args.parts).map_err(anyhow::Error::msg)?;
+    let shards = dirs
+        .iter()
+        .map(|d| ShardFile::read(d))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let plan = plan_merge(shards).map_err(anyhow::Error::msg)?;
+    let manifest = plan.manifest().clone();
+    let header = plan.header().clone();
+    let config_path = args
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&manifest.config));
+    let mut study = config::load(&config_path)?;
+    let hash = state::config_hash(&config_path)?;
+    if hash != header.config_hash {
+        bail!(
+            "{}: the config (or its census) changed since the shards were run: its hash is {hash:016x}, the shards' {:016x}; merge with the config they were run with",
+            config_path.display(),
+            header.config_hash
+        );
+    }
+    if study.name != manifest.name {
+        bail!(
+            "{}: the config's study is `{}`, the shards' `{}`",
+            config_path.display(),
+            study.name,
+            manifest.name
+        );
+    }
+    study.seed = header.seed;
+    study.trials = header.run_trials;
+    study.contract.baseline = study
+        .contract
+        .candidate_index(&manifest.baseline)
+        .map_err(|e| anyhow::anyhow!("{}: baseline of the shards: {e}", config_path.display()))?;
+    output::check_target(&args.out, &study.name, args.force)?;
+    let need = memory_estimate(&study, rayon::current_num_threads());
+    if let Some(available) = available_memory() {
+        if need > available / 10 * 9 {
+            bail!(
+                "merging {} trials of {} specific options needs about {} MiB, more than the {} MiB available",
+                study.trials,
+                study.contract.specific.len(),
+                need >> 20,
+                available >> 20
+            );
+        }
+    }
+    OUTPUTS.begin(&study.name);
+    let columns = load_columns(&plan).map_err(anyhow::Error::msg)?;
+    if !args.quiet {
+        eprintln!(
+            "{}: merged {} shard(s), {} trials, seed {}",
+            study.name,
+            plan.shards.len(),
+            columns.trials(),
+            study.seed
+        );
+    }
+    let (results, columns) = run_study_from(&study, columns, &|_| {});
+    drop(columns);
+    for w in &results.warnings {
+        eprintln!("warning: {}: {w}", study.name);
+    }
+    let dir = write_results(&args.out, &results, args.force, None)?;
+    if !args.quiet {
+        let table = TableExporter.serialize(&results)?;
+        std::io::stdout()
+            .lock()
+            .write_all(&table)
+            .context("cannot write to stdout")?;
+    }
+    Ok(dir)
+}

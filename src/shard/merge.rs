@@ -1,0 +1,223 @@
+//! Merging shards: find them, check they are one complete run, and read
+//! their trials in block order into one set of columns.
+
+use super::{shard_blocks, Manifest, ShardSpec, MANIFEST_FILE, SHARD_FILE};
+use crate::sim::TrialColumns;
+use crate::state::{self, StateHeader};
+use std::path::{Path, PathBuf};
+
+/// One shard found on disk: its folder, state header and manifest.
+#[derive(Debug, Clone)]
+pub struct ShardFile {
+    /// The shard's folder (holding [`SHARD_FILE`] and [`MANIFEST_FILE`]).
+    pub dir: PathBuf,
+    /// Its state header (checked: checksum, length).
+    pub header: StateHeader,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+impl ShardFile {
+    /// Reads the shard in `dir`.
+    pub fn read(dir: &Path) -> Result<Self, String> {
+        let (header, _) = state::open(&dir.join(SHARD_FILE)).map_err(|e| e.to_string())?;
+        let path = dir.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: cannot read it: {e}", path.display()))?;
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a shard manifest: {e}", path.display()))?;
+        Ok(ShardFile {
+            dir: dir.to_path_buf(),
+            header,
+            manifest,
+        })
+    }
+}
+
+/// The shard folders among `parts`: each part is a shard folder, a shard's
+/// `shard.bin`, or a folder whose subfolders are shards.
+pub fn find_shards(parts: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut dirs = Vec::new();
+    for p in parts {
+        if p.is_file() && p.file_name().is_some_and(|n| n == SHARD_FILE) {
+            dirs.push(p.parent().unwrap_or(Path::new(".")).to_path_buf());
+        } else if p.join(SHARD_FILE).is_file() {
+            dirs.push(p.clone());
+        } else if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|d| d.join(SHARD_FILE).is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(format!(
+                    "{}: no shard in it (a shard is a folder holding {SHARD_FILE} and {MANIFEST_FILE}, written by `stoploss run --shard`)",
+                    p.display()
+                ));
+            }
+            found.sort();
+            dirs.extend(found);
+        } else {
+            return Err(format!(
+                "{}: no such shard, shard file or folder",
+                p.display()
+            ));
+        }
+    }
+    Ok(dirs)
+}
+
+/// Shards checked to be one complete run, in block order.
+#[derive(Debug, Clone)]
+pub struct MergePlan {
+    /// The shards, by first block.
+    pub shards: Vec<ShardFile>,
+}
+
+impl MergePlan {
+    /// The manifest they share.
+    pub fn manifest(&self) -> &Manifest {
+        &self.shards[0].manifest
+    }
+
+    /// The header fields they share (of the first shard).
+    pub fn header(&self) -> &StateHeader {
+        &self.shards[0].header
+    }
+}
+
+/// Checks that `shards` are the shards of one run of this build, none
+/// missing and none twice, and orders them by block.
+pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, String> {
+    if shards.is_empty() {
+        return Err("no shards to merge".into());
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    for s in &shards {
+        if s.header.tool_version != version || s.manifest.version != version {
+            return Err(format!(
+                "{}: written by stoploss {}, this is {version}: merge with the version that ran the shards",
+                s.dir.display(),
+                s.header.tool_version
+            ));
+        }
+    }
+    let first = shards[0].clone();
+    for s in &shards[1..] {
+        let differs = |what: &str, a: String, b: String| {
+            format!(
+                "{} is a shard of another run than {}: {what} {b} there, {a} here; merge the shards of one run only",
+                s.dir.display(),
+                first.dir.display()
+            )
+        };
+        let (h, f) = (&s.header, &first.header);
+        let (m, fm) = (&s.manifest, &first.manifest);
+        if m.name != fm.name {
+            return Err(differs("study", m.name.clone(), fm.name.clone()));
+        }
+        if h.config_hash != f.config_hash {
+            return Err(differs(
+                "config hash",
+                format!("{:016x}", h.config_hash),
+                format!("{:016x}", f.config_hash),
+            ));
+        }
+        if h.seed != f.seed {
+            return Err(differs("seed", h.seed.to_string(), f.seed.to_string()));
+        }
+        if h.run_trials != f.run_trials {
+            return Err(differs(
+                "trials",
+                h.run_trials.to_string(),
+                f.run_trials.to_string(),
+            ));
+        }
+        if m.shards != fm.shards {
+            return Err(differs(
+                "shard count",
+                m.shards.to_string(),
+                fm.shards.to_string(),
+            ));
+        }
+        if m.baseline != fm.baseline {
+            return Err(differs("baseline", m.baseline.clone(), fm.baseline.clone()));
+        }
+        if h.block_trials != f.block_trials || h.specific_options != f.specific_options {
+            return Err(differs(
+                "layout",
+                format!("{}x{}", h.block_trials, h.specific_options),
+                format!("{}x{}", f.block_trials, f.specific_options),
+            ));
+        }
+    }
+    shards.sort_by_key(|s| (s.header.blocks.start, s.header.blocks.end));
+    let run_blocks = first.header.run_blocks();
+    let mut next = 0;
+    let mut previous: Option<&ShardFile> = None;
+    for s in &shards {
+        let b = &s.header.blocks;
+        if b.start > next {
+            return Err(missing(&first.manifest, next..b.start));
+        }
+        if b.start < next {
+            let other = previous.map_or_else(String::new, |p| p.dir.display().to_string());
+            return Err(format!(
+                "{} and {other} both hold blocks {}..{}: a shard is given twice",
+                s.dir.display(),
+                b.start,
+                next.min(b.end)
+            ));
+        }
+        next = b.end;
+        previous = Some(s);
+    }
+    if next < run_blocks {
+        return Err(missing(&first.manifest, next..run_blocks));
+    }
+    Ok(MergePlan { shards })
+}
+
+/// The message for blocks `gap` that no shard holds, naming the shards to rerun.
+fn missing(m: &Manifest, gap: std::ops::Range<u64>) -> String {
+    let lost: Vec<String> = (0..m.shards)
+        .filter_map(|index| {
+            let spec = ShardSpec {
+                index,
+                count: m.shards,
+            };
+            let blocks = shard_blocks(spec, m.trials).ok()?;
+            (blocks.start < gap.end && gap.start < blocks.end).then(|| spec.to_string())
+        })
+        .collect();
+    format!(
+        "blocks {}..{} of {} are in no shard given: shard(s) {} missing; rerun each alone with `stoploss run {} --shard I/N` (seed {}, {} trials)",
+        gap.start,
+        gap.end,
+        m.name,
+        lost.join(", "),
+        m.config,
+        m.seed,
+        m.trials
+    )
+}
+
+/// Reads the shards' trials, in block order, into columns for the whole run
+/// (one shard at a time, streamed: memory is the final columns).
+pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, String> {
+    let trials = plan.header().run_trials as usize;
+    let options = plan.header().specific_options as usize;
+    let mut columns = TrialColumns {
+        gross: Vec::with_capacity(trials),
+        retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+        aggregate_retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+        claimants: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+    };
+    for s in &plan.shards {
+        let path = s.dir.join(SHARD_FILE);
+        let (header, mut reader) = state::open(&path).map_err(|e| e.to_string())?;
+        state::read_payload(&mut reader, &header, &mut columns)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(columns)
+}
