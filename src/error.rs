@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Census,
     /// A problem in an empirical severity file.
     DataFile,
+    /// A file larger than its documented limit, refused before it is read.
+    TooLarge,
 }
 
 impl ErrorKind {
@@ -30,6 +32,7 @@ impl ErrorKind {
             ErrorKind::Invalid => "invalid value",
             ErrorKind::Census => "bad census",
             ErrorKind::DataFile => "bad data file",
+            ErrorKind::TooLarge => "file too large",
         }
     }
 }

@@ -360,6 +360,14 @@ fn finish(
     if let Some(report) = &results.meta.target_se {
         eprintln!("{}", target_line(&study.name, report));
     }
+    // Warnings about the estimates (too few trials) are only known now.
+    for w in results
+        .warnings
+        .iter()
+        .filter(|w| !study.warnings.contains(w))
+    {
+        eprintln!("warning: {}: {w}", study.name);
+    }
     for c in &results.candidates {
         for w in &c.warnings {
             eprintln!("warning: {}: {}: {w}", study.name, c.label);

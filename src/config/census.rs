@@ -6,6 +6,7 @@
 //! (the employee's coverage tier; default the class's tier). A UTF-8 byte
 //! order mark and CRLF line ends are accepted.
 
+use super::files::read_limited;
 use crate::error::{did_you_mean, ConfigError, ErrorKind};
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,27 +33,15 @@ pub struct CensusRow {
 const REQUIRED: [&str; 3] = ["member_id", "employee_id", "class"];
 const OPTIONAL: [&str; 3] = ["risk_factor", "months", "tier"];
 
-/// Largest census file read (bytes): larger files are refused before reading.
+/// Largest census file read (bytes): larger files are refused before they
+/// are read.
 pub const MAX_CENSUS_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Reads and checks a census file against the config's class names.
 pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>, ConfigError> {
     let file = path.display().to_string();
     let err = |loc: String, msg: String| ConfigError::new(ErrorKind::Census, &file, loc, msg);
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
-    if meta.len() > MAX_CENSUS_BYTES {
-        return Err(err(
-            String::new(),
-            format!(
-                "the file has {} bytes; census files are limited to {} bytes",
-                meta.len(),
-                MAX_CENSUS_BYTES
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let bytes = read_limited(path, MAX_CENSUS_BYTES, "census files")?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -60,7 +49,11 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
         .from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| err("line 1".into(), format!("cannot read the header: {e}")))?
+        .map_err(|e| {
+            let (column, message) = csv_problem(&e);
+            let at = column.map_or("line 1".into(), |c| format!("line 1, column {c}"));
+            err(at, format!("cannot read the header: {message}"))
+        })?
         .clone();
     if headers.iter().all(|h| h.is_empty()) {
         return Err(err(
@@ -123,8 +116,15 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| lines.line(p.byte())).unwrap_or(0);
-                return Err(err(format!("line {line}"), e.to_string()));
+                let line = e
+                    .position()
+                    .map_or(rows.len() as u64 + 2, |p| lines.line(p.byte()));
+                let (column, message) = csv_problem(&e);
+                let at = match column {
+                    Some(c) => format!("line {line}, column {c}"),
+                    None => format!("line {line}"),
+                };
+                return Err(err(at, message));
             }
         }
         let line = record.position().map(|p| lines.line(p.byte())).unwrap_or(0);
@@ -192,6 +192,24 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
         return Err(err(String::new(), "the census lists no members".into()));
     }
     Ok(rows)
+}
+
+/// What the csv reader found wrong, in the census's terms: the 1-based
+/// column when it is known, and the message.
+fn csv_problem(e: &csv::Error) -> (Option<u64>, String) {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => (
+            None,
+            format!("the row has {len} field(s) but the header has {expected_len}: check for a missing or extra comma, or a comma inside an unquoted value"),
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => (
+            Some(err.field() as u64 + 1),
+            "the file is not UTF-8 text: save it as UTF-8".into(),
+        ),
+        _ => (None, e.to_string()),
+    }
 }
 
 /// 1-based line numbers of records, counted from byte offsets. The csv

@@ -3,37 +3,28 @@
 //! the validated model.
 
 mod census;
+mod files;
+mod json_error;
 pub mod raw;
 mod validate;
 
 pub use census::{read_census, CensusRow, MAX_CENSUS_BYTES};
+pub use validate::MAX_DATA_FILE_BYTES;
 pub use validate::{short_dollars, COMPOSITE_TIER, DEFAULT_SEED, DEFAULT_TRIALS, MAX_TRIALS};
 
-use crate::error::{did_you_mean, ConfigError, ErrorKind};
+use crate::error::{ConfigError, ErrorKind};
 use crate::model::Study;
 use std::path::Path;
 
 /// Largest config file read (bytes).
 pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads, parses and validates a config file.
+/// Reads, parses and validates a config file. Files over
+/// [`MAX_CONFIG_BYTES`] are refused before they are read.
 pub fn load(path: &Path) -> Result<Study, ConfigError> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(ConfigError::new(
-            ErrorKind::Io,
-            &file,
-            "",
-            format!(
-                "the file has {} bytes; configs are limited to {MAX_CONFIG_BYTES} bytes",
-                meta.len()
-            ),
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let bytes = files::read_limited(path, MAX_CONFIG_BYTES, "configs")?;
+    let text = files::utf8(bytes, &file, ErrorKind::Syntax)?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     parse(&text, &file, dir)
 }
@@ -42,20 +33,20 @@ pub fn load(path: &Path) -> Result<Study, ConfigError> {
 /// resolves relative paths inside it.
 pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Study, ConfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(first) = text.trim_start().chars().next() {
-        if first != '{' {
-            return Err(ConfigError::new(
-                ErrorKind::Schema,
-                file,
-                "line 1",
-                "a config must be one JSON object ({...})",
-            ));
-        }
+    let body = text.trim_start();
+    if body.chars().next().is_some_and(|first| first != '{') {
+        let line = 1 + text[..text.len() - body.len()].matches('\n').count();
+        return Err(ConfigError::new(
+            ErrorKind::Schema,
+            file,
+            format!("line {line}"),
+            "a config must be one JSON object ({...})",
+        ));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let raw: raw::RawConfig = match serde_path_to_error::deserialize(&mut de) {
         Ok(raw) => raw,
-        Err(e) => return Err(json_error(e, file)),
+        Err(e) => return Err(json_error::from_serde(e, text, file)),
     };
     if let Err(e) = de.end() {
         return Err(ConfigError::new(
@@ -65,46 +56,6 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Study, ConfigError> {
             "unexpected characters after the end of the config object",
         ));
     }
+    json_error::check_lists(text, file)?;
     validate::validate(raw, &validate::Ctx { file, dir })
-}
-
-fn json_error(e: serde_path_to_error::Error<serde_json::Error>, file: &str) -> ConfigError {
-    let path = e.path().to_string();
-    let inner = e.into_inner();
-    let kind = match inner.classify() {
-        serde_json::error::Category::Data => ErrorKind::Schema,
-        serde_json::error::Category::Io => ErrorKind::Io,
-        _ => ErrorKind::Syntax,
-    };
-    let mut message = strip_position(&inner.to_string())
-        .replace("expected f64", "expected a number")
-        .replace("expected u64", "expected a whole number at least 0");
-    if let Some(hint) = suggestion(&message) {
-        message.push_str(&format!(" (did you mean `{hint}`?)"));
-    }
-    let located = path != "." && !path.contains('?');
-    let location = if !located {
-        format!("line {}, column {}", inner.line(), inner.column())
-    } else {
-        format!("{path} (line {}, column {})", inner.line(), inner.column())
-    };
-    ConfigError::new(kind, file, location, message)
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
-
-/// For serde's "unknown field `x`, expected one of `a`, `b`" (or variant),
-/// the closest expected name.
-fn suggestion(msg: &str) -> Option<String> {
-    let rest = msg
-        .strip_prefix("unknown field `")
-        .or_else(|| msg.strip_prefix("unknown variant `"))?;
-    let (word, expected) = rest.split_once('`')?;
-    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    did_you_mean(word, names.iter().copied()).map(str::to_string)
 }

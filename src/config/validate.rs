@@ -2,6 +2,7 @@
 //! path and what is allowed.
 
 use super::census::{read_census, CensusRow};
+use super::files::{read_limited, utf8};
 use super::raw::*;
 use crate::dist::{Frequency, ParamError, Severity, TailSpec};
 use crate::error::{ConfigError, ErrorKind};
@@ -17,6 +18,27 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const MAX_TRIALS: u64 = 100_000_000;
 /// Most members a population may hold.
 pub const MAX_MEMBERS: u64 = 10_000_000;
+/// Largest empirical severity file read (bytes).
+pub const MAX_DATA_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest dollar amount a config may give (deductibles, attachments,
+/// maxima, budgets): ten trillion dollars.
+pub const MAX_DOLLARS: f64 = 1e13;
+/// Largest mean claim amount of a severity, in dollars. With every
+/// parameter bounded this way, the largest claim a sampler can draw, summed
+/// over claims, members and trials, and squared for a variance, stays far
+/// below the largest finite float.
+pub const MAX_MEAN_CLAIM: f64 = 1e12;
+/// Largest rate per employee per month (premiums, fees, monthly aggregate
+/// factors), in dollars.
+pub const MAX_RATE: f64 = 1e9;
+/// Largest ratio of a negative binomial's variance to its mean: beyond it a
+/// single member-year can draw tens of millions of claims.
+pub const MAX_DISPERSION: f64 = 1e6;
+/// Most claims a plan year of the whole population may expect: a trial
+/// costs time in proportion to its claims.
+pub const MAX_CLAIMS_PER_YEAR: f64 = 1e9;
+/// Smallest target loss ratio.
+pub const MIN_LOSS_RATIO: f64 = 0.01;
 /// Tier of employees given as a plain count.
 pub const COMPOSITE_TIER: &str = "composite";
 
@@ -34,13 +56,24 @@ impl Ctx<'_> {
     }
 }
 
+/// `x` as a config writer would read it: plain digits, or an exponent
+/// (`1e300`) for very large and very small magnitudes.
+fn num(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-6..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 fn positive(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
     if x.is_finite() && x > 0.0 {
         Ok(x)
     } else {
         Err(ctx.err(
             path,
-            format!("must be a finite number greater than 0, got {x}"),
+            format!("must be a finite number greater than 0, got {}", num(x)),
         ))
     }
 }
@@ -49,16 +82,38 @@ fn non_negative(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
     if x.is_finite() && x >= 0.0 {
         Ok(x)
     } else {
-        Err(ctx.err(path, format!("must be a finite number at least 0, got {x}")))
+        Err(ctx.err(
+            path,
+            format!("must be a finite number at least 0, got {}", num(x)),
+        ))
     }
+}
+
+/// A rate per employee per month: at least 0, at most [`MAX_RATE`].
+fn rate_value(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
+    non_negative(ctx, path, x)?;
+    if x > MAX_RATE {
+        return Err(ctx.err(
+            path,
+            format!(
+                "must be at most 1,000,000,000 dollars per employee per month, got {}",
+                num(x)
+            ),
+        ));
+    }
+    Ok(x)
 }
 
 fn dollar_amount(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
     positive(ctx, path, x)?;
-    if x > 1e13 {
+    at_most_max_dollars(ctx, path, x)
+}
+
+fn at_most_max_dollars(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
+    if x > MAX_DOLLARS {
         return Err(ctx.err(
             path,
-            format!("must be at most 10,000,000,000,000 dollars, got {x}"),
+            format!("must be at most 10,000,000,000,000 dollars, got {}", num(x)),
         ));
     }
     Ok(x)
@@ -70,7 +125,27 @@ fn fraction(ctx: &Ctx, path: &str, x: f64, what: &str) -> Result<f64, ConfigErro
     } else {
         Err(ctx.err(
             path,
-            format!("{what} must be greater than 0 and at most 1, got {x}"),
+            format!(
+                "{what} must be greater than 0 and at most 1, got {}",
+                num(x)
+            ),
+        ))
+    }
+}
+
+/// A target loss ratio: a priced premium divides the expected
+/// reimbursement by it, so it is kept well away from 0 (a premium at most
+/// 100 times the expected reimbursement).
+fn check_loss_ratio(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
+    if x.is_finite() && (MIN_LOSS_RATIO..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(ctx.err(
+            path,
+            format!(
+                "a loss ratio must be between 0.01 and 1 (0.85 for 85%), got {}",
+                num(x)
+            ),
         ))
     }
 }
@@ -157,13 +232,13 @@ fn rate(
     enrollment: &Enrollment,
 ) -> Result<Rate, ConfigError> {
     let r = match raw {
-        RawRate::Composite(x) => Rate::Composite(non_negative(ctx, path, *x)?),
+        RawRate::Composite(x) => Rate::Composite(rate_value(ctx, path, *x)?),
         RawRate::ByTier(m) => {
             if m.is_empty() {
                 return Err(ctx.err(path, "gives no tiers: use a number or an object like {\"single\": 80, \"family\": 200}"));
             }
             for (tier, v) in m {
-                non_negative(ctx, &format!("{path}.{tier}"), *v)?;
+                rate_value(ctx, &format!("{path}.{tier}"), *v)?;
             }
             Rate::ByTier(m.clone())
         }
@@ -245,10 +320,30 @@ fn population(
         ));
     }
     let scale = trend.factor();
-    match &raw.census {
-        None => population_from_classes(raw, ctx, classes, scale),
-        Some(census) => population_from_census(raw, ctx, classes, scale, census),
+    let population = match &raw.census {
+        None => population_from_classes(raw, ctx, classes, scale)?,
+        Some(census) => population_from_census(raw, ctx, classes, scale, census)?,
+    };
+    let claims: f64 = population
+        .members
+        .iter()
+        .map(|m| {
+            population.profiles[m.profile as usize]
+                .components
+                .iter()
+                .map(|c| c.frequency.mean())
+                .sum::<f64>()
+        })
+        .sum();
+    if claims > MAX_CLAIMS_PER_YEAR {
+        return Err(ctx.err(
+            "population.classes",
+            format!(
+                "the population expects {claims:.3e} claims a plan year; at most 1e9 are allowed (every trial draws each one)"
+            ),
+        ));
     }
+    Ok(population)
 }
 
 fn component(rc: &RawComponent, ctx: &Ctx, path: &str) -> Result<ClaimComponent, ConfigError> {
@@ -261,14 +356,36 @@ fn component(rc: &RawComponent, ctx: &Ctx, path: &str) -> Result<ClaimComponent,
             Frequency::poisson(*mean).map_err(|e| ctx.param(&format!("{fpath}.poisson"), e))?
         }
         RawFrequency::NegativeBinomial { mean, variance } => {
-            Frequency::negative_binomial(*mean, *variance)
-                .map_err(|e| ctx.param(&format!("{fpath}.negative_binomial"), e))?
+            let path = format!("{fpath}.negative_binomial");
+            let f =
+                Frequency::negative_binomial(*mean, *variance).map_err(|e| ctx.param(&path, e))?;
+            if *variance > MAX_DISPERSION * mean {
+                return Err(ctx.err(
+                    format!("{path}.variance"),
+                    format!(
+                        "must be at most 1,000,000 times the mean ({mean}), got {}",
+                        num(*variance)
+                    ),
+                ));
+            }
+            f
         }
         RawFrequency::Bernoulli { p } => {
             Frequency::bernoulli(*p).map_err(|e| ctx.param(&format!("{fpath}.bernoulli"), e))?
         }
     };
-    let severity = severity(&rc.severity, ctx, &format!("{path}.severity"))?;
+    let spath = format!("{path}.severity");
+    let severity = severity(&rc.severity, ctx, &spath)?;
+    let mean = severity.mean();
+    if !(mean.is_finite() && mean <= MAX_MEAN_CLAIM) {
+        return Err(ctx.err(
+            format!("{spath}.{}", severity_name(&rc.severity)),
+            format!(
+                "gives a mean claim of {} dollars; at most 1,000,000,000,000 is allowed",
+                num(mean)
+            ),
+        ));
+    }
     Ok(ClaimComponent {
         name: rc.name.clone(),
         frequency,
@@ -276,6 +393,19 @@ fn component(rc: &RawComponent, ctx: &Ctx, path: &str) -> Result<ClaimComponent,
         specific: rc.specific.unwrap_or(true),
         aggregate: rc.aggregate.unwrap_or(true),
     })
+}
+
+/// The config key of a severity distribution.
+fn severity_name(raw: &RawSeverity) -> &'static str {
+    match raw {
+        RawSeverity::Lognormal(_) => "lognormal",
+        RawSeverity::Gamma(_) => "gamma",
+        RawSeverity::Exponential { .. } => "exponential",
+        RawSeverity::Weibull { .. } => "weibull",
+        RawSeverity::Pareto { .. } => "pareto",
+        RawSeverity::Spliced(_) => "spliced",
+        RawSeverity::Empirical(_) => "empirical",
+    }
 }
 
 fn two_way(
@@ -368,8 +498,8 @@ fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Severity, Config
 /// the first line may be a header.
 fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let bytes = read_limited(path, MAX_DATA_FILE_BYTES, "data files")?;
+    let text = utf8(bytes, &file, ErrorKind::DataFile)?;
     let mut out = Vec::new();
     for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let t = line.trim().trim_end_matches(',');
@@ -670,7 +800,7 @@ fn premium(
         )),
         (Some(r), None) => Ok(Premium::Quoted(rate(ctx, &format!("{path}.premium_pepm"), r, enrollment)?)),
         (None, Some(lr)) => Ok(Premium::Priced {
-            loss_ratio: fraction(ctx, &format!("{path}.target_loss_ratio"), lr, "a loss ratio")?,
+            loss_ratio: check_loss_ratio(ctx, &format!("{path}.target_loss_ratio"), lr)?,
         }),
         (None, None) => match default_loss_ratio {
             Some(lr) => Ok(Premium::Priced { loss_ratio: lr }),
@@ -690,7 +820,7 @@ fn contract(
     let enrollment = &population.enrollment;
     let default_lr = raw
         .target_loss_ratio
-        .map(|lr| fraction(ctx, "stop_loss.target_loss_ratio", lr, "a loss ratio"))
+        .map(|lr| check_loss_ratio(ctx, "stop_loss.target_loss_ratio", lr))
         .transpose()?;
     let mut specific = Vec::new();
     let none_specific = SpecificOption {
@@ -720,7 +850,10 @@ fn contract(
         };
         let asd = match o.aggregating_deductible {
             None => 0.0,
-            Some(a) => non_negative(ctx, &format!("{path}.aggregating_deductible"), a)?,
+            Some(a) => {
+                let path = format!("{path}.aggregating_deductible");
+                at_most_max_dollars(ctx, &path, non_negative(ctx, &path, a)?)?
+            }
         };
         let premium = premium(
             ctx,

@@ -167,6 +167,7 @@ pub fn evaluate_candidate(
     let mut gross_m = Moments::new();
     let mut specific_m = Moments::new();
     let mut claimants_m = Moments::new();
+    let mut claimant_years = 0u64;
     let mut costs = Vec::with_capacity(n);
     for (i, &kept_after_specific) in retained.iter().enumerate() {
         let gross = columns.gross[i];
@@ -181,6 +182,7 @@ pub fn evaluate_candidate(
         gross_m.push(gross);
         specific_m.push(gross - kept_after_specific);
         claimants_m.push(f64::from(columns.claimants[s][i]));
+        claimant_years += u64::from(columns.claimants[s][i]);
         costs.push(cost);
     }
     let attaches = kept.attaches;
@@ -247,7 +249,58 @@ pub fn evaluate_candidate(
             .collect(),
         employer_cost,
     };
-    candidate_result(study, terms, aggregate_premium, figures, vs_baseline)
+    let mut result = candidate_result(study, terms, aggregate_premium, figures, vs_baseline);
+    result.warnings.extend(rare_event_warnings(
+        study,
+        terms,
+        n,
+        claimant_years,
+        attaches,
+    ));
+    result
+}
+
+/// Fewer events than this behind a reimbursement estimate draw a warning.
+const FEW_EVENTS: u64 = 10;
+
+/// Warnings for reimbursement estimates that rest on few simulated events:
+/// a specific cover that hardly any member-year reaches, an aggregate that
+/// hardly ever attaches. With no event at all the estimate and its se are
+/// both 0, which says little about a rare but costly layer.
+fn rare_event_warnings(
+    study: &Study,
+    terms: &CandidateTerms,
+    trials: usize,
+    claimant_years: u64,
+    attaches: u64,
+) -> Vec<String> {
+    let mut w = Vec::new();
+    // With no event in n trials, the chance per trial is below 3 / n at
+    // 95% confidence (the rule of three; meaningful for n of 30 or more).
+    let bound = |k: u64| {
+        if k == 0 && trials >= 30 {
+            format!(
+                " (its chance per trial is below {:.2e} at 95% confidence)",
+                3.0 / trials as f64
+            )
+        } else {
+            String::new()
+        }
+    };
+    let specific = &study.contract.specific[terms.candidate.specific];
+    if specific.deductible().is_some() && claimant_years < FEW_EVENTS {
+        w.push(format!(
+            "only {claimant_years} member-year(s) over the specific deductible in {trials} trials{}: the specific reimbursement and its se rest on too few claims to be reliable; run more trials",
+            bound(claimant_years)
+        ));
+    }
+    if terms.attachment.is_some() && attaches < FEW_EVENTS {
+        w.push(format!(
+            "the aggregate attached in {attaches} of {trials} trials{}: its reimbursement, the probability it attaches and their se rest on too few events to be reliable; run more trials",
+            bound(attaches)
+        ));
+    }
+    w
 }
 
 /// A candidate's statistical figures, however they were computed

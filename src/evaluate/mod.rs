@@ -117,8 +117,13 @@ pub fn specific_option_summaries(
 
 fn estimate_warnings(trials: u64) -> Vec<String> {
     let mut w = Vec::new();
+    if trials < 2 {
+        w.push(format!(
+            "only {trials} trial: no standard error can be estimated from one outcome, so every se is reported as 0 and every percentile is that outcome; run at least thousands of trials"
+        ));
+    }
     let tail = trials as f64 * 0.005;
-    if tail < 20.0 {
+    if trials >= 2 && tail < 20.0 {
         w.push(format!(
             "only {trials} trials: the 99.5th percentile rests on {tail:.0} trial(s) in the tail; use at least 4,000 trials for tail figures"
         ));
