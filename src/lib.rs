@@ -7,6 +7,7 @@
 //! (one results struct, one exporter per format). [`run::run_study`] ties
 //! them together.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod dist;
@@ -18,3 +19,4 @@ pub mod report;
 pub mod run;
 pub mod sim;
 pub mod stats;
+pub mod sweep;

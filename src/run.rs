@@ -9,9 +9,10 @@ pub use precision::{
     next_trials, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe, TARGET_GROWTH,
 };
 
+use crate::analysis::{analyze, assumptions, Differences, ExactBounds};
 use crate::evaluate::{
-    evaluate, evaluate_with, population_summary, specific_option_summaries, CandidateTerms,
-    Evaluation,
+    evaluate_with, population_summary, specific_option_summaries, CandidateTerms, Evaluation,
+    OptionExpectations, PairedColumns,
 };
 use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
@@ -25,8 +26,26 @@ use std::time::Instant;
 pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
     let start = Instant::now();
     let columns = simulate(study, progress);
-    let evaluation = evaluate(study, &columns);
-    results(study, evaluation, start, study.trials, None)
+    let expectations = OptionExpectations::from_columns(study, &columns);
+    let evaluation = evaluate_with(study, &columns, expectations.clone());
+    let mut r = results(study, evaluation, start, study.trials, None);
+    decide(
+        study,
+        &mut r,
+        &PairedColumns {
+            study,
+            columns: &columns,
+            expectations: &expectations,
+        },
+    );
+    r
+}
+
+/// Adds the decision analysis (frontier, recommendation, fully insured
+/// comparison) to `results` under the study's risk appetite, with the
+/// differences between candidates from `differences`.
+pub fn decide(study: &Study, results: &mut Results, differences: &dyn Differences) {
+    results.decision = analyze(results, &study.decision, differences);
 }
 
 /// Bytes a simulation of `study` holds at its peak: the per-trial columns
@@ -119,6 +138,7 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> 
     let mut r = results(study, evaluation, start, 0, None);
     r.meta.method = Method::Exact.name().into();
     r.meta.trials = 0;
+    r.decision = analyze(&r, &study.decision, &ExactBounds(&r));
     Ok(r)
 }
 
@@ -130,7 +150,7 @@ pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sy
     let start = Instant::now();
     let exact = ExactStudy::compute(study, opts);
     let columns = simulate(study, progress);
-    let mut expectations = crate::evaluate::OptionExpectations::from_columns(study, &columns);
+    let mut expectations = OptionExpectations::from_columns(study, &columns);
     let from_exact = exact.expectations(study);
     for (s, o) in exact.options.iter().enumerate() {
         if o.is_ok() {
@@ -156,6 +176,15 @@ pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sy
         });
     let mut r = results(study, evaluation, start, study.trials, None);
     r.meta.method = Method::Both.name().into();
+    decide(
+        study,
+        &mut r,
+        &PairedColumns {
+            study,
+            columns: &columns,
+            expectations: &expectations,
+        },
+    );
     r
 }
 
@@ -195,5 +224,7 @@ fn results(
         specific_options: evaluation.specific_options,
         candidates: evaluation.candidates,
         warnings: evaluation.warnings,
+        assumptions: Some(assumptions(study)),
+        decision: None,
     }
 }

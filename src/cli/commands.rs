@@ -1,12 +1,13 @@
 //! The commands: `run`, `validate`, `init`.
 
-use super::args::{InitArgs, RunArgs, ValidateArgs};
+use super::args::{InitArgs, ReportArgs, RunArgs, ValidateArgs};
 use super::{examples, output, EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::exact::ExactOptions;
 use crate::model::Study;
 use crate::report::{
-    dollars, CsvExporter, Exporter, JsonExporter, Results, TableExporter, TargetSeReport,
+    dollars, CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, Results,
+    TableExporter, TargetSeReport,
 };
 use crate::run::{
     available_memory, memory_estimate, run_both, run_exact, run_study, run_study_to_target, Method,
@@ -163,6 +164,11 @@ fn run_in_pool(args: &RunArgs) -> u8 {
                 }
             }
         }
+        if let Err(e) = args.appetite.apply(&mut study) {
+            eprintln!("error: {}: {e}", path.display());
+            failed += 1;
+            continue;
+        }
         if let Err(e) = output::check_target(&args.out, &study.name, args.force) {
             eprintln!("error: {}: {e:#}", path.display());
             failed += 1;
@@ -266,7 +272,7 @@ fn run_one(study: &Study, args: &RunArgs) -> Result<PathBuf> {
             eprintln!("warning: {}: {}: {w}", study.name, c.label);
         }
     }
-    let dir = write_results(&args.out, &results, args.force)?;
+    let dir = write_results(&args.out, &results, args.force, args.report)?;
     if !args.quiet {
         let table = TableExporter.serialize(&results)?;
         let mut stdout = std::io::stdout().lock();
@@ -304,12 +310,17 @@ pub fn target_line(name: &str, r: &TargetSeReport) -> String {
     }
 }
 
-/// Writes `results.json` and `summary.csv` for a run, atomically.
-pub fn write_results(out: &Path, results: &Results, force: bool) -> Result<PathBuf> {
-    let files = [
+/// Writes `results.json`, `summary.csv` and `summary.md` for a run (and
+/// `report.html` with `report`), atomically.
+pub fn write_results(out: &Path, results: &Results, force: bool, report: bool) -> Result<PathBuf> {
+    let mut files = vec![
         ("results.json", JsonExporter.serialize(results)?),
         ("summary.csv", CsvExporter.serialize(results)?),
+        ("summary.md", MarkdownExporter.serialize(results)?),
     ];
+    if report {
+        files.push(("report.html", HtmlExporter.serialize(results)?));
+    }
     output::write_atomically(out, &results.name, &files, force)
 }
 
@@ -345,4 +356,67 @@ pub fn init(args: &InitArgs) -> u8 {
         config.display()
     );
     EXIT_OK
+}
+
+/// Reads a results folder's `results.json`.
+pub fn read_results(dir: &Path) -> Result<Results> {
+    let path = dir.join("results.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (is {} a folder written by `stoploss run`?)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let results: Results = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a stoploss results.json at {}: {}",
+            path.display(),
+            e.path(),
+            e.inner()
+        )
+    })?;
+    if results.schema_version != crate::report::SCHEMA_VERSION {
+        anyhow::bail!(
+            "{}: schema_version {} is not the {} this version reads; rerun the study",
+            path.display(),
+            results.schema_version,
+            crate::report::SCHEMA_VERSION
+        );
+    }
+    Ok(results)
+}
+
+/// `stoploss report`.
+pub fn report(args: &ReportArgs) -> u8 {
+    match report_dir(&args.dir) {
+        Ok(paths) => {
+            for p in paths {
+                println!("wrote {}", p.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_FAILED
+        }
+    }
+}
+
+fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut results = read_results(dir)?;
+    if results.decision.is_none() && !results.candidates.is_empty() {
+        // An older results.json: the analysis from its figures, with
+        // unpaired differences (the per-trial costs are gone).
+        let appetite = crate::model::RiskAppetite::default();
+        let d = crate::analysis::analyze(&results, &appetite, &crate::analysis::Unpaired(&results));
+        results.decision = d;
+    }
+    let files = [
+        ("report.html", HtmlExporter.serialize(&results)?),
+        ("summary.md", MarkdownExporter.serialize(&results)?),
+    ];
+    output::write_files_atomically(dir, &files)?;
+    Ok(files.iter().map(|(n, _)| dir.join(n)).collect())
 }

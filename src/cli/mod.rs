@@ -6,6 +6,7 @@ pub mod args;
 pub mod commands;
 pub mod examples;
 pub mod output;
+pub mod sweep;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ pub fn main() -> ExitCode {
         args::Command::Run(a) => commands::run(&a),
         args::Command::Validate(a) => commands::validate(&a),
         args::Command::Init(a) => commands::init(&a),
+        args::Command::Report(a) => commands::report(&a),
+        args::Command::Sweep(a) => sweep::sweep(&a),
     };
     ExitCode::from(code)
 }
