@@ -182,6 +182,9 @@ pub struct AppetiteArgs {
     /// Cap the risk measure at this factor times the budget (1.1 = 110%).
     #[arg(long, value_name = "F", help_heading = "Recommendation")]
     pub max_risk_budget_factor: Option<f64>,
+    /// Drop the config's cap on the risk measure.
+    #[arg(long, conflicts_with_all = ["max_risk", "max_risk_budget_factor"], help_heading = "Recommendation")]
+    pub no_risk_cap: bool,
     /// Recommend the lowest expected cost + LAMBDA x risk measure (default 0).
     #[arg(long, value_name = "LAMBDA", help_heading = "Recommendation")]
     pub lambda: Option<f64>,
@@ -207,6 +210,9 @@ impl AppetiteArgs {
         }
         if let Some(f) = self.max_risk_budget_factor {
             a.cap = Some(RiskCap::BudgetFactor(f));
+        }
+        if self.no_risk_cap {
+            a.cap = None;
         }
         if let Some(l) = self.lambda {
             a.lambda = l;

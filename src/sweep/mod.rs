@@ -112,8 +112,13 @@ pub fn prepare(
                 })?;
         }
         let text = serde_json::to_string(&v).expect("a JSON value serializes");
-        let study = config::parse(&text, file, dir)
-            .map_err(|error| SweepError::Invalid { assignment, error })?;
+        let study = config::parse(&text, file, dir).map_err(|mut error| {
+            // Line and column would point into the edited copy, not the file.
+            if let Some(i) = error.location.find(" (line ") {
+                error.location.truncate(i);
+            }
+            SweepError::Invalid { assignment, error }
+        })?;
         out.push((values, study));
     }
     Ok(out)
