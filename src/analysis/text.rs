@@ -54,6 +54,22 @@ pub fn rule(a: &RiskAppetite, cap: Option<f64>) -> String {
     }
 }
 
+/// The rule in words without resolving a budget factor to dollars (for
+/// sweeps, whose budget may move from run to run).
+pub fn rule_general(a: &RiskAppetite) -> String {
+    match a.cap {
+        Some(RiskCap::BudgetFactor(f)) => {
+            let objective = rule(&RiskAppetite { cap: None, ..*a }, None);
+            let objective = objective.trim_end_matches(", no cap on risk");
+            format!(
+                "{objective} among candidates with {} at most {f} x budget",
+                a.risk_measure.describe()
+            )
+        }
+        _ => rule(a, a.cap_value(None)),
+    }
+}
+
 /// What the analysis says, sentence by sentence.
 pub fn summary(d: &Decision, a: &RiskAppetite) -> Vec<String> {
     let mut out = vec![format!("Rule: {}.", d.rule.text)];

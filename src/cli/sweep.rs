@@ -155,7 +155,7 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
             first.trials
         },
         method: method.name().into(),
-        rule: crate::analysis::text::rule(a, a.cap_value(first.budget)),
+        rule: crate::analysis::text::rule_general(a),
         frontier_measure: a.frontier_measure.name(),
         risk_measure: a.risk_measure.name(),
         points,

@@ -184,7 +184,8 @@ impl RiskAppetite {
         }
         match self.cap {
             Some(RiskCap::Value(v)) if self.risk_measure.in_dollars() => {
-                if !(v.is_finite() && v > 0.0 && v <= 1e13) {
+                let dollars = v.is_finite() && v > 0.0 && v <= 1e13;
+                if !dollars {
                     return err(
                         "max_risk",
                         format!(
@@ -195,7 +196,8 @@ impl RiskAppetite {
                 }
             }
             Some(RiskCap::Value(v)) => {
-                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                let probability = v.is_finite() && (0.0..=1.0).contains(&v);
+                if !probability {
                     return err(
                         "max_risk",
                         format!("must be a probability from 0 to 1 (a cap on prob_over_budget), got {v}"),

@@ -177,7 +177,7 @@ pub fn frontier(decision: &Decision) -> DrawResult<String> {
                     vec![(c, ylo), (c, yhi)],
                     6,
                     4,
-                    RGBColor(200, 40, 40).stroke_width(1).into(),
+                    RGBColor(200, 40, 40).stroke_width(1),
                 ))?
                 .label("cap")
                 .legend(|(x, y)| {
