@@ -151,10 +151,13 @@ fn paired_differences_match_the_per_trial_costs() {
     assert_eq!(c.within_noise, c.ci.lo <= 0.0 && c.ci.hi >= 0.0);
     assert_eq!(c.basis, "paired");
     assert_eq!(c.trials, 6000);
-    assert_eq!(
-        c.trials_needed,
+    // Trials to separate them, only while they are not separated.
+    let expected = if c.within_noise {
         trials_needed(6000, z, c.se, c.mean_difference)
-    );
+    } else {
+        None
+    };
+    assert_eq!(c.trials_needed, expected);
 }
 
 #[test]
@@ -530,5 +533,75 @@ fn decision_block_errors_name_the_field() {
         r#", "decision": {"frontier_measure": "var99_5", "risk_measure": "prob_over_budget", "max_risk": 0.1}"#,
     ));
     assert_eq!(ok.decision.frontier_measure, RiskMeasure::Var(995));
+    // Either measure alone sets both: the frontier is drawn in the rule's measure.
+    let one = study(&config(100, r#", "decision": {"risk_measure": "tvar95"}"#));
+    assert_eq!(one.decision.frontier_measure, RiskMeasure::Tvar(950));
+    let one = study(&config(100, r#", "decision": {"frontier_measure": "sd"}"#));
+    assert_eq!(one.decision.risk_measure, RiskMeasure::Sd);
+    assert_eq!(
+        study(&config(100, "")).decision.frontier_measure,
+        RiskMeasure::TVAR99
+    );
     assert_eq!(ok.decision.risk_measure, RiskMeasure::ProbOverBudget);
+}
+
+/// Two candidates differing only in the aggregate attachment (150,000 or
+/// 155,000); the second one's premium (PEPM) is given.
+fn near_tie(premium_b_pepm: f64) -> String {
+    format!(
+        r#"{{"name": "tie", "seed": 5, "trials": 4000,
+  "population": {{"classes": [{{"name": "all", "employees": 40,
+    "claims": [{{"name": "med", "frequency": {{"poisson": {{"mean": 2.0}}}},
+                 "severity": {{"lognormal": {{"mean": 2000, "cv": 3.0}}}}}}]}}]}},
+  "stop_loss": {{"specific": [{{"deductible": 50000, "premium_pepm": 40}}],
+                 "aggregate": [{{"attachment_amount": 150000, "premium_pepm": 20}},
+                               {{"attachment_amount": 155000, "premium_pepm": {premium_b_pepm}}}],
+                 "include_no_aggregate": false}}}}"#
+    )
+}
+
+#[test]
+fn a_difference_within_noise_says_how_many_trials_would_separate_them() {
+    // First run: the per-trial difference of the two aggregate
+    // reimbursements, from the columns.
+    let st = study(&near_tie(20.0));
+    let cols = simulate(&st, &|_| {});
+    let reimb = |a: f64, r: f64| (r - a).max(0.0);
+    let d: Vec<f64> = cols.aggregate_retained[0]
+        .iter()
+        .map(|&r| reimb(150_000.0, r) - reimb(155_000.0, r))
+        .collect();
+    let (mean, sd) = mean_sd(&d);
+    let se = sd / (d.len() as f64).sqrt();
+    assert!(se > 0.0, "the aggregate must attach in some trials");
+    // Price the higher attachment so that, on these very trials, it costs
+    // half a standard error more than the lower one: a gap well inside noise.
+    let premium_gap = -mean + 0.5 * se;
+    let st = study(&near_tie(20.0 + premium_gap / (12.0 * 40.0)));
+    let r = run_study(&st, &|_| {});
+    let dec = decision(&r);
+    assert_eq!(dec.recommended, "spec $50k / agg $150k");
+    let c = dec.comparison.as_ref().unwrap();
+    assert_eq!(c.runner_up, "spec $50k / agg $155k");
+    assert!((c.mean_difference - 0.5 * se).abs() < 1e-6 * se, "{c:?}");
+    assert!((c.se - se).abs() < 1e-9 * se.max(1.0), "{c:?} vs {se}");
+    assert!(c.within_noise);
+    // n (1.96 se / (se / 2))^2 = 4000 x 3.92^2 = 61,465.6 (z to full precision).
+    let z = z_for(0.95);
+    let n = (4000.0 * (z / 0.5) * (z / 0.5)).ceil() as u64;
+    assert!((61_460..=61_470).contains(&n));
+    assert!(
+        c.trials_needed.unwrap().abs_diff(n) <= 1,
+        "{:?} vs {n}",
+        c.trials_needed
+    );
+    let text = dec.summary.join(" ");
+    assert!(
+        text.contains("within Monte Carlo noise; about 61,4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("trials in all (now 4,000) would separate them"),
+        "{text}"
+    );
 }

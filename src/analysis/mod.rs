@@ -218,7 +218,7 @@ pub fn analyze(
             risk_difference: rule_risk[r].value - rule_risk[choice.recommended].value,
             basis: differences.basis().into(),
             within_noise,
-            trials_needed: if n > 0 {
+            trials_needed: if n > 0 && within_noise {
                 trials_needed(n, z, d.se, d.mean_difference)
             } else {
                 None

@@ -162,12 +162,13 @@ pub struct RunArgs {
 /// of the recommendation).
 #[derive(Debug, Clone, Default, Args)]
 pub struct AppetiteArgs {
-    /// Tail measure of the efficient frontier: tvar90, tvar95, tvar99 (default),
-    /// var50, var75, var90, var95, var99, var99_5, sd or prob_over_budget.
+    /// Tail measure of the efficient frontier: tvar90, tvar95, tvar99, var50,
+    /// var75, var90, var95, var99, var99_5, sd or prob_over_budget (default:
+    /// decision.frontier_measure, else the risk measure, else tvar99).
     #[arg(long, value_name = "MEASURE", value_parser = parse_measure, help_heading = "Recommendation")]
     pub frontier_measure: Option<RiskMeasure>,
     /// Measure the cap and the penalty apply to (default: decision.risk_measure,
-    /// else the frontier measure).
+    /// else the frontier measure); the frontier follows it unless set apart.
     #[arg(long, value_name = "MEASURE", value_parser = parse_measure, help_heading = "Recommendation")]
     pub risk_measure: Option<RiskMeasure>,
     /// Recommend only candidates whose risk measure is at most this (dollars,
@@ -199,11 +200,17 @@ impl AppetiteArgs {
     /// naming the flag at fault.
     pub fn apply(&self, study: &mut Study) -> Result<(), String> {
         let a = &mut study.decision;
-        if let Some(m) = self.frontier_measure {
-            a.frontier_measure = m;
-        }
+        // As in the config: a frontier that follows the rule's measure keeps
+        // following it, unless --frontier-measure sets it apart.
+        let tied = a.frontier_measure == a.risk_measure;
         if let Some(m) = self.risk_measure {
             a.risk_measure = m;
+            if tied && self.frontier_measure.is_none() {
+                a.frontier_measure = m;
+            }
+        }
+        if let Some(m) = self.frontier_measure {
+            a.frontier_measure = m;
         }
         if let Some(v) = self.max_risk {
             a.cap = Some(RiskCap::Value(v));

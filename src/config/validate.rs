@@ -172,10 +172,12 @@ fn decision(
                 })
                 .transpose()
         };
-    if let Some(m) = measure("frontier_measure", &raw.frontier_measure)? {
-        out.frontier_measure = m;
-    }
-    out.risk_measure = measure("risk_measure", &raw.risk_measure)?.unwrap_or(out.frontier_measure);
+    // Each measure defaults to the other, so that the frontier is drawn in
+    // the measure the rule judges by unless both are given.
+    let frontier = measure("frontier_measure", &raw.frontier_measure)?;
+    let risk = measure("risk_measure", &raw.risk_measure)?;
+    out.frontier_measure = frontier.or(risk).unwrap_or(out.frontier_measure);
+    out.risk_measure = risk.unwrap_or(out.frontier_measure);
     out.cap = match (raw.max_risk, raw.max_risk_budget_factor) {
         (Some(_), Some(_)) => {
             return Err(ctx.err(

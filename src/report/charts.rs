@@ -278,7 +278,11 @@ pub fn cost_parts(results: &Results) -> DrawResult<String> {
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size((longest as u32 * 8 + 16).clamp(80, 340))
-            .build_cartesian_2d(0.0..top * 1.18, (0..k).into_segmented())?;
+            // plotters' integer ranges include their end: 0..k-1 gives k rows.
+            .build_cartesian_2d(
+                0.0..top * 1.35,
+                (0..k.saturating_sub(1).max(1)).into_segmented(),
+            )?;
         chart
             .configure_mesh()
             .disable_y_mesh()

@@ -154,9 +154,9 @@ pub struct Comparison {
     /// Whether the interval includes 0 (the order is within Monte Carlo
     /// noise, or within the exact engine's error bound).
     pub within_noise: bool,
-    /// With a simulation, the trials that would make the interval's
-    /// half-width equal the difference: `n (z se / |diff|)^2` (null for the
-    /// exact engine, or when the difference is 0).
+    /// When the interval includes 0, the trials in all that would make its
+    /// half-width equal the difference: `n (z se / |diff|)^2` (null when the
+    /// interval excludes 0, for the exact engine, or when the difference is 0).
     pub trials_needed: Option<u64>,
     /// Trials behind the difference (0 for the exact engine).
     pub trials: u64,

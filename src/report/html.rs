@@ -47,7 +47,9 @@ dt{color:#555}dd{margin:0}
 ";
 
 fn money(x: f64) -> String {
-    if x.is_finite() {
+    if x.is_finite() && x < 0.0 {
+        format!("-${}", dollars(-x))
+    } else if x.is_finite() {
         format!("${}", dollars(x))
     } else {
         "-".into()
