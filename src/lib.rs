@@ -7,6 +7,7 @@
 //! (one results struct, one exporter per format). [`run::run_study`] ties
 //! them together.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod dist;
@@ -20,3 +21,4 @@ pub mod shard;
 pub mod sim;
 pub mod state;
 pub mod stats;
+pub mod sweep;

@@ -10,9 +10,10 @@ pub use precision::{
     TargetSe, TARGET_GROWTH,
 };
 
+use crate::analysis::{analyze, assumptions, Differences, ExactBounds};
 use crate::evaluate::{
-    evaluate, evaluate_with, population_summary, specific_option_summaries, CandidateTerms,
-    Evaluation,
+    evaluate_with, population_summary, specific_option_summaries, CandidateTerms, Evaluation,
+    OptionExpectations, PairedColumns,
 };
 use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
@@ -26,8 +27,14 @@ use std::time::Instant;
 pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
     let start = Instant::now();
     let columns = simulate(study, progress);
-    let evaluation = evaluate(study, &columns);
-    results(study, evaluation, start, study.trials, None)
+    decided_results(study, &columns, start, study.trials)
+}
+
+/// Adds the decision analysis (frontier, recommendation, fully insured
+/// comparison) to `results` under the study's risk appetite, with the
+/// differences between candidates from `differences`.
+pub fn decide(study: &Study, results: &mut Results, differences: &dyn Differences) {
+    results.decision = analyze(results, &study.decision, differences);
 }
 
 /// As [`run_study`], starting from `columns` that hold the first trials of
@@ -41,8 +48,30 @@ pub fn run_study_from(
 ) -> (Results, TrialColumns) {
     let start = Instant::now();
     let simulated = columns.extend_to(study, study.trials, progress);
-    let evaluation = evaluate(study, &columns);
-    (results(study, evaluation, start, simulated, None), columns)
+    let r = decided_results(study, &columns, start, simulated);
+    (r, columns)
+}
+
+/// Evaluates every candidate on `columns` and adds the decision analysis.
+fn decided_results(
+    study: &Study,
+    columns: &TrialColumns,
+    start: Instant,
+    simulated: u64,
+) -> Results {
+    let expectations = OptionExpectations::from_columns(study, columns);
+    let evaluation = evaluate_with(study, columns, expectations.clone());
+    let mut r = results(study, evaluation, start, simulated, None);
+    decide(
+        study,
+        &mut r,
+        &PairedColumns {
+            study,
+            columns,
+            expectations: &expectations,
+        },
+    );
+    r
 }
 
 /// Bytes a simulation of `study` holds at its peak: the per-trial columns
@@ -135,6 +164,7 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> 
     let mut r = results(study, evaluation, start, 0, None);
     r.meta.method = Method::Exact.name().into();
     r.meta.trials = 0;
+    r.decision = analyze(&r, &study.decision, &ExactBounds(&r));
     Ok(r)
 }
 
@@ -146,7 +176,7 @@ pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sy
     let start = Instant::now();
     let exact = ExactStudy::compute(study, opts);
     let columns = simulate(study, progress);
-    let mut expectations = crate::evaluate::OptionExpectations::from_columns(study, &columns);
+    let mut expectations = OptionExpectations::from_columns(study, &columns);
     let from_exact = exact.expectations(study);
     for (s, o) in exact.options.iter().enumerate() {
         if o.is_ok() {
@@ -172,6 +202,15 @@ pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sy
         });
     let mut r = results(study, evaluation, start, study.trials, None);
     r.meta.method = Method::Both.name().into();
+    decide(
+        study,
+        &mut r,
+        &PairedColumns {
+            study,
+            columns: &columns,
+            expectations: &expectations,
+        },
+    );
     r
 }
 
@@ -211,5 +250,7 @@ fn results(
         specific_options: evaluation.specific_options,
         candidates: evaluation.candidates,
         warnings: evaluation.warnings,
+        assumptions: Some(assumptions(study)),
+        decision: None,
     }
 }

@@ -1,5 +1,6 @@
 //! Command-line arguments.
 
+use crate::model::{RiskCap, RiskMeasure, Study};
 use crate::run::{TargetFigure, TargetSe};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -29,6 +30,72 @@ pub enum Command {
     Init(InitArgs),
     /// Merge the shards of a run (`run --shard`) into its results.
     Merge(MergeArgs),
+    /// Write report.html and summary.md from a run's results folder.
+    Report(ReportArgs),
+    /// Run a config over a list of values of numeric parameters (sensitivity sweep).
+    Sweep(SweepArgs),
+}
+
+/// `stoploss sweep`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Runs CONFIG once per value, every run with the same seed, and writes OUT/<name>-sweep/sweep.json, sweep.csv and sweep.md.\n\
+Several --param/--values pairs move together: the i-th run sets every parameter to its i-th value.\n\
+Example: stoploss sweep configs/mid-500.json --param trend.annual --values 0.05,0.075,0.10\n\
+Exit status: 0 when every run succeeded, 1 for an invalid path, value or config, 2 for bad flags."
+)]
+pub struct SweepArgs {
+    /// The config to sweep.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// JSON path of a numeric parameter, as error messages print it
+    /// (population.classes[0].employees, trend.annual, budget, ...). Repeatable.
+    #[arg(long = "param", value_name = "JSON.PATH", required = true)]
+    pub params: Vec<String>,
+    /// Comma-separated values for the --param before it (e.g. 50,100,250). Repeatable.
+    #[arg(
+        long = "values",
+        value_name = "A,B,C",
+        required = true,
+        allow_hyphen_values = true
+    )]
+    pub values: Vec<String>,
+    /// Folder for the outputs.
+    #[arg(long, short, default_value = "results", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace an existing sweep folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (results do not depend on it).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Override the number of trials of every run.
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+    /// Override the seed (shared by every run).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// No progress lines and no table on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// simulate (default), exact or both.
+    #[arg(long, value_enum, default_value_t = MethodArg::Simulate)]
+    pub method: MethodArg,
+    /// The risk appetite of the recommendation.
+    #[command(flatten)]
+    pub appetite: AppetiteArgs,
+}
+
+/// `stoploss report`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads RESULTS_DIR/results.json and writes RESULTS_DIR/report.html (self-contained: inline CSS and SVG, opens offline) and RESULTS_DIR/summary.md.\n\
+Exit status: 0 on success, 1 when the folder holds no readable results.json."
+)]
+pub struct ReportArgs {
+    /// A folder written by `stoploss run` (e.g. results/mid-500).
+    #[arg(value_name = "RESULTS_DIR")]
+    pub dir: PathBuf,
 }
 
 /// `stoploss run`.
@@ -106,6 +173,12 @@ pub struct RunArgs {
     /// only the index (Kubernetes, AWS Batch).
     #[arg(long, value_name = "N", requires = "shard")]
     pub shard_count: Option<u64>,
+    /// Also write report.html (charts and tables, self-contained) beside results.json.
+    #[arg(long)]
+    pub report: bool,
+    /// The risk appetite of the recommendation.
+    #[command(flatten)]
+    pub appetite: AppetiteArgs,
 }
 
 fn parse_shard(s: &str) -> Result<crate::shard::ShardArg, String> {
@@ -139,6 +212,94 @@ pub struct MergeArgs {
     /// No table on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Flags that override the config's `decision` block (the risk appetite
+/// of the recommendation).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AppetiteArgs {
+    /// Tail measure of the efficient frontier: tvar90, tvar95, tvar99, var50,
+    /// var75, var90, var95, var99, var99_5, sd or prob_over_budget (default:
+    /// decision.frontier_measure, else the risk measure, else tvar99).
+    #[arg(long, value_name = "MEASURE", value_parser = parse_measure, help_heading = "Recommendation")]
+    pub frontier_measure: Option<RiskMeasure>,
+    /// Measure the cap and the penalty apply to (default: decision.risk_measure,
+    /// else the frontier measure); the frontier follows it unless set apart.
+    #[arg(long, value_name = "MEASURE", value_parser = parse_measure, help_heading = "Recommendation")]
+    pub risk_measure: Option<RiskMeasure>,
+    /// Recommend only candidates whose risk measure is at most this (dollars,
+    /// or a probability for prob_over_budget).
+    #[arg(
+        long,
+        value_name = "X",
+        conflicts_with = "max_risk_budget_factor",
+        help_heading = "Recommendation"
+    )]
+    pub max_risk: Option<f64>,
+    /// Cap the risk measure at this factor times the budget (1.1 = 110%).
+    #[arg(long, value_name = "F", help_heading = "Recommendation")]
+    pub max_risk_budget_factor: Option<f64>,
+    /// Drop the config's cap on the risk measure.
+    #[arg(long, conflicts_with_all = ["max_risk", "max_risk_budget_factor"], help_heading = "Recommendation")]
+    pub no_risk_cap: bool,
+    /// Recommend the lowest expected cost + LAMBDA x risk measure (default 0).
+    #[arg(long, value_name = "LAMBDA", help_heading = "Recommendation")]
+    pub lambda: Option<f64>,
+}
+
+fn parse_measure(s: &str) -> Result<RiskMeasure, String> {
+    s.parse()
+}
+
+impl AppetiteArgs {
+    /// Applies the flags to the study's risk appetite and checks the result,
+    /// naming the flag at fault.
+    pub fn apply(&self, study: &mut Study) -> Result<(), String> {
+        let a = &mut study.decision;
+        // As in the config: a frontier that follows the rule's measure keeps
+        // following it, unless --frontier-measure sets it apart.
+        let tied = a.frontier_measure == a.risk_measure;
+        if let Some(m) = self.risk_measure {
+            a.risk_measure = m;
+            if tied && self.frontier_measure.is_none() {
+                a.frontier_measure = m;
+            }
+        }
+        if let Some(m) = self.frontier_measure {
+            a.frontier_measure = m;
+        }
+        if let Some(v) = self.max_risk {
+            a.cap = Some(RiskCap::Value(v));
+        }
+        if let Some(f) = self.max_risk_budget_factor {
+            a.cap = Some(RiskCap::BudgetFactor(f));
+        }
+        if self.no_risk_cap {
+            a.cap = None;
+        }
+        if let Some(l) = self.lambda {
+            a.lambda = l;
+        }
+        a.check(study.budget).map_err(|e| {
+            let flag = e.field.replace('_', "-");
+            if self.names(e.field) {
+                format!("--{flag}: {}", e.message)
+            } else {
+                format!("decision.{} (with the flags given): {}", e.field, e.message)
+            }
+        })
+    }
+
+    fn names(&self, field: &str) -> bool {
+        match field {
+            "frontier_measure" => self.frontier_measure.is_some(),
+            "risk_measure" => self.risk_measure.is_some(),
+            "max_risk" => self.max_risk.is_some(),
+            "max_risk_budget_factor" => self.max_risk_budget_factor.is_some(),
+            "lambda" => self.lambda.is_some(),
+            _ => false,
+        }
+    }
 }
 
 fn parse_target_se(s: &str) -> Result<TargetSe, String> {

@@ -1,13 +1,14 @@
 //! The commands: `run`, `validate`, `init` (`merge` and `run --shard`: [`super::shard`]).
 
-use super::args::{InitArgs, MethodArg, RunArgs, ValidateArgs};
+use super::args::{InitArgs, MethodArg, ReportArgs, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
 use super::{examples, interrupt, output, shard, EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::exact::ExactOptions;
 use crate::model::Study;
 use crate::report::{
-    dollars, CsvExporter, Exporter, JsonExporter, Results, TableExporter, TargetSeReport,
+    dollars, CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, Results,
+    TableExporter, TargetSeReport,
 };
 use crate::run::{
     available_memory, memory_estimate, run_both, run_exact, run_study_from,
@@ -196,6 +197,11 @@ fn run_in_pool(args: &RunArgs) -> u8 {
                 }
             }
         }
+        if let Err(e) = args.appetite.apply(&mut study) {
+            eprintln!("error: {}: {e}", path.display());
+            failed += 1;
+            continue;
+        }
         let outcome = match shard_spec {
             Some(spec) => {
                 OUTPUTS.begin(&study.name);
@@ -373,7 +379,7 @@ fn finish(
             eprintln!("warning: {}: {}: {w}", study.name, c.label);
         }
     }
-    let dir = write_results(&args.out, results, args.force, state)?;
+    let dir = write_results(&args.out, results, args.force, args.report, state)?;
     if !args.quiet {
         let table = TableExporter.serialize(results)?;
         let mut stdout = std::io::stdout().lock();
@@ -411,12 +417,14 @@ pub fn target_line(name: &str, r: &TargetSeReport) -> String {
     }
 }
 
-/// Writes `results.json` and `summary.csv` for a run, and `state.bin` when
-/// `state` writes one, atomically.
+/// Writes `results.json`, `summary.csv` and `summary.md` for a run (and
+/// `report.html` with `report`, `state.bin` when `state` writes one),
+/// atomically.
 pub fn write_results(
     out: &Path,
     results: &Results,
     force: bool,
+    report: bool,
     state: Option<WriteFn<'_>>,
 ) -> Result<PathBuf> {
     let mut files = vec![
@@ -428,7 +436,17 @@ pub fn write_results(
             "summary.csv",
             Contents::Bytes(CsvExporter.serialize(results)?),
         ),
+        (
+            "summary.md",
+            Contents::Bytes(MarkdownExporter.serialize(results)?),
+        ),
     ];
+    if report {
+        files.push((
+            "report.html",
+            Contents::Bytes(HtmlExporter.serialize(results)?),
+        ));
+    }
     if let Some(write) = state {
         files.push((state::STATE_FILE, Contents::Stream(write)));
     }
@@ -467,4 +485,67 @@ pub fn init(args: &InitArgs) -> u8 {
         config.display()
     );
     EXIT_OK
+}
+
+/// Reads a results folder's `results.json`.
+pub fn read_results(dir: &Path) -> Result<Results> {
+    let path = dir.join("results.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (is {} a folder written by `stoploss run`?)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let results: Results = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a stoploss results.json at {}: {}",
+            path.display(),
+            e.path(),
+            e.inner()
+        )
+    })?;
+    if results.schema_version != crate::report::SCHEMA_VERSION {
+        anyhow::bail!(
+            "{}: schema_version {} is not the {} this version reads; rerun the study",
+            path.display(),
+            results.schema_version,
+            crate::report::SCHEMA_VERSION
+        );
+    }
+    Ok(results)
+}
+
+/// `stoploss report`.
+pub fn report(args: &ReportArgs) -> u8 {
+    match report_dir(&args.dir) {
+        Ok(paths) => {
+            for p in paths {
+                println!("wrote {}", p.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_FAILED
+        }
+    }
+}
+
+fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut results = read_results(dir)?;
+    if results.decision.is_none() && !results.candidates.is_empty() {
+        // An older results.json: the analysis from its figures, with
+        // unpaired differences (the per-trial costs are gone).
+        let appetite = crate::model::RiskAppetite::default();
+        let d = crate::analysis::analyze(&results, &appetite, &crate::analysis::Unpaired(&results));
+        results.decision = d;
+    }
+    let files = [
+        ("report.html", HtmlExporter.serialize(&results)?),
+        ("summary.md", MarkdownExporter.serialize(&results)?),
+    ];
+    output::write_files_atomically(dir, &files)?;
+    Ok(files.iter().map(|(n, _)| dir.join(n)).collect())
 }

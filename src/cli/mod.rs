@@ -8,6 +8,7 @@ pub mod examples;
 pub mod interrupt;
 pub mod output;
 pub mod shard;
+pub mod sweep;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ pub fn main() -> ExitCode {
         args::Command::Validate(a) => commands::validate(&a),
         args::Command::Init(a) => commands::init(&a),
         args::Command::Merge(a) => shard::merge(&a),
+        args::Command::Report(a) => commands::report(&a),
+        args::Command::Sweep(a) => sweep::sweep(&a),
     };
     ExitCode::from(code)
 }

@@ -210,7 +210,7 @@ fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {
     for w in &results.warnings {
         eprintln!("warning: {}: {w}", study.name);
     }
-    let dir = write_results(&args.out, &results, args.force, None)?;
+    let dir = write_results(&args.out, &results, args.force, false, None)?;
     if !args.quiet {
         let table = TableExporter.serialize(&results)?;
         std::io::stdout()

@@ -20,6 +20,19 @@ pub struct RawConfig {
     pub budget: Option<f64>,
     pub fully_insured_premium: Option<f64>,
     pub description: Option<String>,
+    pub decision: Option<RawDecision>,
+}
+
+/// The risk appetite of the recommendation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecision {
+    pub frontier_measure: Option<String>,
+    pub risk_measure: Option<String>,
+    pub max_risk: Option<f64>,
+    pub max_risk_budget_factor: Option<f64>,
+    pub lambda: Option<f64>,
+    pub confidence: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,8 +3,8 @@
 use super::terms::{annual_premium, premium_basis, CandidateTerms};
 use crate::model::{Laser, Premium, Study};
 use crate::report::{
-    CandidateResult, CostDistribution, Estimate, ExceedancePoint, Interval, PairedDifference,
-    PercentileIntervals, Percentiles, PremiumBasis, Tvar,
+    CandidateResult, CostDistribution, Difference, Estimate, ExceedancePoint, Interval,
+    PairedDifference, PercentileIntervals, Percentiles, PremiumBasis, Tvar,
 };
 use crate::sim::{apply::aggregate_reimbursement, TrialColumns};
 use crate::stats::{self, Moments, Z95};
@@ -130,6 +130,34 @@ pub fn baseline_costs(
         label: terms.label.clone(),
         mean: cost_m.mean(),
         adjusted,
+    }
+}
+
+/// The paired difference `E[cost - reference cost]` of the candidate with
+/// `terms` on the same trials, with the standard error of the per-trial
+/// differences of the costs adjusted for priced premiums (as `vs_baseline`).
+pub fn difference_from(
+    study: &Study,
+    columns: &TrialColumns,
+    terms: &CandidateTerms,
+    reference: &BaselineCosts,
+) -> Difference {
+    let n = columns.trials();
+    assert_eq!(
+        reference.adjusted.len(),
+        n,
+        "reference costs cover other trials"
+    );
+    let kept = Retained::new(study, columns, terms);
+    let mut cost = Moments::new();
+    let mut difference = Moments::new();
+    for (i, r) in reference.adjusted.iter().enumerate() {
+        cost.push(kept.cost(i));
+        difference.push(kept.adjusted_cost(columns, terms, i) - r);
+    }
+    Difference {
+        mean_difference: cost.mean() - reference.mean,
+        se: difference.se(),
     }
 }
 

@@ -6,7 +6,8 @@ mod candidate;
 mod terms;
 
 pub use candidate::{
-    baseline_costs, candidate_result, evaluate_candidate, BaselineCosts, CandidateFigures,
+    baseline_costs, candidate_result, difference_from, evaluate_candidate, BaselineCosts,
+    CandidateFigures,
 };
 pub use terms::{
     annual_premium, premium_basis, CandidateTerms, OptionExpectations, MONTE_CARLO_SOURCE,
@@ -78,6 +79,42 @@ pub fn evaluate_with(
         specific_options,
         candidates,
         warnings,
+    }
+}
+
+/// Paired differences between candidates on simulated trials: the
+/// [`crate::analysis::Differences`] of a simulation run. `expectations` must
+/// be those the run's results were evaluated with.
+#[derive(Debug, Clone, Copy)]
+pub struct PairedColumns<'a> {
+    /// The study.
+    pub study: &'a Study,
+    /// Its trials.
+    pub columns: &'a TrialColumns,
+    /// The expectations behind attachments and priced premiums.
+    pub expectations: &'a OptionExpectations,
+}
+
+impl crate::analysis::Differences for PairedColumns<'_> {
+    fn versus(&self, reference: usize) -> Vec<crate::report::Difference> {
+        let (study, columns) = (self.study, self.columns);
+        let terms: Vec<CandidateTerms> = study
+            .contract
+            .candidates
+            .iter()
+            .map(|c| CandidateTerms::new(study, self.expectations, c))
+            .collect();
+        let base = baseline_costs(study, columns, &terms[reference]);
+        terms
+            .par_iter()
+            .map(|t| difference_from(study, columns, t, &base))
+            .collect()
+    }
+    fn basis(&self) -> &'static str {
+        "paired"
+    }
+    fn trials(&self) -> u64 {
+        self.columns.trials() as u64
     }
 }
 

@@ -2,6 +2,7 @@
 //! candidates. Everything here is immutable once built by [`crate::config`].
 
 mod contract;
+mod decision;
 mod population;
 mod rates;
 
@@ -9,6 +10,7 @@ pub use contract::{
     AggregateOption, Attachment, Candidate, Contract, Laser, MinAttachment, Premium,
     SpecificOption, SpecificTerms,
 };
+pub use decision::{AppetiteError, RiskAppetite, RiskCap, RiskMeasure, RISK_MEASURE_NAMES};
 pub use population::{ClaimComponent, ClassInfo, Member, Population, Profile};
 pub use rates::{Enrollment, Rate};
 
@@ -62,6 +64,10 @@ pub struct Study {
     pub budget: Option<f64>,
     /// Optional fully insured annual premium to compare against.
     pub fully_insured_premium: Option<f64>,
+    /// The config's free-text description.
+    pub description: Option<String>,
+    /// The risk appetite the recommendation is made under.
+    pub decision: RiskAppetite,
     /// Things worth saying about the inputs that are not errors.
     pub warnings: Vec<String>,
 }

@@ -1,13 +1,15 @@
 //! The results of a run: one struct, documented field by field, that every
 //! exporter serializes. `results.json` is this struct as JSON.
 
-use serde::Serialize;
+use super::decision::{Assumptions, Decision};
+use super::nullable::f64_or_nan;
+use serde::{Deserialize, Serialize};
 
 /// Version of the `results.json` layout; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything a run produces.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Results {
     /// Layout version of this document.
     pub schema_version: u32,
@@ -23,10 +25,18 @@ pub struct Results {
     pub candidates: Vec<CandidateResult>,
     /// Warnings about inputs and estimates (also printed on stderr).
     pub warnings: Vec<String>,
+    /// The inputs that are not figures (budget, fully insured premium,
+    /// trend, fees, claim model), as reports show them.
+    #[serde(default)]
+    pub assumptions: Option<Assumptions>,
+    /// The efficient frontier, the recommendation under the risk appetite,
+    /// and self-funding against the fully insured premium.
+    #[serde(default)]
+    pub decision: Option<Decision>,
 }
 
 /// Run metadata.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Meta {
     /// Always "stoploss".
     pub tool: String,
@@ -45,21 +55,24 @@ pub struct Meta {
     /// Worker threads used (timing-related; does not affect results).
     pub threads: usize,
     /// Wall-clock seconds for simulation and statistics.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub elapsed_seconds: f64,
     /// Member-years simulated per second of wall-clock time.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub member_years_per_second: f64,
     /// The precision target of `--target-se` and how it was met (null without it).
     pub target_se: Option<TargetSeReport>,
 }
 
 /// How a run with a precision target (`stoploss run --target-se`) ended.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TargetSeReport {
     /// The figure whose standard error was targeted: `mean`, `p95`, `p99`,
     /// `tvar99` or `aggregate_reimbursement`.
     pub figure: String,
     /// The target standard error in dollars. For a relative target, the
     /// dollar target of `candidate` (the fraction times its figure).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub target: f64,
     /// Whether the target was given relative to the figure (`0.05%`).
     pub relative: bool,
@@ -69,6 +82,7 @@ pub struct TargetSeReport {
     /// its target): the one that decides when the run stops.
     pub candidate: String,
     /// That candidate's standard error, in dollars.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub achieved: f64,
     /// Whether every candidate's standard error is at most its target.
     pub reached: bool,
@@ -79,25 +93,28 @@ pub struct TargetSeReport {
 }
 
 /// The simulated population.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PopulationSummary {
     /// Members simulated per trial.
     pub members: usize,
     /// Average employees enrolled (the PEPM basis).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub employees: f64,
     /// Employee-months per coverage tier.
     pub employee_months_by_tier: std::collections::BTreeMap<String, f64>,
     /// Expected gross claims in closed form (frequency mean x severity mean).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub expected_gross_claims: f64,
     /// The simulated mean of gross claims, to compare with the closed form.
     pub simulated_gross_claims: Estimate,
     /// Severity trend factor applied to every claim amount.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub trend_factor: f64,
 }
 
 /// Per specific option: the expectations the aggregate attachments and
 /// priced premiums are computed from.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SpecificOptionSummary {
     /// Option label.
     pub label: String,
@@ -109,6 +126,7 @@ pub struct SpecificOptionSummary {
     /// Expected specific reimbursement.
     pub expected_specific_reimbursement: Estimate,
     /// Annual specific premium.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub annual_premium: f64,
     /// "quoted", "priced" (expected reimbursement / target loss ratio) or "none".
     pub premium_basis: String,
@@ -116,42 +134,52 @@ pub struct SpecificOptionSummary {
 
 /// A Monte Carlo estimate of a mean (or, for probabilities, of the mean of an
 /// indicator) with its standard error.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Estimate {
     /// The estimate.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub mean: f64,
     /// Its Monte Carlo standard error.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub se: f64,
 }
 
 /// Percentiles (VaR) of the employer's annual cost.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Percentiles {
     /// Median.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p50: f64,
     /// 75th percentile.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p75: f64,
     /// 90th percentile.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p90: f64,
     /// 95th percentile.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p95: f64,
     /// 99th percentile.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p99: f64,
     /// 99.5th percentile.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p99_5: f64,
 }
 
 /// A 95% confidence interval.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Interval {
     /// Lower bound.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub lo: f64,
     /// Upper bound.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub hi: f64,
 }
 
 /// 95% order-statistic confidence intervals for each percentile.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct PercentileIntervals {
     /// For p50.
     pub p50: Interval,
@@ -168,24 +196,30 @@ pub struct PercentileIntervals {
 }
 
 /// TVaR (expected shortfall) at three levels, or their standard errors.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Tvar {
     /// Mean of the worst 10% of years.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p90: f64,
     /// Mean of the worst 5% of years.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p95: f64,
     /// Mean of the worst 1% of years.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub p99: f64,
 }
 
 /// The distribution of the employer's total annual cost.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CostDistribution {
     /// Expected annual cost.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub mean: f64,
     /// Monte Carlo standard error of `mean`.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub se: f64,
     /// Standard deviation of the annual cost (year-to-year variability).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub sd: f64,
     /// Percentiles.
     pub percentiles: Percentiles,
@@ -196,20 +230,23 @@ pub struct CostDistribution {
     /// Standard errors of the TVaRs.
     pub tvar_se: Tvar,
     /// Largest simulated annual cost.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub max: f64,
 }
 
 /// One point of the exceedance curve.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct ExceedancePoint {
     /// Annual employer cost.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub cost: f64,
     /// Simulated probability that the annual cost exceeds `cost`.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub prob: f64,
 }
 
 /// How each premium was set.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PremiumBasis {
     /// "quoted", "priced" or "none".
     pub specific: String,
@@ -219,21 +256,23 @@ pub struct PremiumBasis {
 
 /// The paired difference of a candidate's employer cost from the baseline
 /// candidate's, measured on the same trials (common random numbers).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PairedDifference {
     /// Label of the baseline candidate.
     pub baseline: String,
     /// `E[cost - baseline cost]`: this candidate's mean cost less the baseline's
     /// (equal to the mean of the per-trial differences).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub mean_difference: f64,
     /// Its standard error: the sd of the per-trial differences over sqrt(n),
     /// each cost counting the estimation error of priced premiums as in
     /// [`CostDistribution::se`]. Zero for the baseline itself.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub se: f64,
 }
 
 /// Everything reported for one candidate.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CandidateResult {
     /// "<specific label> / <aggregate label>".
     pub label: String,
@@ -286,27 +325,32 @@ pub struct CandidateResult {
     pub warnings: Vec<String>,
     /// With `--method both`: the exact engine's figures beside the
     /// simulation's, with z-scores (absent otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exact: Option<ExactComparison>,
 }
 
 /// One figure from the simulation and the exact engine.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct ExactFigure {
     /// The exact engine's value (midpoint of its bracket).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub exact: f64,
     /// The exact engine's error bound (half-width of its bracket).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub error_bound: f64,
     /// The simulation's estimate.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub simulated: f64,
     /// Its standard error (for a percentile: the 95% interval half-width / 1.96).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub simulated_se: f64,
     /// `(simulated - exact) / sqrt(simulated_se^2 + error_bound^2)`.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub z: f64,
 }
 
 /// A candidate's simulation checked against the exact engine (`--method both`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExactComparison {
     /// Whether the exact engine can represent this candidate.
     pub supported: bool,

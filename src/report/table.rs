@@ -90,7 +90,19 @@ impl Exporter for TableExporter {
                     None => write!(s, "  {:>16}", "not exact")?,
                 }
             }
+            if let Some(d) = &results.decision {
+                if d.recommended == c.label {
+                    write!(s, "  << recommended")?;
+                } else if d.runner_up.as_deref() == Some(c.label.as_str()) {
+                    write!(s, "  < runner-up")?;
+                }
+            }
             writeln!(s)?;
+        }
+        if let Some(d) = &results.decision {
+            for line in &d.summary {
+                writeln!(s, "{line}")?;
+            }
         }
         if exact_only {
             writeln!(

@@ -8,7 +8,7 @@
 
 use super::results;
 use crate::config::MAX_TRIALS;
-use crate::evaluate::evaluate;
+use crate::evaluate::{evaluate, OptionExpectations, PairedColumns};
 use crate::model::Study;
 use crate::report::{CandidateResult, Results, TargetSeReport};
 use crate::sim::{TrialColumns, BLOCK_TRIALS};
@@ -294,8 +294,18 @@ pub fn run_study_to_target_from(
                 trials: study.trials,
                 cap,
             };
-            let results = results(&study, evaluation, start, simulated, Some(report));
-            return Ok((results, columns));
+            let mut r = results(&study, evaluation, start, simulated, Some(report));
+            let expectations = OptionExpectations::from_columns(&study, &columns);
+            super::decide(
+                &study,
+                &mut r,
+                &PairedColumns {
+                    study: &study,
+                    columns: &columns,
+                    expectations: &expectations,
+                },
+            );
+            return Ok((r, columns));
         }
         drop(evaluation);
         let next = next_trials(study.trials, w.ratio, cap);

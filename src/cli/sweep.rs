@@ -1,0 +1,186 @@
+//! `stoploss sweep`: a config over a list of parameter values.
+
+use super::args::SweepArgs;
+use super::{output, EXIT_FAILED, EXIT_OK};
+use crate::config::MAX_TRIALS;
+use crate::exact::ExactOptions;
+use crate::run::{available_memory, memory_estimate, run_both, run_exact, run_study, Method};
+use crate::sweep::{self, JsonPath, SweepParam, SweepResults};
+use anyhow::{anyhow, bail, Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Most runs in one sweep.
+pub const MAX_SWEEP_RUNS: usize = 1000;
+
+/// `stoploss sweep`.
+pub fn sweep(args: &SweepArgs) -> u8 {
+    super::interrupt::install();
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    match pool.install(|| sweep_in_pool(args)) {
+        Ok(dir) => {
+            if !args.quiet {
+                println!("wrote {}", dir.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_FAILED
+        }
+    }
+}
+
+/// Pairs each `--param` with its `--values`.
+fn params(args: &SweepArgs) -> Result<Vec<SweepParam>> {
+    if args.params.len() != args.values.len() {
+        bail!(
+            "{} --param but {} --values: give one --values list after each --param",
+            args.params.len(),
+            args.values.len()
+        );
+    }
+    args.params
+        .iter()
+        .zip(&args.values)
+        .map(|(p, v)| {
+            let path = JsonPath::parse(p).map_err(|e| anyhow!("--param {e}"))?;
+            let values = v
+                .split(',')
+                .map(|x| {
+                    let x = x.trim();
+                    x.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .ok_or_else(|| anyhow!("--values for {path}: `{x}` is not a finite number"))
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            if values.len() > MAX_SWEEP_RUNS {
+                bail!(
+                    "--values for {path}: {} values; a sweep runs at most {MAX_SWEEP_RUNS}",
+                    values.len()
+                );
+            }
+            Ok(SweepParam { path, values })
+        })
+        .collect()
+}
+
+fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
+    let params = params(args)?;
+    if let Some(t) = args.trials {
+        if t == 0 || t > MAX_TRIALS {
+            bail!("--trials must be between 1 and {MAX_TRIALS}, got {t}");
+        }
+    }
+    let file = args.config.display().to_string();
+    let text =
+        std::fs::read_to_string(&args.config).with_context(|| format!("cannot read {file}"))?;
+    let dir = args
+        .config
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut studies = sweep::prepare(&text, &file, &dir, &params)?;
+    for (values, study) in &mut studies {
+        if let Some(t) = args.trials {
+            study.trials = t;
+        }
+        if let Some(s) = args.seed {
+            study.seed = s;
+        }
+        args.appetite
+            .apply(study)
+            .map_err(|e| anyhow!("{file} with {}: {e}", sweep::assignment(&params, values)))?;
+    }
+    let method = args.method.into_method();
+    if method != Method::Exact {
+        let threads = rayon::current_num_threads();
+        let need = studies
+            .iter()
+            .map(|(_, s)| memory_estimate(s, threads))
+            .max()
+            .unwrap_or(0);
+        if let Some(available) = available_memory() {
+            if need > available / 10 * 9 {
+                bail!(
+                    "a run of this sweep needs about {} MiB, more than the {} MiB this machine has available; run fewer trials",
+                    need >> 20,
+                    available >> 20
+                );
+            }
+        }
+    }
+    let name = format!("{}-sweep", studies[0].1.name);
+    output::check_target(&args.out, &name, args.force)?;
+    let opts = ExactOptions::default();
+    let mut points = Vec::with_capacity(studies.len());
+    for (values, study) in &studies {
+        let start = Instant::now();
+        let said = sweep::assignment(&params, values);
+        let results = match method {
+            Method::Simulate => run_study(study, &|_| {}),
+            Method::Both => run_both(study, &opts, &|_| {}),
+            Method::Exact => run_exact(study, &opts).map_err(|e| anyhow!("with {said}: {e}"))?,
+        };
+        let p = sweep::point(values.clone(), &results);
+        if !args.quiet {
+            eprintln!(
+                "{}: {said}: recommended {} ({:.1} s)",
+                study.name,
+                p.recommended,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        points.push(p);
+    }
+    let first = &studies[0].1;
+    let a = &first.decision;
+    let results = SweepResults {
+        name: first.name.clone(),
+        params: params.iter().map(|p| p.path.to_string()).collect(),
+        seed: first.seed,
+        trials: if method == Method::Exact {
+            0
+        } else {
+            first.trials
+        },
+        method: method.name().into(),
+        rule: crate::analysis::text::rule_general(a),
+        frontier_measure: a.frontier_measure.name(),
+        risk_measure: a.risk_measure.name(),
+        points,
+    };
+    let markdown = sweep::sweep_markdown(&results);
+    let mut json = serde_json::to_vec_pretty(&results)?;
+    json.push(b'\n');
+    let files = [
+        ("sweep.json", output::Contents::Bytes(json)),
+        (
+            "sweep.csv",
+            output::Contents::Bytes(sweep::sweep_csv(&results)?),
+        ),
+        (
+            "sweep.md",
+            output::Contents::Bytes(markdown.clone().into_bytes()),
+        ),
+    ];
+    let dir = output::write_atomically(&args.out, &name, &files, args.force)?;
+    if !args.quiet {
+        std::io::stdout()
+            .lock()
+            .write_all(markdown.as_bytes())
+            .context("cannot write to stdout")?;
+    }
+    Ok(dir)
+}

@@ -1,0 +1,148 @@
+//! `summary.md`: the candidate table and the recommendation in Markdown,
+//! for pasting into a memo.
+
+use super::{dollars, Exporter, Results};
+use crate::analysis::{text, z_for};
+use crate::model::RiskMeasure;
+use std::fmt::Write;
+
+/// The summary table and the recommendation as GitHub-flavoured Markdown.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MarkdownExporter;
+
+/// A table cell: `|` escaped, line breaks removed.
+pub fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The line that says what a results document is: trials or exact engine,
+/// members, employees, seed.
+pub fn run_line(results: &Results) -> String {
+    let how = if results.meta.method == "exact" {
+        "exact engine (± is its error bound)".to_string()
+    } else {
+        format!("{} simulated plan years", text::group(results.meta.trials))
+    };
+    format!(
+        "{how}, {} members, {:.0} employees, seed {}",
+        text::group(results.population.members as u64),
+        results.population.employees,
+        results.meta.seed
+    )
+}
+
+impl Exporter for MarkdownExporter {
+    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+        let mut s = String::new();
+        writeln!(s, "## {}: stop-loss candidates\n", cell(&results.name))?;
+        let decision = results.decision.as_ref();
+        let confidence = decision.map_or(0.95, |d| d.rule.confidence);
+        let z = z_for(confidence);
+        writeln!(
+            s,
+            "{}. Annual employer cost in dollars; ± is the {:.0}% interval half-width.\n",
+            run_line(results),
+            100.0 * confidence
+        )?;
+        let frontier_measure = decision
+            .and_then(|d| d.rule.frontier_measure.parse::<RiskMeasure>().ok())
+            .unwrap_or(RiskMeasure::TVAR99);
+        let rule_measure = decision
+            .and_then(|d| d.rule.risk_measure.parse::<RiskMeasure>().ok())
+            .filter(|&m| m != frontier_measure);
+        let fi = decision.and_then(|d| d.fully_insured.as_ref());
+        let mut header = vec![
+            "candidate".to_string(),
+            "expected cost".into(),
+            "±".into(),
+            "p95".into(),
+            frontier_measure.describe(),
+        ];
+        if let Some(m) = rule_measure {
+            header.push(m.describe());
+        }
+        if decision.is_some() {
+            header.extend(["vs recommended".into(), "frontier".into()]);
+        }
+        if fi.is_some() {
+            header.extend(["saving vs fully insured".into(), "P(costs more)".into()]);
+        }
+        writeln!(s, "| {} |", header.join(" | "))?;
+        let align: Vec<&str> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                if i == 0 || h == "frontier" {
+                    "---"
+                } else {
+                    "---:"
+                }
+            })
+            .collect();
+        writeln!(s, "|{}|", align.join("|"))?;
+        for (i, c) in results.candidates.iter().enumerate() {
+            let e = &c.employer_cost;
+            let point = decision.and_then(|d| d.frontier.get(i));
+            let recommended = decision.is_some_and(|d| d.recommended == c.label);
+            let runner_up = decision.is_some_and(|d| d.runner_up.as_deref() == Some(&c.label));
+            let label = if recommended {
+                format!("**{}** (recommended)", cell(&c.label))
+            } else if runner_up {
+                format!("{} (runner-up)", cell(&c.label))
+            } else {
+                cell(&c.label)
+            };
+            let mut row = vec![
+                label,
+                dollars(e.mean),
+                dollars(z * e.se),
+                dollars(e.percentiles.p95),
+                point.map_or("-".into(), |p| {
+                    text::measure_plain(frontier_measure, p.risk.value)
+                }),
+            ];
+            if let Some(m) = rule_measure {
+                row.push(point.map_or("-".into(), |p| text::measure_plain(m, p.rule_risk.value)));
+            }
+            if let Some(p) = point {
+                row.push(match p.vs_recommended {
+                    Some(d) if !recommended => {
+                        format!("{} ± {}", Signed(d.mean_difference), dollars(z * d.se))
+                    }
+                    _ => "-".into(),
+                });
+                row.push(match &p.dominated_by {
+                    None => "efficient".into(),
+                    Some(by) => format!("dominated by {}", cell(by)),
+                });
+            }
+            if let Some(fi) = fi {
+                let f = &fi.candidates[i];
+                row.push(format!(
+                    "{} ± {}",
+                    Signed(f.expected_saving.mean),
+                    dollars(z * f.expected_saving.se)
+                ));
+                row.push(text::percent(f.prob_self_funding_costs_more.mean));
+            }
+            writeln!(s, "| {} |", row.join(" | "))?;
+        }
+        if let Some(d) = decision {
+            writeln!(s)?;
+            for line in &d.summary {
+                writeln!(s, "- {line}")?;
+            }
+        }
+        Ok(s.into_bytes())
+    }
+}
+
+/// Dollars with an explicit sign.
+struct Signed(f64);
+
+impl std::fmt::Display for Signed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0.0 { "-" } else { "+" };
+        write!(f, "{sign}{}", dollars(self.0.abs()))
+    }
+}
