@@ -163,7 +163,7 @@ fn interrupted_batch_keeps_the_studies_already_written() {
     assert_eq!(entries(&out), ["small-100"]);
     assert_eq!(
         entries(&out.join("small-100")),
-        ["results.json", "summary.csv"]
+        ["results.json", "summary.csv", "summary.md"]
     );
 }
 
@@ -291,7 +291,7 @@ fn failed_write_of_the_state_keeps_the_old_folder() {
     assert_eq!(entries(&out), ["small-100"]);
     assert_eq!(
         entries(&out.join("small-100")),
-        ["results.json", "summary.csv"]
+        ["results.json", "summary.csv", "summary.md"]
     );
     assert_eq!(fs::read(out.join("small-100/results.json")).unwrap(), old);
 }

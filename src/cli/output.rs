@@ -274,6 +274,39 @@ pub fn write_atomically(
     OUTPUTS.write_atomically(out, name, files, force)
 }
 
+/// Writes `files` (name, bytes) into the existing folder `dir`, each through
+/// a hidden temporary file renamed into place; on failure the temporary
+/// files are removed and files already renamed stay as written.
+pub fn write_files_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
+    let pid = std::process::id();
+    let temps: Vec<PathBuf> = files
+        .iter()
+        .map(|(name, _)| dir.join(format!(".{name}.tmp-{pid}")))
+        .collect();
+    let result = (|| -> Result<()> {
+        for ((_, bytes), tmp) in files.iter().zip(&temps) {
+            let mut f = fs::File::create(tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            f.write_all(bytes)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            f.sync_all()
+                .with_context(|| format!("cannot flush {}", tmp.display()))?;
+        }
+        for ((name, _), tmp) in files.iter().zip(&temps) {
+            let path = dir.join(name);
+            fs::rename(tmp, &path)
+                .with_context(|| format!("cannot move {} into place", path.display()))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for tmp in &temps {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,37 +427,4 @@ mod tests {
             "interrupted by SIGINT: no results written for second (results written before it: first)"
         );
     }
-}
-
-/// Writes `files` (name, bytes) into the existing folder `dir`, each through
-/// a hidden temporary file renamed into place; on failure the temporary
-/// files are removed and files already renamed stay as written.
-pub fn write_files_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
-    let pid = std::process::id();
-    let temps: Vec<PathBuf> = files
-        .iter()
-        .map(|(name, _)| dir.join(format!(".{name}.tmp-{pid}")))
-        .collect();
-    let result = (|| -> Result<()> {
-        for ((_, bytes), tmp) in files.iter().zip(&temps) {
-            let mut f = fs::File::create(tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
-            f.write_all(bytes)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            f.sync_all()
-                .with_context(|| format!("cannot flush {}", tmp.display()))?;
-        }
-        for ((name, _), tmp) in files.iter().zip(&temps) {
-            let path = dir.join(name);
-            fs::rename(tmp, &path)
-                .with_context(|| format!("cannot move {} into place", path.display()))?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        for tmp in &temps {
-            let _ = fs::remove_file(tmp);
-        }
-    }
-    result
 }

@@ -7,8 +7,19 @@
 
 use serde_json::Value;
 
-/// Keys of `results.json` whose value may be null (absent figures).
-const NULLABLE: [&str; 15] = [
+/// Keys of `results.json` whose value may be null (absent figures; the
+/// README's output reference says when).
+const NULLABLE: [&str; 25] = [
+    "description",
+    "budget",
+    "fully_insured_premium",
+    "fully_insured",
+    "trials_needed",
+    "dominated_by",
+    "meets_cap",
+    "max_risk",
+    "max_risk_basis",
+    "comparison",
     "target_se",
     "relative_target",
     "specific_deductible",
