@@ -12,7 +12,7 @@ use rand_distr::{Distribution, StandardNormal};
 use std::path::Path;
 use stoploss::dist::{uniform, Severity, SimRng};
 use stoploss::model::Study;
-use stoploss::sim::kernel::{Kernel, TrialBuffers, TrialClaims};
+use stoploss::sim::kernel::{Kernel, TrialBuffers, TrialClaims, MEMBER_CHUNK};
 use stoploss::sim::seed::block_rng;
 
 /// What the reference computes per trial: gross, aggregate-eligible, and
@@ -42,22 +42,42 @@ fn batched_spliced(s: &Severity) -> Option<(f64, f64, f64, f64, f64, f64)> {
     }
 }
 
-/// One trial in the documented order: every claim count (members in order,
+/// One trial in the documented order: members in chunks of
+/// `MEMBER_CHUNK`, and in each chunk every claim count (members in order,
 /// components in order); the normals of every plain lognormal claim; then
 /// the other amounts slot by slot (a spliced lognormal: a uniform choosing
 /// tail or body, the body's normal redrawn until below the threshold).
 fn reference_trial(study: &Study, rng: &mut SimRng) -> ReferenceTrial {
+    let mut out = ReferenceTrial {
+        gross: 0.0,
+        aggregate_eligible: 0.0,
+        specific: Vec::new(),
+    };
+    let members = study.population.members.len();
+    for first in (0..members).step_by(MEMBER_CHUNK) {
+        let chunk = &study.population.members[first..(first + MEMBER_CHUNK).min(members)];
+        reference_chunk(study, chunk, rng, &mut out);
+    }
+    out
+}
+
+fn reference_chunk(
+    study: &Study,
+    members: &[stoploss::model::Member],
+    rng: &mut SimRng,
+    out: &mut ReferenceTrial,
+) {
     let pop = &study.population;
     let comps = |m: &stoploss::model::Member| &pop.profiles[m.profile as usize].components;
     let mut counts = Vec::new();
-    for m in &pop.members {
+    for m in members {
         for c in comps(m) {
             counts.push(c.frequency.sample(rng));
         }
     }
     let mut plain = 0;
     let mut slot = 0;
-    for m in &pop.members {
+    for m in members {
         for c in comps(m) {
             if matches!(c.severity, Severity::LogNormal { .. }) {
                 plain += counts[slot] as usize;
@@ -67,13 +87,8 @@ fn reference_trial(study: &Study, rng: &mut SimRng) -> ReferenceTrial {
     }
     let normals: Vec<f64> = (0..plain).map(|_| StandardNormal.sample(rng)).collect();
     let mut next_normal = normals.iter();
-    let mut out = ReferenceTrial {
-        gross: 0.0,
-        aggregate_eligible: 0.0,
-        specific: Vec::new(),
-    };
     let mut slot = 0;
-    for m in &pop.members {
+    for m in members {
         let mut specific = 0.0;
         for c in comps(m) {
             let n = counts[slot];
@@ -113,7 +128,6 @@ fn reference_trial(study: &Study, rng: &mut SimRng) -> ReferenceTrial {
         }
         out.specific.push(specific);
     }
-    out
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -156,7 +170,8 @@ fn check_kernel_follows_the_stream(study: &Study, threshold: f64, trials: usize)
 #[test]
 fn kernel_draws_the_shipped_mid_config_in_the_documented_order() {
     // Spliced lognormal bodies (Bernoulli), negative binomial x lognormal
-    // (often more than 8 claims: the long-run path) and Poisson x gamma.
+    // (often more than 8 claims: the long-run path) and Poisson x gamma;
+    // 1,050 members: three chunks.
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mid-500.json");
     let study = stoploss::config::load(&path).unwrap();
     check_kernel_follows_the_stream(&study, 50_000.0, 30);

@@ -276,15 +276,18 @@ impl Severity {
         }
     }
 
-    /// The sum of `n` draws. A gamma sum is one Gamma(`n` shape, scale)
-    /// draw (the sum of independent gammas with a common scale is gamma);
+    /// The sum of `n` draws. A gamma sum (shape other than 1) is one
+    /// Gamma(`n` shape, scale) draw (the sum of independent gammas with a
+    /// common scale is gamma);
     /// other severities make the draws [`Severity::sample`] would, in order
     /// (the distribution is matched once rather than per draw).
     #[inline]
     pub fn sample_sum<R: Rng + ?Sized>(&self, n: u32, rng: &mut R) -> f64 {
         let mut sum = 0.0;
         match self {
-            Severity::Gamma { shape, scale, .. } if n > 1 => {
+            // Shape 1 is sampled as an exponential (a few ns), cheaper than
+            // one Gamma(n) draw for the claim counts seen in practice.
+            Severity::Gamma { shape, scale, .. } if n > 1 && *shape != 1.0 => {
                 return rand_distr::Gamma::new(shape * f64::from(n), *scale)
                     .expect("a validated gamma's shape times a count is valid")
                     .sample(rng);

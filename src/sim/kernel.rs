@@ -2,6 +2,7 @@
 
 use crate::dist::{AmountPlan, Exponents, SimRng, TrialNormals, SHORT_RUN};
 use crate::model::{Laser, Population};
+use std::ops::Range;
 
 /// A member whose specific-eligible claims exceed the smallest deductible on
 /// offer: the only members the specific options need to look at.
@@ -69,6 +70,12 @@ fn run_sum(amounts: &[f64], start: usize, end: usize) -> f64 {
     }
 }
 
+/// Members drawn together: their counts, normals and amounts are drawn in
+/// passes (see [`Kernel::simulate_trial`]), and a chunk's working arrays stay
+/// in the CPU's caches however large the population. Part of the random
+/// stream's definition: changing it changes results.
+pub const MEMBER_CHUNK: usize = 512;
+
 /// Per-trial working space of a [`Kernel`], reused from trial to trial.
 #[derive(Debug, Clone, Default)]
 pub struct TrialBuffers {
@@ -121,19 +128,38 @@ impl<'a> Kernel<'a> {
 
     /// Draws one plan year into `out` (cleared first).
     ///
-    /// The random stream is consumed in this order, members in population
-    /// order and, within a member, component by component: every claim
+    /// Members are taken in chunks of [`MEMBER_CHUNK`], in population order.
+    /// Within a chunk the random stream is consumed in this order, members
+    /// in order and, within a member, component by component: every claim
     /// count; the standard normals of every plain lognormal amount
     /// ([`TrialNormals`]); then the other amounts ([`AmountPlan::draw`]).
-    /// Lognormal exponentials are taken at the end, all at once.
+    /// Lognormal exponentials are taken at the end of the chunk, all at once.
     pub fn simulate_trial(
         &self,
         rng: &mut SimRng,
         buffers: &mut TrialBuffers,
         out: &mut TrialClaims,
     ) {
-        let profiles = &self.population.profiles;
+        out.gross = 0.0;
+        out.aggregate_eligible = 0.0;
+        out.large.clear();
         let members = &self.population.members;
+        for first in (0..members.len()).step_by(MEMBER_CHUNK) {
+            let chunk = first..(first + MEMBER_CHUNK).min(members.len());
+            self.simulate_chunk(chunk, rng, buffers, out);
+        }
+    }
+
+    /// Draws the members `chunk` of a plan year and adds them to `out`.
+    fn simulate_chunk(
+        &self,
+        chunk: Range<usize>,
+        rng: &mut SimRng,
+        buffers: &mut TrialBuffers,
+        out: &mut TrialClaims,
+    ) {
+        let profiles = &self.population.profiles;
+        let members = &self.population.members[chunk.clone()];
         let TrialBuffers {
             counts,
             slots,
@@ -174,13 +200,18 @@ impl<'a> Kernel<'a> {
             }
         }
         let amounts = exponents.exponentiate();
-        self.sum_members(slots, amounts, out);
+        self.sum_members(chunk, slots, amounts, out);
     }
 
-    /// Adds up each member's amounts by component and records the trial's
-    /// totals and large claimants.
-    fn sum_members(&self, slots: &[(f64, u32)], amounts: &[f64], out: &mut TrialClaims) {
-        out.large.clear();
+    /// Adds up each member of `chunk`'s amounts by component and adds the
+    /// chunk's totals and large claimants to `out`.
+    fn sum_members(
+        &self,
+        chunk: Range<usize>,
+        slots: &[(f64, u32)],
+        amounts: &[f64],
+        out: &mut TrialClaims,
+    ) {
         // Local sums: `out` may alias what `large.push` writes, which would
         // keep them in memory.
         let mut gross = 0.0;
@@ -188,7 +219,11 @@ impl<'a> Kernel<'a> {
         let profiles = &self.population.profiles;
         let mut slot = 0;
         let mut start = 0;
-        for (idx, member) in self.population.members.iter().enumerate() {
+        for (idx, member) in self.population.members[chunk.clone()]
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (chunk.start + i, m))
+        {
             let mut total = 0.0;
             let mut specific = 0.0;
             let mut specific_and_aggregate = 0.0;
@@ -226,8 +261,8 @@ impl<'a> Kernel<'a> {
                 });
             }
         }
-        out.gross = gross;
-        out.aggregate_eligible = aggregate_eligible;
+        out.gross += gross;
+        out.aggregate_eligible += aggregate_eligible;
     }
 
     fn laser_of(&self, member: u32) -> Option<Laser> {
