@@ -9,7 +9,8 @@ use serde_json::Value;
 
 /// Keys of `results.json` whose value may be null (absent figures; the
 /// README's output reference says when).
-const NULLABLE: [&str; 25] = [
+const NULLABLE: [&str; 26] = [
+    "runner_up",
     "description",
     "budget",
     "fully_insured_premium",
