@@ -2,7 +2,7 @@
 
 use super::args::{InitArgs, MethodArg, ReportArgs, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
-use super::{examples, interrupt, output, shard, EXIT_FAILED, EXIT_OK};
+use super::{examples, output, shard, EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::exact::ExactOptions;
 use crate::model::Study;
@@ -106,18 +106,7 @@ pub fn validate(args: &ValidateArgs) -> u8 {
 
 /// `stoploss run`.
 pub fn run(args: &RunArgs) -> u8 {
-    interrupt::install();
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    pool.install(|| run_in_pool(args))
+    super::in_pool(args.threads, || run_in_pool(args))
 }
 
 fn run_in_pool(args: &RunArgs) -> u8 {

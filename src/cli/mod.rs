@@ -20,6 +20,23 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code for a usage error (bad flags), as clap reports it.
 pub const EXIT_USAGE: u8 = 2;
 
+/// Runs `f` inside a rayon pool of `threads` workers (all cores for
+/// `None`), with SIGINT/SIGTERM cleanup installed: the set-up every command
+/// that computes shares. Exit code 1 when the pool cannot start.
+pub fn in_pool(threads: Option<usize>, f: impl FnOnce() -> u8 + Send) -> u8 {
+    interrupt::install();
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+    {
+        Ok(pool) => pool.install(f),
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            EXIT_FAILED
+        }
+    }
+}
+
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = args::Cli::parse();

@@ -3,7 +3,7 @@
 use super::args::{MergeArgs, MethodArg, RunArgs};
 use super::commands::write_results;
 use super::output::{self, Contents, OUTPUTS};
-use super::{interrupt, EXIT_FAILED, EXIT_OK};
+use super::{EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::model::Study;
 use crate::report::{Exporter, TableExporter};
@@ -118,18 +118,7 @@ pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, args: &RunArgs) ->
 
 /// `stoploss merge`.
 pub fn merge(args: &MergeArgs) -> u8 {
-    interrupt::install();
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    match pool.install(|| merge_in_pool(args)) {
+    super::in_pool(args.threads, || match merge_in_pool(args) {
         Ok(dir) => {
             if !args.quiet {
                 println!("wrote {}", dir.display());
@@ -141,7 +130,7 @@ pub fn merge(args: &MergeArgs) -> u8 {
             eprintln!("error: {e:#}");
             EXIT_FAILED
         }
-    }
+    })
 }
 
 fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {

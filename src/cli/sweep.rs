@@ -16,18 +16,7 @@ pub const MAX_SWEEP_RUNS: usize = 1000;
 
 /// `stoploss sweep`.
 pub fn sweep(args: &SweepArgs) -> u8 {
-    super::interrupt::install();
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    match pool.install(|| sweep_in_pool(args)) {
+    super::in_pool(args.threads, || match sweep_in_pool(args) {
         Ok(dir) => {
             if !args.quiet {
                 println!("wrote {}", dir.display());
@@ -38,7 +27,7 @@ pub fn sweep(args: &SweepArgs) -> u8 {
             eprintln!("error: {e:#}");
             EXIT_FAILED
         }
-    }
+    })
 }
 
 /// Pairs each `--param` with its `--values`.
