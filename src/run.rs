@@ -85,6 +85,26 @@ pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
     study.trials * per_trial + 64 * 1024 * 1024
 }
 
+/// Refuses, before it starts, a simulation of `study` with `trials` trials
+/// whose [`memory_estimate`] exceeds 90% of the [`available_memory`], with
+/// a message giving both.
+pub fn check_memory(study: &Study, trials: u64) -> Result<(), String> {
+    let sized = Study {
+        trials,
+        ..study.clone()
+    };
+    let need = memory_estimate(&sized, rayon::current_num_threads());
+    match available_memory() {
+        Some(available) if need > available / 10 * 9 => Err(format!(
+            "{trials} trials of {} specific options need about {} MiB, more than the {} MiB this machine has available; run fewer trials (memory grows with trials x specific options)",
+            study.contract.specific.len(),
+            need >> 20,
+            available >> 20
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Memory the system can give a new run, from `/proc/meminfo`
 /// (`MemAvailable`); `None` where that cannot be read.
 pub fn available_memory() -> Option<u64> {

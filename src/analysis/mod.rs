@@ -42,22 +42,32 @@ pub trait Differences {
 #[derive(Debug, Clone, Copy)]
 pub struct ExactBounds<'a>(pub &'a Results);
 
+/// Differences of every candidate's mean cost from candidate `reference`'s,
+/// with the standard error `combine(se_c, se_ref)` (zero for the reference).
+fn mean_differences(
+    results: &Results,
+    reference: usize,
+    combine: fn(f64, f64) -> f64,
+) -> Vec<Difference> {
+    let r = &results.candidates[reference].employer_cost;
+    results
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Difference {
+            mean_difference: c.employer_cost.mean - r.mean,
+            se: if i == reference {
+                0.0
+            } else {
+                combine(c.employer_cost.se, r.se)
+            },
+        })
+        .collect()
+}
+
 impl Differences for ExactBounds<'_> {
     fn versus(&self, reference: usize) -> Vec<Difference> {
-        let r = &self.0.candidates[reference].employer_cost;
-        self.0
-            .candidates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Difference {
-                mean_difference: c.employer_cost.mean - r.mean,
-                se: if i == reference {
-                    0.0
-                } else {
-                    c.employer_cost.se + r.se
-                },
-            })
-            .collect()
+        mean_differences(self.0, reference, |a, b| a + b)
     }
     fn basis(&self) -> &'static str {
         "exact"
@@ -75,20 +85,7 @@ pub struct Unpaired<'a>(pub &'a Results);
 
 impl Differences for Unpaired<'_> {
     fn versus(&self, reference: usize) -> Vec<Difference> {
-        let r = &self.0.candidates[reference].employer_cost;
-        self.0
-            .candidates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Difference {
-                mean_difference: c.employer_cost.mean - r.mean,
-                se: if i == reference {
-                    0.0
-                } else {
-                    c.employer_cost.se.hypot(r.se)
-                },
-            })
-            .collect()
+        mean_differences(self.0, reference, f64::hypot)
     }
     fn basis(&self) -> &'static str {
         "unpaired"

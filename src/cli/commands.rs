@@ -11,8 +11,8 @@ use crate::report::{
     TableExporter, TargetSeReport,
 };
 use crate::run::{
-    available_memory, memory_estimate, run_both, run_exact, run_study_from,
-    run_study_to_target_from, Method, PrecisionTarget,
+    check_memory, run_both, run_exact, run_study_from, run_study_to_target_from, Method,
+    PrecisionTarget,
 };
 use crate::sim::{TrialColumns, BLOCK_TRIALS};
 use crate::state;
@@ -253,22 +253,7 @@ fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
             (Some(_), Some(m)) => m,
             (Some(_), None) => study.trials.saturating_mul(10).min(config::MAX_TRIALS),
         };
-        let trials = cap.max(study.trials);
-        let sized = Study {
-            trials,
-            ..study.clone()
-        };
-        let need = memory_estimate(&sized, rayon::current_num_threads());
-        if let Some(available) = available_memory() {
-            if need > available / 10 * 9 {
-                anyhow::bail!(
-                    "{trials} trials of {} specific options need about {} MiB, more than the {} MiB this machine has available; run fewer trials (memory grows with trials x specific options)",
-                    study.contract.specific.len(),
-                    need >> 20,
-                    available >> 20
-                );
-            }
-        }
+        check_memory(study, cap.max(study.trials)).map_err(anyhow::Error::msg)?;
     }
     let exact_options = ExactOptions {
         max_points: args.exact_points,

@@ -7,7 +7,7 @@ use super::{EXIT_FAILED, EXIT_OK};
 use crate::config;
 use crate::model::Study;
 use crate::report::{Exporter, TableExporter};
-use crate::run::{available_memory, memory_estimate, run_study_from};
+use crate::run::{check_memory, run_study_from};
 use crate::shard::{
     find_shards, load_columns, plan_merge, shard_dir_name, simulate_shard, Manifest, ShardArg,
     ShardFile, ShardSpec, MANIFEST_FILE, SHARD_FILE,
@@ -171,18 +171,7 @@ fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {
         .candidate_index(&manifest.baseline)
         .map_err(|e| anyhow::anyhow!("{}: baseline of the shards: {e}", config_path.display()))?;
     output::check_target(&args.out, &study.name, args.force)?;
-    let need = memory_estimate(&study, rayon::current_num_threads());
-    if let Some(available) = available_memory() {
-        if need > available / 10 * 9 {
-            bail!(
-                "merging {} trials of {} specific options needs about {} MiB, more than the {} MiB available",
-                study.trials,
-                study.contract.specific.len(),
-                need >> 20,
-                available >> 20
-            );
-        }
-    }
+    check_memory(&study, study.trials).map_err(|e| anyhow::anyhow!("merging: {e}"))?;
     OUTPUTS.begin(&study.name);
     let columns = load_columns(&plan).map_err(anyhow::Error::msg)?;
     if !args.quiet {

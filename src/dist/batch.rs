@@ -10,7 +10,7 @@
 //! over fixed windows, so that no branch depends on a member's claim count
 //! (a mispredicted branch per member costs as much as a claim).
 
-use super::severity::{lomax_from_uniform, REJECTION_MIN_MASS};
+use super::severity::REJECTION_MIN_MASS;
 use super::{uniform, Severity, SimRng, TailSpec};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -218,8 +218,7 @@ impl AmountPlan {
                 for _ in 0..n {
                     let u = uniform(rng);
                     if u < tail_prob {
-                        direct +=
-                            threshold + lomax_from_uniform(tail.alpha, tail.theta, u / tail_prob);
+                        direct += tail.above(threshold, u / tail_prob);
                     } else {
                         let z = loop {
                             let z: f64 = StandardNormal.sample(rng);

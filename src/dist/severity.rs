@@ -22,6 +22,14 @@ pub struct TailSpec {
     pub theta: f64,
 }
 
+impl TailSpec {
+    /// The tail amount above `threshold` at uniform `v` (inversion).
+    #[inline]
+    pub(crate) fn above(&self, threshold: f64, v: f64) -> f64 {
+        threshold + lomax_from_uniform(self.alpha, self.theta, v)
+    }
+}
+
 /// A claim-amount distribution. All amounts are in dollars and non-negative.
 #[derive(Debug, Clone)]
 pub enum Severity {
@@ -264,7 +272,7 @@ impl Severity {
                 let u = uniform(rng);
                 if u < *tail_prob {
                     // Reuse u: conditioned on u < q, u / q is uniform on [0, 1).
-                    threshold + lomax_from_uniform(tail.alpha, tail.theta, u / tail_prob)
+                    tail.above(*threshold, u / tail_prob)
                 } else {
                     body.sample_below(*threshold, *body_mass, rng)
                 }
@@ -591,6 +599,6 @@ fn check_alpha(alpha: f64) -> Result<(), ParamError> {
 
 /// Lomax quantile at `u`: `theta ((1 - u)^(-1/alpha) - 1)`.
 #[inline]
-pub(crate) fn lomax_from_uniform(alpha: f64, theta: f64, u: f64) -> f64 {
+fn lomax_from_uniform(alpha: f64, theta: f64, u: f64) -> f64 {
     theta * ((1.0 - u).powf(-1.0 / alpha) - 1.0)
 }

@@ -205,14 +205,9 @@ fn missing(m: &Manifest, gap: std::ops::Range<u64>) -> String {
 /// Reads the shards' trials, in block order, into columns for the whole run
 /// (one shard at a time, streamed: memory is the final columns).
 pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, String> {
-    let trials = plan.header().run_trials as usize;
-    let options = plan.header().specific_options as usize;
-    let mut columns = TrialColumns {
-        gross: Vec::with_capacity(trials),
-        retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
-        aggregate_retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
-        claimants: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
-    };
+    let header = plan.header();
+    let mut columns =
+        TrialColumns::with_capacity(header.run_trials as usize, header.specific_options as usize);
     for s in &plan.shards {
         let path = s.dir.join(SHARD_FILE);
         let (header, mut reader) = state::open(&path).map_err(|e| e.to_string())?;

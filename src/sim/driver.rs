@@ -25,6 +25,17 @@ pub struct TrialColumns {
 }
 
 impl TrialColumns {
+    /// Empty columns for `options` specific options, with room for `trials`
+    /// trials (filled by appending, e.g. from saved states).
+    pub fn with_capacity(trials: usize, options: usize) -> Self {
+        TrialColumns {
+            gross: Vec::with_capacity(trials),
+            retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+            aggregate_retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+            claimants: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+        }
+    }
+
     /// Number of trials held.
     pub fn trials(&self) -> usize {
         self.gross.len()

@@ -43,14 +43,8 @@ pub fn load_for_resume(
     let err = |e: StateError| StateFileError::new(path, e);
     let (header, mut reader) = open(path)?;
     check(&header, study, config_hash).map_err(err)?;
-    let capacity = study.trials as usize;
-    let options = header.specific_options as usize;
-    let mut columns = TrialColumns {
-        gross: Vec::with_capacity(capacity),
-        retained: (0..options).map(|_| Vec::with_capacity(capacity)).collect(),
-        aggregate_retained: (0..options).map(|_| Vec::with_capacity(capacity)).collect(),
-        claimants: (0..options).map(|_| Vec::with_capacity(capacity)).collect(),
-    };
+    let mut columns =
+        TrialColumns::with_capacity(study.trials as usize, header.specific_options as usize);
     read_payload(&mut reader, &header, &mut columns).map_err(err)?;
     if header.trials() > 0 {
         let n = header.block_len(0) as usize;
