@@ -22,12 +22,13 @@ use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
+use stoploss::contract::TrialClaims;
+use stoploss::contract::{apply_specific, AggregateCounting};
 use stoploss::dist::{fastmath, Frequency, Severity, SimRng, TailSpec};
 use stoploss::evaluate::evaluate;
 use stoploss::model::Study;
 use stoploss::run::run_study;
-use stoploss::sim::apply::{apply_specific, AggregateCounting};
-use stoploss::sim::kernel::{Kernel, TrialBuffers, TrialClaims};
+use stoploss::sim::kernel::{Kernel, TrialBuffers};
 use stoploss::sim::seed::block_rng;
 use stoploss::sim::simulate;
 
@@ -109,10 +110,7 @@ fn smallest_deductible(study: &Study) -> f64 {
 }
 
 fn counting(study: &Study) -> AggregateCounting {
-    AggregateCounting {
-        asd: study.contract.asd_counts_toward_aggregate,
-        laser_gap: study.contract.laser_gap_counts_toward_aggregate,
-    }
+    study.contract.counting
 }
 
 fn bench_frequency(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: &Frequency) {

@@ -8,14 +8,16 @@
 //! them together.
 
 pub mod analysis;
-pub mod cli;
 pub mod config;
+pub mod contract;
 pub mod dist;
 pub mod error;
 pub mod evaluate;
 pub mod exact;
+pub mod format;
 pub mod model;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod shard;
 pub mod sim;

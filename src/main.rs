@@ -1,5 +1,8 @@
-//! The `stoploss` command: wiring only; see [`stoploss::cli`].
+//! The `stoploss` command: the command line over the `stoploss` library.
+//! Parsing, the run plan and the commands live in [`cli`]; `main` is wiring.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    stoploss::cli::main()
+    cli::main()
 }

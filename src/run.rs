@@ -17,7 +17,7 @@ use crate::evaluate::{
 };
 use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
-use crate::report::{Estimate, Meta, Results, TargetSeReport, SCHEMA_VERSION};
+use crate::results::{Estimate, Meta, Results, TargetSeReport, SCHEMA_VERSION};
 use crate::sim::{seed::RNG_NAME, simulate, TrialColumns, BLOCK_TRIALS};
 use rayon::prelude::*;
 use std::time::Instant;

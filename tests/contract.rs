@@ -7,11 +7,13 @@
 
 use std::path::Path;
 
-use stoploss::model::{Laser, SpecificTerms, Study};
-use stoploss::report::{CandidateResult, Results};
+use stoploss::model::Study;
+
+use stoploss::contract::{aggregate_reimbursement, apply_specific, AggregateCounting};
+use stoploss::contract::{LargeClaimant, TrialClaims};
+use stoploss::contract::{Laser, SpecificTerms};
+use stoploss::results::{CandidateResult, Results};
 use stoploss::run::run_study;
-use stoploss::sim::apply::{aggregate_reimbursement, apply_specific, AggregateCounting};
-use stoploss::sim::kernel::{LargeClaimant, TrialClaims};
 
 // ---------------------------------------------------------------- helpers
 

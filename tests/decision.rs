@@ -8,7 +8,7 @@ use std::path::Path;
 
 use stoploss::analysis::{trials_needed, z_for};
 use stoploss::model::{RiskCap, RiskMeasure, Study};
-use stoploss::report::{CandidateResult, Decision, Results};
+use stoploss::results::{CandidateResult, Decision, Results};
 use stoploss::run::{run_exact, run_study};
 use stoploss::sim::simulate;
 use stoploss::sweep::{prepare, JsonPath, SweepParam};

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use stoploss::model::Study;
-use stoploss::report::{CandidateResult, Results};
+use stoploss::results::{CandidateResult, Results};
 use stoploss::run::run_study;
 use stoploss::sim::{simulate, TrialColumns};
 

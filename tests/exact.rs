@@ -3,7 +3,7 @@
 
 use stoploss::exact::ExactOptions;
 use stoploss::model::Study;
-use stoploss::report::{CandidateResult, Results};
+use stoploss::results::{CandidateResult, Results};
 use stoploss::run::{run_both, run_exact};
 
 fn parse(json: &str) -> Study {

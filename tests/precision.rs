@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use stoploss::config::MAX_TRIALS;
 use stoploss::model::Study;
-use stoploss::report::{CandidateResult, Results};
+use stoploss::results::{CandidateResult, Results};
 use stoploss::run::{run_study, run_study_to_target, PrecisionTarget, TargetFigure, TargetSe};
 use stoploss::sim::{simulate, simulate_blocks, BLOCK_TRIALS};
 use stoploss::stats::Z95;

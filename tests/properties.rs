@@ -24,10 +24,10 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use serde_json::json;
-use stoploss::model::{Laser, SpecificTerms};
-use stoploss::report::Results;
-use stoploss::sim::apply::{aggregate_reimbursement, apply_specific, AggregateCounting};
-use stoploss::sim::kernel::{LargeClaimant, TrialClaims};
+use stoploss::contract::{aggregate_reimbursement, apply_specific, AggregateCounting};
+use stoploss::contract::{LargeClaimant, TrialClaims};
+use stoploss::contract::{Laser, SpecificTerms};
+use stoploss::results::Results;
 
 /// `default_cases` unless `PROPTEST_CASES` is set; a fixed seed unless
 /// `PROPTEST_RNG_SEED` is set; no regression files in the source tree.

@@ -10,9 +10,10 @@
 
 use rand_distr::{Distribution, StandardNormal};
 use std::path::Path;
+use stoploss::contract::TrialClaims;
 use stoploss::dist::{uniform, Severity, SimRng};
 use stoploss::model::Study;
-use stoploss::sim::kernel::{Kernel, TrialBuffers, TrialClaims, MEMBER_CHUNK};
+use stoploss::sim::kernel::{Kernel, TrialBuffers, MEMBER_CHUNK};
 use stoploss::sim::seed::block_rng;
 
 /// What the reference computes per trial: gross, aggregate-eligible, and

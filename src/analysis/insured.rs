@@ -1,6 +1,6 @@
 //! Self-funding against a fully insured premium.
 
-use crate::report::{CandidateResult, Estimate, InsuredCandidate, Interval, WorstYear};
+use crate::results::{CandidateResult, Estimate, InsuredCandidate, Interval, WorstYear};
 
 /// Candidate `c` against the annual fully insured `premium`: the expected
 /// saving (premium less mean cost, with the mean's se), the probability

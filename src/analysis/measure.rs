@@ -1,7 +1,7 @@
 //! Risk measures read off a candidate's results.
 
 use crate::model::RiskMeasure;
-use crate::report::{CandidateResult, Interval, RiskValue};
+use crate::results::{CandidateResult, Interval, RiskValue};
 use crate::stats::Z95;
 
 /// The standard error implied by a 95% interval: its half-width / 1.96.

@@ -20,7 +20,7 @@ pub use measure::risk_value;
 pub use recommend::{choose, Choice};
 
 use crate::model::{RiskAppetite, RiskCap, RiskMeasure, Study};
-use crate::report::{
+use crate::results::{
     Assumptions, ClassAssumption, Comparison, ComponentAssumption, Decision, DecisionRule,
     Difference, FrontierPoint, FullyInsured, Interval, Results, RiskValue,
 };
@@ -183,7 +183,7 @@ pub fn analyze(
         .enumerate()
         .map(|(i, c)| FrontierPoint {
             label: c.label.clone(),
-            mean: crate::report::Estimate {
+            mean: crate::results::Estimate {
                 mean: c.employer_cost.mean,
                 se: c.employer_cost.se,
             },

@@ -1,8 +1,9 @@
 //! The decision analysis in words, shared by the table, Markdown and HTML
 //! outputs.
 
+use crate::format::{dollars, group, percent};
 use crate::model::{RiskAppetite, RiskCap, RiskMeasure};
-use crate::report::{dollars, Decision};
+use crate::results::Decision;
 
 /// A value of `measure` for people: dollars, or a percentage.
 pub fn measure_value(measure: RiskMeasure, v: f64) -> String {
@@ -19,15 +20,6 @@ pub fn measure_plain(measure: RiskMeasure, v: f64) -> String {
         dollars(v)
     } else {
         percent(v)
-    }
-}
-
-/// A probability as a percentage with one decimal.
-pub fn percent(p: f64) -> String {
-    if p.is_finite() {
-        format!("{:.1}%", 100.0 * p)
-    } else {
-        "-".into()
     }
 }
 
@@ -181,9 +173,4 @@ fn describe_name(name: &str) -> String {
     name.parse::<RiskMeasure>()
         .map(|m| m.describe())
         .unwrap_or_else(|_| name.to_string())
-}
-
-/// A whole number with thousands separators.
-pub fn group(n: u64) -> String {
-    dollars(n as f64)
 }

@@ -1,9 +1,9 @@
 //! Command-line arguments.
 
-use crate::model::{RiskCap, RiskMeasure, Study};
-use crate::run::{TargetFigure, TargetSe};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use stoploss::model::RiskMeasure;
+use stoploss::run::{TargetFigure, TargetSe};
 
 /// Monte Carlo stop-loss attachment studies for self-funded health plans.
 ///
@@ -168,7 +168,7 @@ pub struct RunArgs {
     /// `stoploss merge`; `auto` takes I and N from a Slurm array, a
     /// Kubernetes Indexed Job or an AWS Batch array.
     #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
-    pub shard: Option<crate::shard::ShardArg>,
+    pub shard: Option<stoploss::shard::ShardArg>,
     /// The number of shards, for `--shard auto` under schedulers that give
     /// only the index (Kubernetes, AWS Batch).
     #[arg(long, value_name = "N", requires = "shard")]
@@ -181,7 +181,7 @@ pub struct RunArgs {
     pub appetite: AppetiteArgs,
 }
 
-fn parse_shard(s: &str) -> Result<crate::shard::ShardArg, String> {
+fn parse_shard(s: &str) -> Result<stoploss::shard::ShardArg, String> {
     s.parse()
 }
 
@@ -251,57 +251,6 @@ fn parse_measure(s: &str) -> Result<RiskMeasure, String> {
     s.parse()
 }
 
-impl AppetiteArgs {
-    /// Applies the flags to the study's risk appetite and checks the result,
-    /// naming the flag at fault.
-    pub fn apply(&self, study: &mut Study) -> Result<(), String> {
-        let a = &mut study.decision;
-        // As in the config: a frontier that follows the rule's measure keeps
-        // following it, unless --frontier-measure sets it apart.
-        let tied = a.frontier_measure == a.risk_measure;
-        if let Some(m) = self.risk_measure {
-            a.risk_measure = m;
-            if tied && self.frontier_measure.is_none() {
-                a.frontier_measure = m;
-            }
-        }
-        if let Some(m) = self.frontier_measure {
-            a.frontier_measure = m;
-        }
-        if let Some(v) = self.max_risk {
-            a.cap = Some(RiskCap::Value(v));
-        }
-        if let Some(f) = self.max_risk_budget_factor {
-            a.cap = Some(RiskCap::BudgetFactor(f));
-        }
-        if self.no_risk_cap {
-            a.cap = None;
-        }
-        if let Some(l) = self.lambda {
-            a.lambda = l;
-        }
-        a.check(study.budget).map_err(|e| {
-            let flag = e.field.replace('_', "-");
-            if self.names(e.field) {
-                format!("--{flag}: {}", e.message)
-            } else {
-                format!("decision.{} (with the flags given): {}", e.field, e.message)
-            }
-        })
-    }
-
-    fn names(&self, field: &str) -> bool {
-        match field {
-            "frontier_measure" => self.frontier_measure.is_some(),
-            "risk_measure" => self.risk_measure.is_some(),
-            "max_risk" => self.max_risk.is_some(),
-            "max_risk_budget_factor" => self.max_risk_budget_factor.is_some(),
-            "lambda" => self.lambda.is_some(),
-            _ => false,
-        }
-    }
-}
-
 fn parse_target_se(s: &str) -> Result<TargetSe, String> {
     s.parse()
 }
@@ -359,17 +308,17 @@ pub enum MethodArg {
 
 impl MethodArg {
     /// The library's method.
-    pub fn into_method(self) -> crate::run::Method {
+    pub fn into_method(self) -> stoploss::run::Method {
         self.into()
     }
 }
 
-impl From<MethodArg> for crate::run::Method {
+impl From<MethodArg> for stoploss::run::Method {
     fn from(m: MethodArg) -> Self {
         match m {
-            MethodArg::Simulate => crate::run::Method::Simulate,
-            MethodArg::Exact => crate::run::Method::Exact,
-            MethodArg::Both => crate::run::Method::Both,
+            MethodArg::Simulate => stoploss::run::Method::Simulate,
+            MethodArg::Exact => stoploss::run::Method::Exact,
+            MethodArg::Both => stoploss::run::Method::Both,
         }
     }
 }

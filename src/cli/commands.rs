@@ -1,29 +1,29 @@
 //! The commands: `run`, `validate`, `init` (`merge` and `run --shard`: [`super::shard`]).
 
-use super::args::{InitArgs, MethodArg, ReportArgs, RunArgs, ValidateArgs};
+use super::args::{InitArgs, ReportArgs, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
+use super::plan::{OutputPlan, RunPlan, StateMode};
 use super::{examples, output, shard, EXIT_FAILED, EXIT_OK};
-use crate::config;
-use crate::exact::ExactOptions;
-use crate::model::Study;
-use crate::report::{
-    dollars, CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, Results,
-    TableExporter, TargetSeReport,
-};
-use crate::run::{
-    check_memory, run_both, run_exact, run_study_from, run_study_to_target_from, Method,
-    PrecisionTarget,
-};
-use crate::sim::{TrialColumns, BLOCK_TRIALS};
-use crate::state;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use stoploss::config;
+use stoploss::format::dollars;
+use stoploss::model::Study;
+use stoploss::report::{
+    CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, TableExporter,
+};
+use stoploss::results::{Results, TargetSeReport};
+use stoploss::run::{
+    check_memory, run_both, run_exact, run_study_from, run_study_to_target_from, Method,
+};
+use stoploss::sim::{TrialColumns, BLOCK_TRIALS};
+use stoploss::state;
 
 /// Expands folders into their `*.json` files (sorted); files pass through.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -110,105 +110,42 @@ pub fn run(args: &RunArgs) -> u8 {
 }
 
 fn run_in_pool(args: &RunArgs) -> u8 {
-    let paths = match expand(&args.configs) {
-        Ok(p) => p,
+    let plan = match RunPlan::new(args) {
+        Ok(plan) => plan,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_FAILED;
         }
     };
-    if let Some(t) = args.trials {
-        if t == 0 || t > config::MAX_TRIALS {
-            eprintln!(
-                "error: --trials must be between 1 and {}, got {t}",
-                config::MAX_TRIALS
-            );
-            return EXIT_FAILED;
-        }
-    }
-    if let Some(m) = args.max_trials {
-        if m == 0 || m > config::MAX_TRIALS {
-            eprintln!(
-                "error: --max-trials must be between 1 and {}, got {m}",
-                config::MAX_TRIALS
-            );
-            return EXIT_FAILED;
-        }
-        if let Some(t) = args.trials.filter(|&t| t > m) {
-            eprintln!("error: --max-trials {m} is below --trials {t}");
-            return EXIT_FAILED;
-        }
-    }
-    if args.save_state || args.resume.is_some() {
-        let flag = if args.resume.is_some() {
-            "--resume"
-        } else {
-            "--save-state"
-        };
-        if args.method != MethodArg::Simulate {
-            eprintln!("error: {flag} applies to --method simulate (the exact engine has no trials to save)");
-            return EXIT_FAILED;
-        }
-        if args.resume.is_some() && paths.len() != 1 {
-            eprintln!(
-                "error: --resume continues one run: give exactly one config, got {}",
-                paths.len()
-            );
-            return EXIT_FAILED;
-        }
-    }
-    if let Err(e) = shard::check_run_flags(args, paths.len()) {
-        eprintln!("error: {e}");
-        return EXIT_FAILED;
-    }
-    let shard_spec = match args.shard.map(|_| shard::resolve(args)).transpose() {
-        Ok(spec) => spec,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    let (studies, mut failed) = load_all(&paths);
-    for (path, mut study) in studies {
-        if let Some(t) = args.trials {
-            study.trials = t;
-        }
-        if let Some(s) = args.seed {
-            study.seed = s;
-        }
-        if let Some(label) = &args.baseline {
-            match study.contract.candidate_index(label) {
-                Ok(b) => study.contract.baseline = b,
-                Err(e) => {
-                    eprintln!("error: {}: --baseline: {e}", path.display());
-                    failed += 1;
-                    continue;
-                }
+    let (studies, mut failed) = load_all(&plan.configs);
+    for (path, study) in studies {
+        let study = match plan.study(&study) {
+            Ok(study) => study,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                failed += 1;
+                continue;
             }
-        }
-        if let Err(e) = args.appetite.apply(&mut study) {
-            eprintln!("error: {}: {e}", path.display());
-            failed += 1;
-            continue;
-        }
-        let outcome = match shard_spec {
+        };
+        let out = &plan.output;
+        let outcome = match plan.shard {
             Some(spec) => {
                 OUTPUTS.begin(&study.name);
-                shard::run_shard(&study, &path, spec, args)
+                shard::run_shard(&study, &path, spec, out)
             }
             None => {
-                if let Err(e) = output::check_target(&args.out, &study.name, args.force) {
+                if let Err(e) = output::check_target(&out.dir, &study.name, out.force) {
                     eprintln!("error: {}: {e:#}", path.display());
                     failed += 1;
                     continue;
                 }
                 OUTPUTS.begin(&study.name);
-                run_one(&study, &path, args)
+                run_one(&study, &path, &plan)
             }
         };
         match outcome {
             Ok(dir) => {
-                if !args.quiet {
+                if !out.quiet {
                     println!("wrote {}", dir.display());
                 }
             }
@@ -242,53 +179,37 @@ fn progress_bar(study: &Study, quiet: bool) -> ProgressBar {
     pb
 }
 
-fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
+fn run_one(study: &Study, path: &Path, plan: &RunPlan) -> Result<PathBuf> {
     for w in &study.warnings {
         eprintln!("warning: {}: {w}", study.name);
     }
-    if args.method.into_method() != Method::Exact {
-        // A precision target may run up to its cap (default 10 x the trials).
-        let cap = match (args.target_se, args.max_trials) {
-            (None, _) => study.trials,
-            (Some(_), Some(m)) => m,
-            (Some(_), None) => study.trials.saturating_mul(10).min(config::MAX_TRIALS),
-        };
-        check_memory(study, cap.max(study.trials)).map_err(anyhow::Error::msg)?;
+    let quiet = plan.output.quiet;
+    if plan.method != Method::Exact {
+        check_memory(study, plan.peak_trials(study)).map_err(anyhow::Error::msg)?;
     }
-    let exact_options = ExactOptions {
-        max_points: args.exact_points,
-        step: args.exact_step,
-    };
-    let method: Method = args.method.into();
-    if method != Method::Simulate {
-        if args.target_se.is_some() {
-            anyhow::bail!(
-                "--target-se applies to the simulation alone; use it with --method simulate"
-            );
-        }
-        let pb = progress_bar(study, args.quiet);
-        let results = match method {
+    if plan.method != Method::Simulate {
+        let pb = progress_bar(study, quiet);
+        let results = match plan.method {
             Method::Exact => {
                 pb.finish_and_clear();
-                run_exact(study, &exact_options).map_err(anyhow::Error::msg)
+                run_exact(study, &plan.exact).map_err(anyhow::Error::msg)
             }
-            _ => Ok(run_both(study, &exact_options, &|n| pb.inc(n))),
+            _ => Ok(run_both(study, &plan.exact, &|n| pb.inc(n))),
         };
         pb.finish_and_clear();
-        return finish(study, &results?, args, None);
+        return finish(study, &results?, &plan.output, None);
     }
     // A state is saved with --save-state, and always when resuming, so the
     // folder that replaces the resumed one can be extended again.
-    let config_hash = if args.save_state || args.resume.is_some() {
-        Some(state::config_hash(path)?)
-    } else {
-        None
+    let config_hash = match plan.state {
+        StateMode::Off => None,
+        _ => Some(state::config_hash(path)?),
     };
-    let start = match (&args.resume, config_hash) {
-        (Some(from), Some(hash)) => {
+    let start = match (&plan.state, config_hash) {
+        (StateMode::Resume(from), Some(hash)) => {
             let file = state::state_path(from);
             let columns = state::load_for_resume(&file, study, hash)?;
-            if !args.quiet {
+            if !quiet {
                 eprintln!(
                     "{}: resuming {} saved trials from {}; {} trials in all",
                     study.name,
@@ -301,18 +222,13 @@ fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
         }
         _ => TrialColumns::default(),
     };
-    let pb = progress_bar(study, args.quiet);
+    let pb = progress_bar(study, quiet);
     // Whole saved blocks are kept; a partial last block is simulated again.
     pb.set_position(start.trials() as u64 / BLOCK_TRIALS * BLOCK_TRIALS);
-    let run = match args.target_se {
+    let run = match &plan.target {
         None => Ok(run_study_from(study, start, &|n| pb.inc(n))),
-        Some(se) => {
-            let target = PrecisionTarget {
-                se,
-                figure: args.target_figure.into(),
-                max_trials: args.max_trials,
-            };
-            run_study_to_target_from(study, start, &target, &|n| pb.inc(n), &|n| pb.inc_length(n))
+        Some(target) => {
+            run_study_to_target_from(study, start, target, &|n| pb.inc(n), &|n| pb.inc_length(n))
         }
     };
     pb.finish_and_clear();
@@ -320,11 +236,11 @@ fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
     match config_hash {
         Some(hash) => {
             let save = |w: &mut dyn Write| state::save(&mut &mut *w, study, hash, &columns);
-            finish(study, &results, args, Some(&save))
+            finish(study, &results, &plan.output, Some(&save))
         }
         None => {
             drop(columns);
-            finish(study, &results, args, None)
+            finish(study, &results, &plan.output, None)
         }
     }
 }
@@ -334,7 +250,7 @@ fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
 fn finish(
     study: &Study,
     results: &Results,
-    args: &RunArgs,
+    out: &OutputPlan,
     state: Option<WriteFn<'_>>,
 ) -> Result<PathBuf> {
     if let Some(report) = &results.meta.target_se {
@@ -353,8 +269,8 @@ fn finish(
             eprintln!("warning: {}: {}: {w}", study.name, c.label);
         }
     }
-    let dir = write_results(&args.out, results, args.force, args.report, state)?;
-    if !args.quiet {
+    let dir = write_results(&out.dir, results, out.force, out.report, state)?;
+    if !out.quiet {
         let table = TableExporter.serialize(results)?;
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(&table).context("cannot write to stdout")?;
@@ -480,12 +396,12 @@ pub fn read_results(dir: &Path) -> Result<Results> {
             e.inner()
         )
     })?;
-    if results.schema_version != crate::report::SCHEMA_VERSION {
+    if results.schema_version != stoploss::results::SCHEMA_VERSION {
         anyhow::bail!(
             "{}: schema_version {} is not the {} this version reads; rerun the study",
             path.display(),
             results.schema_version,
-            crate::report::SCHEMA_VERSION
+            stoploss::results::SCHEMA_VERSION
         );
     }
     Ok(results)
@@ -512,8 +428,12 @@ fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     if results.decision.is_none() && !results.candidates.is_empty() {
         // An older results.json: the analysis from its figures, with
         // unpaired differences (the per-trial costs are gone).
-        let appetite = crate::model::RiskAppetite::default();
-        let d = crate::analysis::analyze(&results, &appetite, &crate::analysis::Unpaired(&results));
+        let appetite = stoploss::model::RiskAppetite::default();
+        let d = stoploss::analysis::analyze(
+            &results,
+            &appetite,
+            &stoploss::analysis::Unpaired(&results),
+        );
         results.decision = d;
     }
     let files = [

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod examples;
 pub mod interrupt;
 pub mod output;
+pub mod plan;
 pub mod shard;
 pub mod sweep;
 
@@ -17,8 +18,6 @@ use std::process::ExitCode;
 pub const EXIT_OK: u8 = 0;
 /// Exit code when at least one config was invalid or failed to run.
 pub const EXIT_FAILED: u8 = 1;
-/// Exit code for a usage error (bad flags), as clap reports it.
-pub const EXIT_USAGE: u8 = 2;
 
 /// Runs `f` inside a rayon pool of `threads` workers (all cores for
 /// `None`), with SIGINT/SIGTERM cleanup installed: the set-up every command

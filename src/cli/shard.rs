@@ -3,19 +3,20 @@
 use super::args::{MergeArgs, MethodArg, RunArgs};
 use super::commands::write_results;
 use super::output::{self, Contents, OUTPUTS};
+use super::plan::OutputPlan;
 use super::{EXIT_FAILED, EXIT_OK};
-use crate::config;
-use crate::model::Study;
-use crate::report::{Exporter, TableExporter};
-use crate::run::{check_memory, run_study_from};
-use crate::shard::{
-    find_shards, load_columns, plan_merge, shard_dir_name, simulate_shard, Manifest, ShardArg,
-    ShardFile, ShardSpec, MANIFEST_FILE, SHARD_FILE,
-};
-use crate::state::{self, StateHeader};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use stoploss::config;
+use stoploss::model::{Overrides, Study};
+use stoploss::report::{Exporter, TableExporter};
+use stoploss::run::{check_memory, run_study_from};
+use stoploss::shard::{
+    find_shards, load_columns, plan_merge, shard_dir_name, simulate_shard, Manifest, ShardArg,
+    ShardFile, ShardSpec, MANIFEST_FILE, SHARD_FILE,
+};
+use stoploss::state::{self, StateHeader};
 
 /// Flags that cannot go with `--shard`, as an error message.
 pub fn check_run_flags(args: &RunArgs, configs: usize) -> Result<(), String> {
@@ -59,19 +60,21 @@ pub fn resolve(args: &RunArgs) -> Result<ShardSpec, String> {
             }
             Ok(spec)
         }
-        Some(ShardArg::Auto) => crate::shard::from_env(|k| std::env::var(k).ok(), args.shard_count),
+        Some(ShardArg::Auto) => {
+            stoploss::shard::from_env(|k| std::env::var(k).ok(), args.shard_count)
+        }
         None => Err("no --shard given".into()),
     }
 }
 
 /// Runs shard `spec` of `study` (loaded from `path`) and writes its folder.
-pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, args: &RunArgs) -> Result<PathBuf> {
+pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, out: &OutputPlan) -> Result<PathBuf> {
     for w in &study.warnings {
         eprintln!("warning: {}: {w}", study.name);
     }
     let hash = state::config_hash(path)?;
     let dir_name = shard_dir_name(&study.name, spec);
-    output::check_target(&args.out, &dir_name, args.force)?;
+    output::check_target(&out.dir, &dir_name, out.force)?;
     let config_path = std::fs::canonicalize(path)
         .with_context(|| format!("cannot resolve {}", path.display()))?;
     let manifest = Manifest {
@@ -88,7 +91,7 @@ pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, args: &RunArgs) ->
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let (blocks, columns) = simulate_shard(study, spec, &|_| {}).map_err(anyhow::Error::msg)?;
-    if !args.quiet {
+    if !out.quiet {
         eprintln!(
             "{}: shard {spec}: blocks {}..{} ({} of {} trials)",
             study.name,
@@ -113,7 +116,7 @@ pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, args: &RunArgs) ->
             Contents::Bytes(serde_json::to_vec_pretty(&manifest)?),
         ),
     ];
-    output::write_atomically(&args.out, &dir_name, &files, args.force)
+    output::write_atomically(&out.dir, &dir_name, &files, out.force)
 }
 
 /// `stoploss merge`.
@@ -147,7 +150,7 @@ fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(&manifest.config));
-    let mut study = config::load(&config_path)?;
+    let study = config::load(&config_path)?;
     let hash = state::config_hash(&config_path)?;
     if hash != header.config_hash {
         bail!(
@@ -164,12 +167,21 @@ fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {
             manifest.name
         );
     }
-    study.seed = header.seed;
-    study.trials = header.run_trials;
-    study.contract.baseline = study
-        .contract
-        .candidate_index(&manifest.baseline)
-        .map_err(|e| anyhow::anyhow!("{}: baseline of the shards: {e}", config_path.display()))?;
+    let study = study
+        .with_overrides(&Overrides {
+            trials: Some(header.run_trials),
+            seed: Some(header.seed),
+            baseline: Some(manifest.baseline.clone()),
+            ..Overrides::default()
+        })
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {} of the shards: {}",
+                config_path.display(),
+                e.field,
+                e.message
+            )
+        })?;
     output::check_target(&args.out, &study.name, args.force)?;
     check_memory(&study, study.trials).map_err(|e| anyhow::anyhow!("merging: {e}"))?;
     OUTPUTS.begin(&study.name);

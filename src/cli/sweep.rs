@@ -1,15 +1,16 @@
 //! `stoploss sweep`: a config over a list of parameter values.
 
 use super::args::SweepArgs;
+use super::plan::{check_trials, flag_error};
 use super::{output, EXIT_FAILED, EXIT_OK};
-use crate::config::MAX_TRIALS;
-use crate::exact::ExactOptions;
-use crate::run::{available_memory, memory_estimate, run_both, run_exact, run_study, Method};
-use crate::sweep::{self, JsonPath, SweepParam, SweepResults};
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
+use stoploss::exact::ExactOptions;
+use stoploss::model::Overrides;
+use stoploss::run::{available_memory, memory_estimate, run_both, run_exact, run_study, Method};
+use stoploss::sweep::{self, JsonPath, SweepParam, SweepResults};
 
 /// Most runs in one sweep.
 pub const MAX_SWEEP_RUNS: usize = 1000;
@@ -67,11 +68,7 @@ fn params(args: &SweepArgs) -> Result<Vec<SweepParam>> {
 
 fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
     let params = params(args)?;
-    if let Some(t) = args.trials {
-        if t == 0 || t > MAX_TRIALS {
-            bail!("--trials must be between 1 and {MAX_TRIALS}, got {t}");
-        }
-    }
+    check_trials(args.trials, None).map_err(anyhow::Error::msg)?;
     let file = args.config.display().to_string();
     let text =
         std::fs::read_to_string(&args.config).with_context(|| format!("cannot read {file}"))?;
@@ -80,18 +77,25 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut studies = sweep::prepare(&text, &file, &dir, &params)?;
-    for (values, study) in &mut studies {
-        if let Some(t) = args.trials {
-            study.trials = t;
-        }
-        if let Some(s) = args.seed {
-            study.seed = s;
-        }
-        args.appetite
-            .apply(study)
-            .map_err(|e| anyhow!("{file} with {}: {e}", sweep::assignment(&params, values)))?;
-    }
+    let overrides = Overrides {
+        trials: args.trials,
+        seed: args.seed,
+        baseline: None,
+        appetite: (&args.appetite).into(),
+    };
+    let studies = sweep::prepare(&text, &file, &dir, &params)?
+        .into_iter()
+        .map(|(values, study)| {
+            let study = study.with_overrides(&overrides).map_err(|e| {
+                anyhow!(
+                    "{file} with {}: {}",
+                    sweep::assignment(&params, &values),
+                    flag_error(&e)
+                )
+            })?;
+            Ok((values, study))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let method = args.method.into_method();
     if method != Method::Exact {
         let threads = rayon::current_num_threads();
@@ -145,7 +149,7 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
             first.trials
         },
         method: method.name().into(),
-        rule: crate::analysis::text::rule_general(a),
+        rule: stoploss::analysis::text::rule_general(a),
         frontier_measure: a.frontier_measure.name(),
         risk_measure: a.risk_measure.name(),
         points,

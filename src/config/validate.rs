@@ -4,8 +4,10 @@
 use super::census::{read_census, CensusRow};
 use super::files::{read_limited, utf8};
 use super::raw::*;
+use crate::contract::*;
 use crate::dist::{Frequency, ParamError, Severity, TailSpec};
 use crate::error::{ConfigError, ErrorKind};
+use crate::format::{short_dollars, trim_number};
 use crate::model::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -815,22 +817,6 @@ fn population_from_census(
     })
 }
 
-/// "$50k", "$1.5M", "$250".
-pub fn short_dollars(x: f64) -> String {
-    if x >= 1e6 {
-        format!("${}M", trim_number(x / 1e6))
-    } else if x >= 1e3 {
-        format!("${}k", trim_number(x / 1e3))
-    } else {
-        format!("${}", trim_number(x))
-    }
-}
-
-fn trim_number(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 fn premium(
     ctx: &Ctx,
     path: &str,
@@ -1047,8 +1033,10 @@ fn contract(
         specific,
         aggregate,
         lasers,
-        asd_counts_toward_aggregate: raw.asd_counts_toward_aggregate.unwrap_or(true),
-        laser_gap_counts_toward_aggregate: raw.laser_gap_counts_toward_aggregate.unwrap_or(true),
+        counting: AggregateCounting {
+            asd: raw.asd_counts_toward_aggregate.unwrap_or(true),
+            laser_gap: raw.laser_gap_counts_toward_aggregate.unwrap_or(true),
+        },
         candidates,
         baseline: 0,
     };

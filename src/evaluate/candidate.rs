@@ -1,16 +1,14 @@
 //! One candidate evaluated on every trial.
 
 use super::terms::{annual_premium, premium_basis, CandidateTerms};
-use crate::model::{Laser, Premium, Study};
-use crate::report::{
+use crate::contract::{self, aggregate_reimbursement, Premium};
+use crate::model::Study;
+use crate::results::{
     CandidateResult, CostDistribution, Difference, Estimate, ExceedancePoint, Interval,
     PairedDifference, PercentileIntervals, Percentiles, PremiumBasis, Tvar,
 };
-use crate::sim::{apply::aggregate_reimbursement, TrialColumns};
+use crate::sim::TrialColumns;
 use crate::stats::{self, Moments, Z95};
-
-/// NAIC model act floor for the specific deductible.
-const NAIC_SPECIFIC_FLOOR: f64 = 20_000.0;
 
 fn est(m: &Moments) -> Estimate {
     Estimate {
@@ -412,63 +410,29 @@ pub fn candidate_result(
     }
 }
 
-/// The employer's largest possible annual cost: the attachment plus fixed
-/// costs plus whatever retained claims the aggregate does not count, when
-/// all of that is bounded.
+/// The employer's largest possible annual cost ([`contract::max_liability`]).
 fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
-    let attachment = terms.attachment?;
-    if terms.aggregate_max.is_finite() {
-        return None;
-    }
     let outside_aggregate = study.population.profiles.iter().any(|p| {
         p.components
             .iter()
             .any(|c| !c.aggregate && c.frequency.mean() > 0.0)
     });
-    if outside_aggregate {
-        return None;
-    }
-    let contract = &study.contract;
-    let specific = &contract.specific[terms.candidate.specific].terms;
-    let mut bound = attachment + fixed;
-    if !contract.asd_counts_toward_aggregate && specific.deductible.is_finite() {
-        bound += specific.aggregating_deductible;
-    }
-    if !contract.laser_gap_counts_toward_aggregate && specific.deductible.is_finite() {
-        for (_, laser) in &contract.lasers {
-            match laser {
-                Laser::Deductible(l) => bound += (l - specific.deductible).max(0.0),
-                Laser::Excluded => return None,
-            }
-        }
-    }
-    Some(bound)
+    contract::max_liability(
+        &study.contract,
+        terms.candidate.specific,
+        terms.attachment,
+        terms.aggregate_max,
+        fixed,
+        outside_aggregate,
+    )
 }
 
 /// Warnings for a candidate: NAIC model act floors.
 fn candidate_warnings(study: &Study, terms: &CandidateTerms) -> Vec<String> {
-    let mut w = Vec::new();
-    if let Some(d) = study.contract.specific[terms.candidate.specific].deductible() {
-        if d < NAIC_SPECIFIC_FLOOR {
-            w.push(format!(
-                "specific deductible ${} is below the NAIC model act floor of $20,000",
-                crate::report::dollars(d)
-            ));
-        }
-    }
-    if let Some(a) = terms.attachment {
-        let employees = study.population.employees();
-        let floor = if employees > 50.0 { 1.10 } else { 1.20 };
-        let expected = terms.expected_aggregate_retained.mean;
-        if expected > 0.0 && a < floor * expected {
-            w.push(format!(
-                "aggregate attachment ${} is {:.1}% of expected claims, below the NAIC model act floor of {:.0}% for a group of {:.0} employees",
-                crate::report::dollars(a),
-                100.0 * a / expected,
-                100.0 * floor,
-                employees
-            ));
-        }
-    }
-    w
+    contract::floor_warnings(
+        study.contract.specific[terms.candidate.specific].deductible(),
+        terms.attachment,
+        terms.expected_aggregate_retained.mean,
+        study.population.employees(),
+    )
 }

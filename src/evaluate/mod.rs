@@ -14,7 +14,7 @@ pub use terms::{
 };
 
 use crate::model::Study;
-use crate::report::{Estimate, PopulationSummary, SpecificOptionSummary};
+use crate::results::{Estimate, PopulationSummary, SpecificOptionSummary};
 use crate::sim::TrialColumns;
 use crate::stats::Moments;
 use rayon::prelude::*;
@@ -27,7 +27,7 @@ pub struct Evaluation {
     /// Specific option summaries.
     pub specific_options: Vec<SpecificOptionSummary>,
     /// Candidate results, in the contract's candidate order.
-    pub candidates: Vec<crate::report::CandidateResult>,
+    pub candidates: Vec<crate::results::CandidateResult>,
     /// Study-level warnings (inputs and estimates).
     pub warnings: Vec<String>,
 }
@@ -96,7 +96,7 @@ pub struct PairedColumns<'a> {
 }
 
 impl crate::analysis::Differences for PairedColumns<'_> {
-    fn versus(&self, reference: usize) -> Vec<crate::report::Difference> {
+    fn versus(&self, reference: usize) -> Vec<crate::results::Difference> {
         let (study, columns) = (self.study, self.columns);
         let terms: Vec<CandidateTerms> = study
             .contract

@@ -1,7 +1,9 @@
 //! Attachment points and premiums, resolved for each candidate.
 
-use crate::model::{Attachment, Candidate, MinAttachment, Premium, Study};
-use crate::report::{dollars, Estimate};
+use crate::model::Study;
+
+use crate::contract::{AttachmentBase, Candidate, Premium};
+use crate::results::Estimate;
 use crate::sim::TrialColumns;
 use crate::stats::Moments;
 
@@ -117,40 +119,12 @@ impl CandidateTerms {
             None => (None, None, 0.0, Premium::None),
             Some(a) => {
                 let option = &study.contract.aggregate[a];
-                let (computed, mut basis) = match &option.attachment {
-                    Attachment::Factor(f) => (
-                        f * expected.mean,
-                        format!(
-                            "{:.1}% of expected aggregate-eligible retained claims {} ({}, se {})",
-                            100.0 * f,
-                            dollars(expected.mean),
-                            exp.source,
-                            dollars(expected.se)
-                        ),
-                    ),
-                    Attachment::Amount(x) => (*x, "dollar amount".to_string()),
-                    Attachment::Monthly(rate) => (
-                        rate.annual_total(enrollment),
-                        "monthly aggregate factors x employee-months".to_string(),
-                    ),
-                };
-                let floor = match option.min_attachment {
-                    None => 0.0,
-                    Some(MinAttachment::Amount(m)) => m,
-                    Some(MinAttachment::Fraction(x)) => {
-                        x * full_year_attachment(&option.attachment, computed, study)
-                    }
-                };
-                let attachment = if floor > computed {
-                    basis = format!(
-                        "minimum attachment {} (computed {}: {basis})",
-                        dollars(floor),
-                        dollars(computed)
-                    );
-                    floor
-                } else {
-                    computed
-                };
+                let resolved = option.resolve_attachment(AttachmentBase {
+                    expected,
+                    source: exp.source,
+                    enrollment,
+                });
+                let (attachment, basis) = (resolved.amount, resolved.basis);
                 (
                     Some(attachment),
                     Some(basis),
@@ -175,14 +149,5 @@ impl CandidateTerms {
             aggregate_premium,
             fees: study.fees.admin_pepm.annual_total(enrollment),
         }
-    }
-}
-
-/// The attachment as if every employee were enrolled all twelve months
-/// (the base of a percentage minimum attachment).
-fn full_year_attachment(attachment: &Attachment, computed: f64, study: &Study) -> f64 {
-    match attachment {
-        Attachment::Monthly(rate) => rate.annual_total(&study.population.enrollment.full_year()),
-        _ => computed,
     }
 }

@@ -3,6 +3,7 @@
 use super::lattice::{convolve, map, Rounding};
 use super::measures::LatticeDist;
 use super::{Bracket, ExactOption};
+use crate::contract::aggregate_reimbursement;
 use crate::evaluate::CandidateTerms;
 
 /// Percentile levels reported (as in `results.json`).
@@ -56,7 +57,7 @@ impl<'a> CandidateDist<'a> {
     pub fn new(option: &'a ExactOption, terms: &CandidateTerms) -> Self {
         let h = option.step();
         let (attachment, max) = (terms.attachment, terms.aggregate_max);
-        let layer = |v: f64| attachment.map_or(0.0, |a| (v - a).max(0.0).min(max));
+        let layer = |v: f64| attachment.map_or(0.0, |a| aggregate_reimbursement(v, a, max));
         let claims = [Rounding::Down, Rounding::Up].map(|r| {
             let pass = &option.passes[usize::from(r == Rounding::Up)];
             let kept = map(&pass.aggregate_retained, h, r, |v| v - layer(v));
@@ -74,7 +75,7 @@ impl<'a> CandidateDist<'a> {
     pub fn aggregate_reimbursement(&self) -> Bracket {
         let trunc = self.truncated_excess();
         let (a, m) = (self.attachment, self.aggregate_max);
-        let layer = |v: f64| a.map_or(0.0, |a| (v - a).max(0.0).min(m));
+        let layer = |v: f64| a.map_or(0.0, |a| aggregate_reimbursement(v, a, m));
         let b = Bracket::new(self.ra(0).expect(layer), self.ra(1).expect(layer));
         Bracket::new(b.lo, b.hi + trunc)
     }

@@ -38,7 +38,7 @@ pub use support::unsupported_reason;
 
 use crate::evaluate::OptionExpectations;
 use crate::model::Study;
-use crate::report::Estimate;
+use crate::results::Estimate;
 
 /// Tuning of the exact engine.
 #[derive(Debug, Clone, Copy, PartialEq)]

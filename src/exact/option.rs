@@ -2,7 +2,8 @@
 
 use super::lattice::{compound, convolve, discretize, map, sum_independent, Rounding};
 use super::measures::LatticeDist;
-use crate::model::{ClaimComponent, Laser, Study};
+use crate::contract::Laser;
+use crate::model::{ClaimComponent, Study};
 use std::collections::BTreeMap;
 
 /// Mass beyond a member's lattice that is accepted as truncation.
@@ -134,12 +135,8 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
     for (t, _) in member_types(study) {
         let profile = &study.population.profiles[t.profile as usize];
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
-        let d = t.laser.map_or(terms.deductible, |l| {
-            l.effective_deductible(terms.deductible)
-        });
-        let bounded = d.is_finite()
-            && terms.reimbursement_pct == 1.0
-            && terms.max_reimbursement == f64::INFINITY;
+        let d = terms.member_deductible(t.laser);
+        let bounded = terms.retention_is_capped_at(d);
         let x = pick(true, true);
         reach = reach.max(if bounded {
             d
@@ -253,12 +250,8 @@ pub fn option_pass(
         let n = count as f64;
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let (x_parts, y_parts, z_parts) = (pick(true, true), pick(false, true), pick(false, false));
-        let d = t.laser.map_or(terms.deductible, |l| {
-            l.effective_deductible(terms.deductible)
-        });
-        let bounded = d.is_finite()
-            && terms.reimbursement_pct == 1.0
-            && terms.max_reimbursement == f64::INFINITY;
+        let d = terms.member_deductible(t.laser);
+        let bounded = terms.retention_is_capped_at(d);
         let (x, cap_x) = if bounded {
             let cap = (r.index(d, h) + 1).min(budget.max(2));
             (compound_of(&x_parts, t.scale, h, cap, r), cap)
@@ -272,7 +265,7 @@ pub fn option_pass(
         }
         let retained_of = |v: f64| -> f64 {
             if d.is_finite() {
-                v - (terms.reimbursement_pct * (v - d).max(0.0)).min(terms.max_reimbursement)
+                v - terms.member_reimbursement(v, d)
             } else {
                 v
             }

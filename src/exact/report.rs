@@ -3,9 +3,10 @@
 
 use super::candidate::{CandidateDist, ExactFigures};
 use super::{Bracket, ExactStudy};
+use crate::contract::Candidate;
 use crate::evaluate::{annual_premium, candidate_result, CandidateFigures, CandidateTerms};
-use crate::model::{Candidate, Study};
-use crate::report::{
+use crate::model::Study;
+use crate::results::{
     CandidateResult, CostDistribution, Estimate, ExactComparison, ExactFigure, ExceedancePoint,
     Interval, PercentileIntervals, Percentiles, Tvar,
 };

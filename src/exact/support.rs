@@ -1,6 +1,8 @@
 //! Which models the exact engine can represent, and why not otherwise.
 
-use crate::model::{Laser, Study};
+use crate::model::Study;
+
+use crate::contract::Laser;
 
 /// Why the exact engine cannot represent specific option `s` of `study`
 /// (and so every candidate built on it), or `None` when it can.
@@ -27,7 +29,7 @@ pub fn unsupported_reason(study: &Study, s: usize) -> Option<String> {
             }
         }
     }
-    if terms.deductible.is_finite() && !study.contract.laser_gap_counts_toward_aggregate {
+    if terms.deductible.is_finite() && !study.contract.counting.laser_gap {
         let gap = study.contract.lasers.iter().any(|(_, l)| match l {
             Laser::Deductible(x) => *x > terms.deductible,
             Laser::Excluded => true,

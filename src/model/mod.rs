@@ -1,16 +1,13 @@
-//! The validated study: population, claim components, contract terms and
-//! candidates. Everything here is immutable once built by [`crate::config`].
+//! The validated study: population, claim components, fees, the risk
+//! appetite, and the contract terms and candidates of [`crate::contract`]. Everything here is immutable once built by [`crate::config`].
 
-mod contract;
 mod decision;
+mod overrides;
 mod population;
 mod rates;
 
-pub use contract::{
-    AggregateOption, Attachment, Candidate, Contract, Laser, MinAttachment, Premium,
-    SpecificOption, SpecificTerms,
-};
 pub use decision::{AppetiteError, RiskAppetite, RiskCap, RiskMeasure, RISK_MEASURE_NAMES};
+pub use overrides::{AppetiteOverrides, OverrideError, Overrides};
 pub use population::{ClaimComponent, ClassInfo, Member, Population, Profile};
 pub use rates::{Enrollment, Rate};
 
@@ -57,7 +54,7 @@ pub struct Study {
     /// Who is covered and how they claim.
     pub population: Population,
     /// The stop-loss options and the candidates built from them.
-    pub contract: Contract,
+    pub contract: crate::contract::Contract,
     /// Fees.
     pub fees: Fees,
     /// Optional annual budget for the employer's total cost.

@@ -1,8 +1,8 @@
 //! The charts of `report.html`, drawn with plotters' SVG backend into
 //! strings that the page inlines.
 
-use super::{Decision, Results};
 use crate::model::RiskMeasure;
+use crate::results::{Decision, Results};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 

@@ -1,6 +1,7 @@
 //! `summary.csv`: one row per candidate.
 
-use super::{Exporter, Results};
+use super::Exporter;
+use crate::results::Results;
 
 /// Column names of `summary.csv`, in order.
 pub const CSV_COLUMNS: [&str; 29] = [

@@ -3,9 +3,11 @@
 //! the cost parts and the assumptions. Inline CSS and inline SVG charts; no
 //! scripts and nothing fetched, so it opens offline.
 
-use super::{charts, dollars, run_line, Exporter, Results};
+use super::{charts, run_line, Exporter};
 use crate::analysis::{text, z_for};
+use crate::format::{dollars, money};
 use crate::model::RiskMeasure;
+use crate::results::Results;
 use std::fmt::Write;
 
 /// The report page.
@@ -46,16 +48,6 @@ figcaption{color:#555;font-size:13px;margin-top:4px}dl{display:grid;grid-templat
 dt{color:#555}dd{margin:0}
 ";
 
-fn money(x: f64) -> String {
-    if x.is_finite() && x < 0.0 {
-        format!("-${}", dollars(-x))
-    } else if x.is_finite() {
-        format!("${}", dollars(x))
-    } else {
-        "-".into()
-    }
-}
-
 fn opt_money(x: Option<f64>) -> String {
     x.map(money).unwrap_or_else(|| "-".into())
 }
@@ -83,7 +75,7 @@ impl HtmlExporter {
             .and_then(|c| c.vs_baseline.as_ref())
             .map(|b| b.baseline.clone());
         add(baseline.as_deref().and_then(index), "baseline");
-        let by = |f: &dyn Fn(&super::CandidateResult) -> f64| {
+        let by = |f: &dyn Fn(&crate::results::CandidateResult) -> f64| {
             (0..results.candidates.len())
                 .min_by(|&a, &b| f(&results.candidates[a]).total_cmp(&f(&results.candidates[b])))
         };
@@ -164,14 +156,14 @@ impl HtmlExporter {
                     s,
                     "<td>{}</td><td>{}</td>",
                     money(f.expected_saving.mean),
-                    text::percent(f.prob_self_funding_costs_more.mean)
+                    crate::format::percent(f.prob_self_funding_costs_more.mean)
                 )?;
             }
             write!(
                 s,
                 "<td>{}</td></tr>",
                 c.prob_aggregate_attaches
-                    .map_or("-".into(), |p| text::percent(p.mean))
+                    .map_or("-".into(), |p| crate::format::percent(p.mean))
             )?;
         }
         s.push_str("</tbody></table></div>");
@@ -199,8 +191,8 @@ impl HtmlExporter {
                 escape(&c.label),
                 money(c.expected_saving.mean),
                 dollars(c.expected_saving.se),
-                text::percent(c.prob_self_funding_costs_more.mean),
-                text::percent(c.prob_self_funding_costs_more.se),
+                crate::format::percent(c.prob_self_funding_costs_more.mean),
+                crate::format::percent(c.prob_self_funding_costs_more.se),
                 money(c.worst_1_in_20.over_fully_insured),
                 money(c.worst_1_in_20.ci95.lo),
                 money(c.worst_1_in_20.ci95.hi),

@@ -1,6 +1,7 @@
 //! `results.json`.
 
-use super::{Exporter, Results};
+use super::Exporter;
+use crate::results::Results;
 
 /// Pretty-printed JSON of the whole [`Results`].
 #[derive(Debug, Default, Clone, Copy)]

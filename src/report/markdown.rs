@@ -1,9 +1,11 @@
 //! `summary.md`: the candidate table and the recommendation in Markdown,
 //! for pasting into a memo.
 
-use super::{dollars, Exporter, Results};
+use super::Exporter;
 use crate::analysis::{text, z_for};
+use crate::format::dollars;
 use crate::model::RiskMeasure;
+use crate::results::Results;
 use std::fmt::Write;
 
 /// The summary table and the recommendation as GitHub-flavoured Markdown.
@@ -21,11 +23,14 @@ pub fn run_line(results: &Results) -> String {
     let how = if results.meta.method == "exact" {
         "exact engine (± is its error bound)".to_string()
     } else {
-        format!("{} simulated plan years", text::group(results.meta.trials))
+        format!(
+            "{} simulated plan years",
+            crate::format::group(results.meta.trials)
+        )
     };
     format!(
         "{how}, {} members, {:.0} employees, seed {}",
-        text::group(results.population.members as u64),
+        crate::format::group(results.population.members as u64),
         results.population.employees,
         results.meta.seed
     )
@@ -123,7 +128,7 @@ impl Exporter for MarkdownExporter {
                     Signed(f.expected_saving.mean),
                     dollars(z * f.expected_saving.se)
                 ));
-                row.push(text::percent(f.prob_self_funding_costs_more.mean));
+                row.push(crate::format::percent(f.prob_self_funding_costs_more.mean));
             }
             writeln!(s, "| {} |", row.join(" | "))?;
         }

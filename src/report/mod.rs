@@ -1,23 +1,20 @@
-//! Results and their exporters: one small exporter per format behind
+//! The exporters of [`Results`]: one small exporter per format behind
 //! [`Exporter`].
 
 mod charts;
 mod csv;
-mod decision;
 mod html;
 mod json;
 mod markdown;
-mod nullable;
-mod results;
 mod table;
 
 pub use self::csv::CsvExporter;
-pub use decision::*;
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::{cell, run_line, MarkdownExporter};
-pub use results::*;
-pub use table::{dollars, TableExporter};
+pub use table::TableExporter;
+
+use crate::results::Results;
 
 /// Serializes [`Results`] to one output format.
 pub trait Exporter {

@@ -1,32 +1,13 @@
 //! The readable table printed after a run.
 
-use super::{Exporter, Results};
+use super::Exporter;
+use crate::format::dollars;
+use crate::results::Results;
 use std::fmt::Write;
 
 /// A fixed-width text table of the headline figures per candidate.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TableExporter;
-
-/// Dollars with thousands separators, rounded to the dollar.
-pub fn dollars(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    let neg = x < 0.0;
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
 
 impl Exporter for TableExporter {
     fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {

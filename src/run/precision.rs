@@ -10,7 +10,7 @@ use super::results;
 use crate::config::MAX_TRIALS;
 use crate::evaluate::{evaluate, OptionExpectations, PairedColumns};
 use crate::model::Study;
-use crate::report::{CandidateResult, Results, TargetSeReport};
+use crate::results::{CandidateResult, Results, TargetSeReport};
 use crate::sim::{TrialColumns, BLOCK_TRIALS};
 use crate::stats::Z95;
 use anyhow::{bail, Result};

@@ -1,8 +1,8 @@
 //! The parallel driver: fixed trial blocks, reduced in block order.
 
-use super::apply::{apply_specific, AggregateCounting};
-use super::kernel::{Kernel, TrialBuffers, TrialClaims};
+use super::kernel::{Kernel, TrialBuffers};
 use super::seed::block_rng;
+use crate::contract::{apply_specific, TrialClaims};
 use crate::model::Study;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -139,10 +139,7 @@ pub fn simulate_blocks(
         .map(|o| o.terms.deductible)
         .fold(f64::INFINITY, f64::min);
     let kernel = Kernel::new(&study.population, &study.contract.lasers, threshold);
-    let counting = AggregateCounting {
-        asd: study.contract.asd_counts_toward_aggregate,
-        laser_gap: study.contract.laser_gap_counts_toward_aggregate,
-    };
+    let counting = study.contract.counting;
     let block_len = |b: u64| (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
     let total: usize = blocks.clone().map(block_len).sum();
     let options = specific.len();

@@ -1,34 +1,9 @@
 //! One simulated plan year of the whole population.
 
+use crate::contract::{LargeClaimant, Laser, TrialClaims};
 use crate::dist::{AmountPlan, Exponents, SimRng, TrialNormals, SHORT_RUN};
-use crate::model::{Laser, Population};
+use crate::model::Population;
 use std::ops::Range;
-
-/// A member whose specific-eligible claims exceed the smallest deductible on
-/// offer: the only members the specific options need to look at.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LargeClaimant {
-    /// Index of the member.
-    pub member: u32,
-    /// The member's claims that count toward the specific stop-loss.
-    pub specific: f64,
-    /// Share of `specific` that also counts toward the aggregate.
-    pub aggregate_share: f64,
-    /// The member's laser, if any.
-    pub laser: Option<Laser>,
-}
-
-/// The claims of one trial, summarised for the contract arithmetic.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TrialClaims {
-    /// All claims of all members (every component).
-    pub gross: f64,
-    /// Claims of components that count toward the aggregate, before any
-    /// specific reimbursement.
-    pub aggregate_eligible: f64,
-    /// Members above the smallest specific deductible.
-    pub large: Vec<LargeClaimant>,
-}
 
 /// `RUN_MASKS[n][j]` keeps element `j` of a window iff `j < n`.
 static RUN_MASKS: [[u64; SHORT_RUN]; SHORT_RUN + 1] = {

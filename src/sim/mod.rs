@@ -6,7 +6,6 @@
 //! run in parallel and their outputs are concatenated in block order, so the
 //! results do not depend on the number of threads or on scheduling.
 
-pub mod apply;
 mod driver;
 pub mod kernel;
 pub mod seed;

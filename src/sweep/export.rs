@@ -2,8 +2,9 @@
 
 use super::SweepResults;
 use crate::analysis::text;
+use crate::format::dollars;
 use crate::model::RiskMeasure;
-use crate::report::{cell, dollars};
+use crate::report::cell;
 use std::fmt::Write;
 
 /// Columns of `sweep.csv` after one column per swept parameter.
@@ -73,7 +74,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
     let how = if s.method == "exact" {
         "exact engine".to_string()
     } else {
-        format!("{} trials per run", text::group(s.trials))
+        format!("{} trials per run", crate::format::group(s.trials))
     };
     let _ = writeln!(
         out,
@@ -132,7 +133,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
                 ));
                 row.push(match (c.within_noise, c.trials_needed) {
                     (false, _) => "yes".into(),
-                    (true, Some(n)) => format!("no: ~{} trials needed", text::group(n)),
+                    (true, Some(n)) => format!("no: ~{} trials needed", crate::format::group(n)),
                     (true, None) => "no".into(),
                 });
             }
@@ -144,7 +145,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
             }));
             row.push(
                 rec.and_then(|c| c.prob_self_funding_costs_more)
-                    .map_or("-".into(), |e| text::percent(e.mean)),
+                    .map_or("-".into(), |e| crate::format::percent(e.mean)),
             );
         }
         let _ = writeln!(out, "| {} |", row.join(" | "));

@@ -17,7 +17,7 @@ pub use path::{JsonPath, Step};
 use crate::config;
 use crate::error::ConfigError;
 use crate::model::Study;
-use crate::report::{Comparison, Estimate, Results, RiskValue};
+use crate::results::{Comparison, Estimate, Results, RiskValue};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Stop-loss contract terms and the candidates to compare.
 
-use super::Rate;
+use crate::model::Rate;
 
 /// How a premium is set.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +116,27 @@ impl Laser {
     }
 }
 
+/// Whether carrier-dependent dollars count toward the aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AggregateCounting {
+    /// Dollars kept under the ASD count toward the aggregate
+    /// (`asd_counts_toward_aggregate`).
+    pub asd: bool,
+    /// Claims between the group deductible and a member's laser count toward
+    /// the aggregate (`laser_gap_counts_toward_aggregate`).
+    pub laser_gap: bool,
+}
+
+impl Default for AggregateCounting {
+    /// Both count, as the config's defaults say.
+    fn default() -> Self {
+        AggregateCounting {
+            asd: true,
+            laser_gap: true,
+        }
+    }
+}
+
 /// One combination to evaluate: a specific option and an optional aggregate option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidate {
@@ -134,10 +155,10 @@ pub struct Contract {
     pub aggregate: Vec<AggregateOption>,
     /// Lasers by member index (same order as [`crate::model::Population::members`]).
     pub lasers: Vec<(u32, Laser)>,
-    /// Whether dollars kept under the aggregating specific deductible count toward the aggregate.
-    pub asd_counts_toward_aggregate: bool,
-    /// Whether claims between the group deductible and a member's laser count toward the aggregate.
-    pub laser_gap_counts_toward_aggregate: bool,
+    /// Which carrier-dependent dollars count toward the aggregate (the
+    /// config's `asd_counts_toward_aggregate` and
+    /// `laser_gap_counts_toward_aggregate`).
+    pub counting: AggregateCounting,
     /// The candidates, in output order.
     pub candidates: Vec<Candidate>,
     /// Index into [`Contract::candidates`] of the baseline that every

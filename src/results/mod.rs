@@ -1,8 +1,11 @@
 //! The results of a run: one struct, documented field by field, that every
 //! exporter serializes. `results.json` is this struct as JSON.
 
-use super::decision::{Assumptions, Decision};
-use super::nullable::f64_or_nan;
+mod decision;
+mod nullable;
+
+pub use decision::*;
+pub(crate) use nullable::f64_or_nan;
 use serde::{Deserialize, Serialize};
 
 /// Version of the `results.json` layout; bumped on incompatible changes.
