@@ -1,11 +1,11 @@
-//! Reading a config: JSON -> raw serde types ([`raw`]) -> validated
-//! [`crate::model::Study`] ([`validate`]). The rest of the program only sees
+//! Reading a config: JSON -> raw serde types (`raw`) -> validated
+//! [`crate::model::Study`] (`validate`). The rest of the program only sees
 //! the validated model.
 
 mod census;
 mod files;
 mod json_error;
-pub mod raw;
+pub(crate) mod raw;
 mod validate;
 
 pub use census::{read_census, CensusRow, MAX_CENSUS_BYTES};

@@ -1,5 +1,6 @@
 //! The config file as written: serde types that mirror the JSON exactly.
-//! Nothing here is validated beyond JSON types; see [`super::validate`].
+//! Nothing here is validated beyond JSON types; see [`super::validate`]. Internal:
+//! the rest of the program sees only the model.
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;

@@ -167,7 +167,7 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Label of a candidate: "<specific> / <aggregate>".
+    /// Label of a candidate: `<specific> / <aggregate>`.
     pub fn candidate_label(&self, c: &Candidate) -> String {
         let agg = c
             .aggregate

@@ -5,7 +5,7 @@ use crate::contract::{self, aggregate_reimbursement, Premium};
 use crate::model::Study;
 use crate::results::{
     CandidateResult, CostDistribution, Difference, Estimate, ExceedancePoint, Interval,
-    PairedDifference, PercentileIntervals, Percentiles, PremiumBasis, Tvar,
+    PairedDifference, Percentiles, PremiumBasis, Tvar,
 };
 use crate::sim::TrialColumns;
 use crate::stats::{self, Moments, Z95};
@@ -224,32 +224,10 @@ pub fn evaluate_candidate(
         mean: cost_m.mean(),
         se: cost_for_se.se(),
         sd: cost_m.sd(),
-        percentiles: Percentiles {
-            p50: q(0.50),
-            p75: q(0.75),
-            p90: q(0.90),
-            p95: q(0.95),
-            p99: q(0.99),
-            p99_5: q(0.995),
-        },
-        percentiles_ci95: PercentileIntervals {
-            p50: ci(0.50),
-            p75: ci(0.75),
-            p90: ci(0.90),
-            p95: ci(0.95),
-            p99: ci(0.99),
-            p99_5: ci(0.995),
-        },
-        tvar: Tvar {
-            p90: stats::tvar(&costs, 0.90),
-            p95: stats::tvar(&costs, 0.95),
-            p99: stats::tvar(&costs, 0.99),
-        },
-        tvar_se: Tvar {
-            p90: stats::tvar_se(&costs, 0.90),
-            p95: stats::tvar_se(&costs, 0.95),
-            p99: stats::tvar_se(&costs, 0.99),
-        },
+        percentiles: Percentiles::from_fn(|l| q(l.p)),
+        percentiles_ci95: Percentiles::from_fn(|l| ci(l.p)),
+        tvar: Tvar::from_fn(|l| stats::tvar(&costs, l.p)),
+        tvar_se: Tvar::from_fn(|l| stats::tvar_se(&costs, l.p)),
         max: costs[n - 1],
     };
     let exceed = |x: Option<f64>| x.map(|x| prob(stats::prob_exceeds(&costs, x), n));

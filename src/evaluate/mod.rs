@@ -19,7 +19,7 @@ use crate::sim::TrialColumns;
 use crate::stats::Moments;
 use rayon::prelude::*;
 
-/// Everything [`crate::report::Results`] holds except the metadata.
+/// Everything [`crate::results::Results`] holds except the metadata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// Population summary.

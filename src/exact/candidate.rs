@@ -5,11 +5,7 @@ use super::measures::LatticeDist;
 use super::{Bracket, ExactOption};
 use crate::contract::aggregate_reimbursement;
 use crate::evaluate::CandidateTerms;
-
-/// Percentile levels reported (as in `results.json`).
-pub const LEVELS: [f64; 6] = [0.50, 0.75, 0.90, 0.95, 0.99, 0.995];
-/// TVaR levels reported.
-pub const TVAR_LEVELS: [f64; 3] = [0.90, 0.95, 0.99];
+use crate::results::{Percentiles, Tvar};
 
 /// Exact figures of one candidate, each bracketed.
 #[derive(Debug, Clone)]
@@ -18,10 +14,10 @@ pub struct ExactFigures {
     pub mean: Bracket,
     /// Standard deviation of the cost (bracket only indicative).
     pub sd: Bracket,
-    /// Percentiles at [`LEVELS`].
-    pub percentiles: [Bracket; 6],
-    /// TVaR at [`TVAR_LEVELS`].
-    pub tvar: [Bracket; 3],
+    /// Percentiles at the reported levels.
+    pub percentiles: Percentiles<Bracket>,
+    /// TVaR at the reported levels.
+    pub tvar: Tvar<Bracket>,
     /// Largest cost with probability above 1e-12 (rounded-up pass).
     pub max: f64,
     /// Claims kept after both covers.
@@ -115,8 +111,8 @@ impl<'a> CandidateDist<'a> {
         ExactFigures {
             mean,
             sd: both(&|i| cost(i).sd()),
-            percentiles: LEVELS.map(|p| both(&|i| cost(i).quantile(p))),
-            tvar: TVAR_LEVELS.map(|p| widen(both(&|i| cost(i).tvar(p)), trunc / (1.0 - p))),
+            percentiles: Percentiles::from_fn(|l| both(&|i| cost(i).quantile(l.p))),
+            tvar: Tvar::from_fn(|l| widen(both(&|i| cost(i).tvar(l.p)), trunc / (1.0 - l.p))),
             max: cost(1).max(),
             retained_claims: Bracket::new(mean.lo - fixed, mean.hi - fixed),
             specific_reimbursement: self.option.specific_reimbursement,

@@ -8,7 +8,7 @@ use crate::evaluate::{annual_premium, candidate_result, CandidateFigures, Candid
 use crate::model::Study;
 use crate::results::{
     CandidateResult, CostDistribution, Estimate, ExactComparison, ExactFigure, ExceedancePoint,
-    Interval, PercentileIntervals, Percentiles, Tvar,
+    Interval,
 };
 
 /// Exact figures of candidate `c` with its resolved terms, or why the engine
@@ -33,14 +33,6 @@ pub fn figures(
     Ok((f, aggregate_premium))
 }
 
-fn tvar(b: &[Bracket; 3], f: impl Fn(&Bracket) -> f64) -> Tvar {
-    Tvar {
-        p90: f(&b[0]),
-        p95: f(&b[1]),
-        p99: f(&b[2]),
-    }
-}
-
 /// The candidate's full result from the exact engine: every `se` is the
 /// engine's error bound and every percentile interval its bracket.
 pub fn exact_result(
@@ -50,31 +42,16 @@ pub fn exact_result(
     terms: &CandidateTerms,
 ) -> Result<CandidateResult, String> {
     let (f, aggregate_premium) = figures(study, exact, c, terms)?;
-    let p = &f.percentiles;
     let interval = |b: &Bracket| Interval { lo: b.lo, hi: b.hi };
     let figures = CandidateFigures {
         employer_cost: CostDistribution {
             mean: f.mean.mid(),
             se: f.mean.half_width(),
             sd: f.sd.mid(),
-            percentiles: Percentiles {
-                p50: p[0].mid(),
-                p75: p[1].mid(),
-                p90: p[2].mid(),
-                p95: p[3].mid(),
-                p99: p[4].mid(),
-                p99_5: p[5].mid(),
-            },
-            percentiles_ci95: PercentileIntervals {
-                p50: interval(&p[0]),
-                p75: interval(&p[1]),
-                p90: interval(&p[2]),
-                p95: interval(&p[3]),
-                p99: interval(&p[4]),
-                p99_5: interval(&p[5]),
-            },
-            tvar: tvar(&f.tvar, Bracket::mid),
-            tvar_se: tvar(&f.tvar, Bracket::half_width),
+            percentiles: f.percentiles.map(Bracket::mid),
+            percentiles_ci95: f.percentiles.map(interval),
+            tvar: f.tvar.map(Bracket::mid),
+            tvar_se: f.tvar.map(Bracket::half_width),
             max: f.max,
         },
         gross_claims: Estimate {
@@ -154,85 +131,71 @@ pub fn comparison(
     let claimants = f.claimants.mid();
     let rare_mean = |b: &Bracket, events: f64| b.mid() / (n * events).max(1.0).sqrt();
     let ci = &e.percentiles_ci95;
-    let p = &f.percentiles;
-    let mut figures = vec![
-        ("employer_cost.mean", compare(e.mean, e.se, &f.mean)),
-        (
-            "employer_cost.p50",
-            compare(e.percentiles.p50, pse(&ci.p50), &p[0]),
-        ),
-        (
-            "employer_cost.p75",
-            compare(e.percentiles.p75, pse(&ci.p75), &p[1]),
-        ),
-        (
-            "employer_cost.p90",
-            compare(e.percentiles.p90, pse(&ci.p90), &p[2]),
-        ),
-        (
-            "employer_cost.p95",
-            compare(e.percentiles.p95, pse(&ci.p95), &p[3]),
-        ),
-        (
-            "employer_cost.p99",
-            compare(e.percentiles.p99, pse(&ci.p99), &p[4]),
-        ),
-        (
-            "employer_cost.p99_5",
-            compare(e.percentiles.p99_5, pse(&ci.p99_5), &p[5]),
-        ),
-        (
-            "employer_cost.tvar.p90",
-            compare(e.tvar.p90, e.tvar_se.p90, &f.tvar[0]),
-        ),
-        (
-            "employer_cost.tvar.p95",
-            compare(e.tvar.p95, e.tvar_se.p95, &f.tvar[1]),
-        ),
-        (
-            "employer_cost.tvar.p99",
-            compare(e.tvar.p99, e.tvar_se.p99, &f.tvar[2]),
-        ),
-        (
-            "retained_claims",
-            compare(
-                sim.retained_claims.mean,
-                sim.retained_claims.se,
-                &f.retained_claims,
+    let mut figures = vec![(
+        "employer_cost.mean".to_string(),
+        compare(e.mean, e.se, &f.mean),
+    )];
+    for (l, exact) in f.percentiles.iter() {
+        let (value, interval) = (e.percentiles.at(l.permille), ci.at(l.permille));
+        if let (Some(&v), Some(i)) = (value, interval) {
+            figures.push((
+                format!("employer_cost.{}", l.key),
+                compare(v, pse(i), exact),
+            ));
+        }
+    }
+    for (l, exact) in f.tvar.iter() {
+        if let (Some(&v), Some(&se)) = (e.tvar.at(l.permille), e.tvar_se.at(l.permille)) {
+            figures.push((
+                format!("employer_cost.tvar.{}", l.key),
+                compare(v, se, exact),
+            ));
+        }
+    }
+    figures.extend(
+        [
+            (
+                "retained_claims",
+                compare(
+                    sim.retained_claims.mean,
+                    sim.retained_claims.se,
+                    &f.retained_claims,
+                ),
             ),
-        ),
-        (
-            "specific_reimbursement",
-            compare_floor(
-                sim.specific_reimbursement.mean,
-                sim.specific_reimbursement.se,
-                &f.specific_reimbursement,
-                rare_mean(&f.specific_reimbursement, claimants),
+            (
+                "specific_reimbursement",
+                compare_floor(
+                    sim.specific_reimbursement.mean,
+                    sim.specific_reimbursement.se,
+                    &f.specific_reimbursement,
+                    rare_mean(&f.specific_reimbursement, claimants),
+                ),
             ),
-        ),
-        (
-            "aggregate_reimbursement",
-            compare_floor(
-                sim.aggregate_reimbursement.mean,
-                sim.aggregate_reimbursement.se,
-                &f.aggregate_reimbursement,
-                rare_mean(&f.aggregate_reimbursement, attach),
+            (
+                "aggregate_reimbursement",
+                compare_floor(
+                    sim.aggregate_reimbursement.mean,
+                    sim.aggregate_reimbursement.se,
+                    &f.aggregate_reimbursement,
+                    rare_mean(&f.aggregate_reimbursement, attach),
+                ),
             ),
-        ),
-        (
-            "expected_specific_claimants",
-            compare_floor(
-                sim.expected_specific_claimants.mean,
-                sim.expected_specific_claimants.se,
-                &f.claimants,
-                (claimants / n).sqrt(),
+            (
+                "expected_specific_claimants",
+                compare_floor(
+                    sim.expected_specific_claimants.mean,
+                    sim.expected_specific_claimants.se,
+                    &f.claimants,
+                    (claimants / n).sqrt(),
+                ),
             ),
-        ),
-    ];
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    );
     if let (Some(s), Some(x)) = (sim.prob_aggregate_attaches, f.prob_aggregate_attaches) {
         let floor = (attach * (1.0 - attach) / n).sqrt();
         figures.push((
-            "prob_aggregate_attaches",
+            "prob_aggregate_attaches".to_string(),
             compare_floor(s.mean, s.se, &x, floor),
         ));
     }
@@ -241,9 +204,6 @@ pub fn comparison(
             .as_ref()
             .map(|o| o.step())
             .unwrap_or(0.0),
-        figures
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
+        figures.into_iter().collect(),
     )
 }

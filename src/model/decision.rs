@@ -1,6 +1,7 @@
 //! The risk appetite a recommendation is made under: which tail measure the
 //! efficient frontier uses, and the rule that picks a candidate.
 
+use crate::results::{permille_percent, permille_suffix, PERCENTILE_LEVELS, TVAR_LEVELS};
 use std::fmt;
 use std::str::FromStr;
 
@@ -18,30 +19,32 @@ pub enum RiskMeasure {
     ProbOverBudget,
 }
 
-/// The names accepted for a [`RiskMeasure`], as listed in messages.
-pub const RISK_MEASURE_NAMES: [&str; 11] = [
-    "tvar90",
-    "tvar95",
-    "tvar99",
-    "var50",
-    "var75",
-    "var90",
-    "var95",
-    "var99",
-    "var99_5",
-    "sd",
-    "prob_over_budget",
-];
+/// The names accepted for a [`RiskMeasure`], as listed in messages: a
+/// `tvar` and a `var` per reported level ([`TVAR_LEVELS`],
+/// [`PERCENTILE_LEVELS`]), then `sd` and `prob_over_budget`.
+pub fn risk_measure_names() -> Vec<String> {
+    RiskMeasure::all().map(RiskMeasure::name).collect()
+}
 
 impl RiskMeasure {
+    /// Every measure, in the order of [`risk_measure_names`].
+    pub fn all() -> impl Iterator<Item = RiskMeasure> {
+        let tvar = TVAR_LEVELS.iter().map(|l| RiskMeasure::Tvar(l.permille));
+        let var = PERCENTILE_LEVELS
+            .iter()
+            .map(|l| RiskMeasure::Var(l.permille));
+        tvar.chain(var)
+            .chain([RiskMeasure::Sd, RiskMeasure::ProbOverBudget])
+    }
+
     /// TVaR 99%, the frontier's default.
     pub const TVAR99: RiskMeasure = RiskMeasure::Tvar(990);
 
     /// The name used in configs, flags and outputs (`tvar99`, `var95`, `sd`, ...).
     pub fn name(self) -> String {
         match self {
-            RiskMeasure::Var(l) => format!("var{}", level_suffix(l)),
-            RiskMeasure::Tvar(l) => format!("tvar{}", level_suffix(l)),
+            RiskMeasure::Var(l) => format!("var{}", permille_suffix(l)),
+            RiskMeasure::Tvar(l) => format!("tvar{}", permille_suffix(l)),
             RiskMeasure::Sd => "sd".into(),
             RiskMeasure::ProbOverBudget => "prob_over_budget".into(),
         }
@@ -50,8 +53,8 @@ impl RiskMeasure {
     /// A phrase for people: "TVaR 99%", "VaR 99.5%", "standard deviation".
     pub fn describe(self) -> String {
         match self {
-            RiskMeasure::Var(l) => format!("VaR {}", level_text(l)),
-            RiskMeasure::Tvar(l) => format!("TVaR {}", level_text(l)),
+            RiskMeasure::Var(l) => format!("VaR {}", permille_percent(l)),
+            RiskMeasure::Tvar(l) => format!("TVaR {}", permille_percent(l)),
             RiskMeasure::Sd => "standard deviation".into(),
             RiskMeasure::ProbOverBudget => "P(cost > budget)".into(),
         }
@@ -60,22 +63,6 @@ impl RiskMeasure {
     /// Whether the measure is in dollars (every measure but the probability).
     pub fn in_dollars(self) -> bool {
         self != RiskMeasure::ProbOverBudget
-    }
-}
-
-fn level_suffix(tenths: u16) -> String {
-    if tenths % 10 == 0 {
-        format!("{}", tenths / 10)
-    } else {
-        format!("{}_{}", tenths / 10, tenths % 10)
-    }
-}
-
-fn level_text(tenths: u16) -> String {
-    if tenths % 10 == 0 {
-        format!("{}%", tenths / 10)
-    } else {
-        format!("{}.{}%", tenths / 10, tenths % 10)
     }
 }
 
@@ -89,29 +76,18 @@ impl FromStr for RiskMeasure {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let m = match s.trim() {
-            "tvar90" => RiskMeasure::Tvar(900),
-            "tvar95" => RiskMeasure::Tvar(950),
-            "tvar99" => RiskMeasure::Tvar(990),
-            "var50" => RiskMeasure::Var(500),
-            "var75" => RiskMeasure::Var(750),
-            "var90" => RiskMeasure::Var(900),
-            "var95" => RiskMeasure::Var(950),
-            "var99" => RiskMeasure::Var(990),
-            "var99_5" => RiskMeasure::Var(995),
-            "sd" => RiskMeasure::Sd,
-            "prob_over_budget" => RiskMeasure::ProbOverBudget,
-            other => {
-                let hint = crate::error::did_you_mean(other, RISK_MEASURE_NAMES)
-                    .map(|h| format!(" (did you mean `{h}`?)"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "unknown risk measure `{other}`{hint}; allowed: {}",
-                    RISK_MEASURE_NAMES.join(", ")
-                ));
-            }
-        };
-        Ok(m)
+        let s = s.trim();
+        if let Some(m) = RiskMeasure::all().find(|m| m.name() == s) {
+            return Ok(m);
+        }
+        let names = risk_measure_names();
+        let hint = crate::error::did_you_mean(s, names.iter().map(String::as_str))
+            .map(|h| format!(" (did you mean `{h}`?)"))
+            .unwrap_or_default();
+        Err(format!(
+            "unknown risk measure `{s}`{hint}; allowed: {}",
+            names.join(", ")
+        ))
     }
 }
 
@@ -265,7 +241,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for name in RISK_MEASURE_NAMES {
+        for name in risk_measure_names() {
             let m: RiskMeasure = name.parse().unwrap();
             assert_eq!(m.name(), name);
         }

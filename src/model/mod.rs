@@ -6,7 +6,7 @@ mod overrides;
 mod population;
 mod rates;
 
-pub use decision::{AppetiteError, RiskAppetite, RiskCap, RiskMeasure, RISK_MEASURE_NAMES};
+pub use decision::{risk_measure_names, AppetiteError, RiskAppetite, RiskCap, RiskMeasure};
 pub use overrides::{AppetiteOverrides, OverrideError, Overrides};
 pub use population::{ClaimComponent, ClassInfo, Member, Population, Profile};
 pub use rates::{Enrollment, Rate};

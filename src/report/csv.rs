@@ -1,25 +1,20 @@
 //! `summary.csv`: one row per candidate.
 
 use super::Exporter;
-use crate::results::Results;
+use crate::results::{Results, PERCENTILE_LEVELS, TVAR_LEVELS};
 
-/// Column names of `summary.csv`, in order.
-pub const CSV_COLUMNS: [&str; 29] = [
+/// Columns of `summary.csv` before the percentiles.
+const LEADING: [&str; 6] = [
     "label",
     "specific_deductible",
     "aggregate_attachment",
     "mean_cost",
     "mean_cost_se",
     "sd_cost",
-    "p50",
-    "p75",
-    "p90",
-    "p95",
-    "p99",
-    "p99_5",
-    "tvar_p90",
-    "tvar_p95",
-    "tvar_p99",
+];
+
+/// Columns of `summary.csv` after the percentiles and TVaRs.
+const TRAILING: [&str; 14] = [
     "max_cost",
     "retained_claims",
     "specific_reimbursement",
@@ -36,6 +31,20 @@ pub const CSV_COLUMNS: [&str; 29] = [
     "mean_difference_se",
 ];
 
+/// Column names of `summary.csv`, in order: a column per reported
+/// percentile (`p95`) and TVaR level (`tvar_p99`) between the fixed ones.
+pub fn csv_columns() -> Vec<String> {
+    let percentiles = PERCENTILE_LEVELS.iter().map(|l| l.key.to_string());
+    let tvars = TVAR_LEVELS.iter().map(|l| format!("tvar_{}", l.key));
+    LEADING
+        .iter()
+        .map(|c| c.to_string())
+        .chain(percentiles)
+        .chain(tvars)
+        .chain(TRAILING.iter().map(|c| c.to_string()))
+        .collect()
+}
+
 /// The summary table as CSV (empty cells for absent values).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CsvExporter;
@@ -47,25 +56,20 @@ fn opt(x: Option<f64>) -> String {
 impl Exporter for CsvExporter {
     fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
         let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(CSV_COLUMNS)?;
+        w.write_record(csv_columns())?;
         for c in &results.candidates {
             let e = &c.employer_cost;
-            let row: [String; 29] = [
+            let mut row: Vec<String> = vec![
                 c.label.clone(),
                 opt(c.specific_deductible),
                 opt(c.aggregate_attachment),
                 e.mean.to_string(),
                 e.se.to_string(),
                 e.sd.to_string(),
-                e.percentiles.p50.to_string(),
-                e.percentiles.p75.to_string(),
-                e.percentiles.p90.to_string(),
-                e.percentiles.p95.to_string(),
-                e.percentiles.p99.to_string(),
-                e.percentiles.p99_5.to_string(),
-                e.tvar.p90.to_string(),
-                e.tvar.p95.to_string(),
-                e.tvar.p99.to_string(),
+            ];
+            row.extend(e.percentiles.iter().map(|(_, v)| v.to_string()));
+            row.extend(e.tvar.iter().map(|(_, v)| v.to_string()));
+            row.extend([
                 e.max.to_string(),
                 c.retained_claims.mean.to_string(),
                 c.specific_reimbursement.mean.to_string(),
@@ -80,7 +84,7 @@ impl Exporter for CsvExporter {
                 c.gross_claims.mean.to_string(),
                 opt(c.vs_baseline.as_ref().map(|d| d.mean_difference)),
                 opt(c.vs_baseline.as_ref().map(|d| d.se)),
-            ];
+            ]);
             w.write_record(&row)?;
         }
         Ok(w.into_inner()?)

@@ -2,9 +2,14 @@
 //! exporter serializes. `results.json` is this struct as JSON.
 
 mod decision;
+mod levels;
 mod nullable;
 
 pub use decision::*;
+pub use levels::{
+    permille_percent, permille_suffix, Level, PercentileIntervals, Percentiles, Tvar,
+    PERCENTILE_LEVELS, TVAR_LEVELS,
+};
 pub(crate) use nullable::f64_or_nan;
 use serde::{Deserialize, Serialize};
 
@@ -147,29 +152,6 @@ pub struct Estimate {
     pub se: f64,
 }
 
-/// Percentiles (VaR) of the employer's annual cost.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct Percentiles {
-    /// Median.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p50: f64,
-    /// 75th percentile.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p75: f64,
-    /// 90th percentile.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p90: f64,
-    /// 95th percentile.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p95: f64,
-    /// 99th percentile.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p99: f64,
-    /// 99.5th percentile.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p99_5: f64,
-}
-
 /// A 95% confidence interval.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Interval {
@@ -179,37 +161,6 @@ pub struct Interval {
     /// Upper bound.
     #[serde(deserialize_with = "f64_or_nan")]
     pub hi: f64,
-}
-
-/// 95% order-statistic confidence intervals for each percentile.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct PercentileIntervals {
-    /// For p50.
-    pub p50: Interval,
-    /// For p75.
-    pub p75: Interval,
-    /// For p90.
-    pub p90: Interval,
-    /// For p95.
-    pub p95: Interval,
-    /// For p99.
-    pub p99: Interval,
-    /// For p99.5.
-    pub p99_5: Interval,
-}
-
-/// TVaR (expected shortfall) at three levels, or their standard errors.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct Tvar {
-    /// Mean of the worst 10% of years.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p90: f64,
-    /// Mean of the worst 5% of years.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p95: f64,
-    /// Mean of the worst 1% of years.
-    #[serde(deserialize_with = "f64_or_nan")]
-    pub p99: f64,
 }
 
 /// The distribution of the employer's total annual cost.
@@ -231,7 +182,7 @@ pub struct CostDistribution {
     /// TVaR.
     pub tvar: Tvar,
     /// Standard errors of the TVaRs.
-    pub tvar_se: Tvar,
+    pub tvar_se: Tvar<f64>,
     /// Largest simulated annual cost.
     #[serde(deserialize_with = "f64_or_nan")]
     pub max: f64,
@@ -277,7 +228,7 @@ pub struct PairedDifference {
 /// Everything reported for one candidate.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CandidateResult {
-    /// "<specific label> / <aggregate label>".
+    /// `<specific label> / <aggregate label>`.
     pub label: String,
     /// Label of the specific option.
     pub specific_label: String,
