@@ -1,6 +1,8 @@
 //! The decision-support commands end to end: `run --report`, `stoploss
 //! report`, `summary.md`, the recommendation flags and `stoploss sweep`.
 
+use crate::util::s;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
@@ -33,10 +35,6 @@ fn exec(args: &[&str], code: i32) -> Output {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn small(out: &Path, extra: &[&str]) -> PathBuf {

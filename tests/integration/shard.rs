@@ -4,6 +4,8 @@
 //! damaged shards, a changed config and bad shard flags are refused with a
 //! message naming them, and nothing is written.
 
+use crate::util::{s, small, stderr_of};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -11,14 +13,6 @@ use tempfile::TempDir;
 
 /// The only fields of results.json that may differ between identical runs.
 const TIMING: [&str; 3] = ["threads", "elapsed_seconds", "member_years_per_second"];
-
-fn small() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/small-100.json")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 temp path")
-}
 
 /// Runs `stoploss ARGS` with extra environment, checks the exit code and
 /// that nothing panicked.
@@ -50,10 +44,6 @@ fn exec_env(args: &[&str], env: &[(&str, &str)], code: i32) -> Output {
 
 fn exec(args: &[&str], code: i32) -> Output {
     exec_env(args, &[], code)
-}
-
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The bytes of results.json with the values of the timing fields blanked.

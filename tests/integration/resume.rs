@@ -4,6 +4,8 @@
 //! trials; foreign, damaged and mismatched states are refused with a
 //! message naming the file and the mismatch, and nothing is written.
 
+use crate::util::{s, small, stderr_of};
+
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,14 +14,6 @@ use tempfile::TempDir;
 
 /// The only fields of results.json that may differ between identical runs.
 const TIMING: [&str; 3] = ["threads", "elapsed_seconds", "member_years_per_second"];
-
-fn small() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/small-100.json")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 temp path")
-}
 
 /// Runs `stoploss ARGS`, checks the exit code and that nothing panicked.
 fn exec(args: &[&str], code: i32) -> Output {
@@ -36,10 +30,6 @@ fn exec(args: &[&str], code: i32) -> Output {
         "stoploss {args:?}:\n{stderr}"
     );
     out
-}
-
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Runs `config` into `out` with `trials` and extra flags, quietly.

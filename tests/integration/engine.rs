@@ -2,28 +2,14 @@
 //! every trial, determinism across thread counts, common random numbers,
 //! and Monte Carlo accuracy against closed forms.
 
+use crate::util::{cand, study};
+
 use std::fmt::Write as _;
 use std::path::Path;
 
 use stoploss::model::Study;
-use stoploss::results::{CandidateResult, Results};
 use stoploss::run::run_study;
 use stoploss::sim::{simulate, TrialColumns};
-
-fn study(json: &str, dir: &Path) -> Study {
-    stoploss::config::parse(json, "test.json", dir)
-        .unwrap_or_else(|e| panic!("config rejected: {e:?}\n{json}"))
-}
-
-fn cand<'a>(r: &'a Results, label: &str) -> &'a CandidateResult {
-    r.candidates
-        .iter()
-        .find(|c| c.label == label)
-        .unwrap_or_else(|| {
-            let labels: Vec<_> = r.candidates.iter().map(|c| c.label.as_str()).collect();
-            panic!("no candidate `{label}`; have {labels:?}")
-        })
-}
 
 /// `|estimate - truth| <= k se`, with a useful message.
 fn assert_within_se(estimate: f64, se: f64, truth: f64, k: f64, what: &str) {

@@ -11,6 +11,8 @@
 //! seeded, so the results are deterministic; a correct sampler would fail a
 //! single 5-SE check with a fresh seed with probability below 1e-6.
 
+use crate::util::{assert_rel, assert_within};
+
 use statrs::distribution::{
     ChiSquared, Continuous, ContinuousCDF, Discrete, Gamma as RefGamma, LogNormal as RefLogNormal,
     NegativeBinomial as RefNegBin, Normal, Poisson as RefPoisson,
@@ -26,18 +28,6 @@ const K: f64 = 5.0;
 
 fn rng(block: u64) -> SimRng {
     block_rng(SEED, block)
-}
-
-fn assert_within(what: &str, got: f64, want: f64, tol: f64) {
-    assert!(
-        got.is_finite() && (got - want).abs() <= tol,
-        "{what}: got {got}, expected {want} +/- {tol} (off by {:.2} tolerances)",
-        (got - want).abs() / tol
-    );
-}
-
-fn assert_rel(what: &str, got: f64, want: f64, rel: f64) {
-    assert_within(what, got, want, rel * want.abs());
 }
 
 // ---------------------------------------------------------------------------

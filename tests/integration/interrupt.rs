@@ -5,6 +5,8 @@
 //! non-zero: 130 after SIGINT, 143 after SIGTERM, 1 after a failed write.
 #![cfg(unix)]
 
+use crate::util::s;
+
 use serde_json::Value;
 use std::fs;
 use std::io::Read;
@@ -24,10 +26,6 @@ fn config(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("configs")
         .join(format!("{name}.json"))
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 temp path")
 }
 
 /// Every entry of `dir` (none when it does not exist), sorted.

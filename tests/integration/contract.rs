@@ -5,6 +5,8 @@
 //! (every member claims a fixed amount with probability 1), so that every
 //! reported figure has an exact value worked out by hand in the comments.
 
+use crate::util::{cand, study};
+
 use std::path::Path;
 
 use stoploss::model::Study;
@@ -76,23 +78,8 @@ fn trial(laser_a: Option<Laser>) -> TrialClaims {
     }
 }
 
-fn study(json: &str, dir: &Path) -> Study {
-    stoploss::config::parse(json, "test.json", dir)
-        .unwrap_or_else(|e| panic!("config rejected: {e:?}\n{json}"))
-}
-
 fn run(json: &str, dir: &Path) -> Results {
     run_study(&study(json, dir), &|_: u64| {})
-}
-
-fn cand<'a>(r: &'a Results, label: &str) -> &'a CandidateResult {
-    r.candidates
-        .iter()
-        .find(|c| c.label == label)
-        .unwrap_or_else(|| {
-            let labels: Vec<_> = r.candidates.iter().map(|c| c.label.as_str()).collect();
-            panic!("no candidate `{label}`; have {labels:?}")
-        })
 }
 
 /// Checks a candidate whose every trial is the same year: the cost is

@@ -5,7 +5,7 @@
 //! null where a figure is expected), the figures must keep the orderings
 //! any sample has, and where an estimate is unreliable the run must say so.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::{json, Value};

@@ -3,6 +3,8 @@
 //! estimates (quantile interval coverage, TVaR standard error) against
 //! exact finite-sample theory over repeated simulated samples.
 
+use crate::util::assert_rel;
+
 use statrs::distribution::{Binomial, DiscreteCDF};
 use stoploss::dist::{uniform, SimRng};
 use stoploss::sim::seed::block_rng;
@@ -23,10 +25,6 @@ fn assert_within(what: &str, got: f64, want: f64, tol: f64) {
         got.is_finite() && (got - want).abs() <= tol,
         "{what}: got {got}, expected {want} +/- {tol}"
     );
-}
-
-fn assert_rel(what: &str, got: f64, want: f64, rel: f64) {
-    assert_within(what, got, want, rel * want.abs());
 }
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {

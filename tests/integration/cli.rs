@@ -4,6 +4,8 @@
 //! Every test keeps trials small (2,000 or fewer) so the file runs in a few
 //! seconds in release mode.
 
+use crate::util::{configs_dir, s, stderr_of, stdout_of};
+
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use std::fs;
@@ -51,10 +53,6 @@ const CSV_COLUMNS: [&str; 29] = [
     "mean_difference_se",
 ];
 
-fn configs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
-}
-
 fn stoploss() -> Command {
     Command::cargo_bin("stoploss").expect("the stoploss binary is built")
 }
@@ -87,18 +85,6 @@ fn exec_in(cwd: Option<&Path>, env: &[(&str, &str)], args: &[&str], code: i32) -
 
 fn exec(args: &[&str], code: i32) -> Output {
     exec_in(None, &[], args, code)
-}
-
-fn stdout_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 temp path")
 }
 
 fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {

@@ -15,12 +15,13 @@
 //! PROPTEST_CASES=200000 PROPTEST_RNG_SEED=$RANDOM cargo test --release --test fuzz
 //! ```
 
-mod common;
+use crate::util::configs_dir;
+
+use crate::common;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use stoploss::config::{self, MAX_TRIALS};
 use stoploss::error::{ConfigError, ErrorKind};
@@ -43,10 +44,6 @@ fn fuzz_config(default_cases: u32) -> ProptestConfig {
     }
     c.failure_persistence = None;
     c
-}
-
-fn configs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
 }
 
 const SHIPPED: [&str; 3] = ["small-100.json", "mid-500.json", "census-5000.json"];

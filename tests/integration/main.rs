@@ -1,0 +1,25 @@
+//! The integration tests, in one binary (one link instead of one per file):
+//! each module is one area, `util` and `common` hold what they share.
+//! Run one area with `cargo test --release --test integration cli::`.
+
+mod common;
+mod util;
+
+mod bad_inputs;
+mod cli;
+mod contract;
+mod decision;
+mod distributions;
+mod engine;
+mod exact;
+mod extremes;
+mod fuzz;
+mod interrupt;
+mod precision;
+mod properties;
+mod report_cli;
+mod resume;
+mod shard;
+mod state;
+mod stats;
+mod stream;
