@@ -1,0 +1,148 @@
+//! Validation: raw config -> immutable [`Study`]. Every error names its JSON
+//! path and what is allowed. One file per config section ([`claims`],
+//! [`decision`], [`population`], [`stop_loss`]) over the shared number checks
+//! ([`numbers`]); the sections see this module's imports (the raw types, the
+//! model and the contract) through `use super::*`.
+
+use super::raw::*;
+use crate::contract::*;
+use crate::dist::ParamError;
+use crate::error::{ConfigError, ErrorKind};
+use crate::model::*;
+use std::path::Path;
+
+mod claims;
+mod decision;
+mod numbers;
+mod population;
+mod stop_loss;
+
+use claims::*;
+use decision::*;
+use numbers::*;
+use population::*;
+use stop_loss::*;
+
+/// Default number of trials when the config gives none.
+pub const DEFAULT_TRIALS: u64 = 10_000;
+/// Default master seed when the config gives none.
+pub const DEFAULT_SEED: u64 = 1;
+/// Most trials a config may ask for.
+pub const MAX_TRIALS: u64 = 100_000_000;
+/// Most members a population may hold.
+pub const MAX_MEMBERS: u64 = 10_000_000;
+/// Largest empirical severity file read (bytes).
+pub const MAX_DATA_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest dollar amount a config may give (deductibles, attachments,
+/// maxima, budgets): ten trillion dollars.
+pub const MAX_DOLLARS: f64 = 1e13;
+/// Largest mean claim amount of a severity, in dollars. With every
+/// parameter bounded this way, the largest claim a sampler can draw, summed
+/// over claims, members and trials, and squared for a variance, stays far
+/// below the largest finite float.
+pub const MAX_MEAN_CLAIM: f64 = 1e12;
+/// Largest rate per employee per month (premiums, fees, monthly aggregate
+/// factors), in dollars.
+pub const MAX_RATE: f64 = 1e9;
+/// Largest ratio of a negative binomial's variance to its mean: beyond it a
+/// single member-year can draw tens of millions of claims.
+pub const MAX_DISPERSION: f64 = 1e6;
+/// Most claims a plan year of the whole population may expect: a trial
+/// costs time in proportion to its claims.
+pub const MAX_CLAIMS_PER_YEAR: f64 = 1e9;
+/// Smallest target loss ratio.
+pub const MIN_LOSS_RATIO: f64 = 0.01;
+/// Tier of employees given as a plain count.
+pub const COMPOSITE_TIER: &str = "composite";
+
+pub(crate) struct Ctx<'a> {
+    pub file: &'a str,
+    pub dir: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(&self, path: impl Into<String>, msg: impl Into<String>) -> ConfigError {
+        ConfigError::new(ErrorKind::Invalid, self.file, path, msg)
+    }
+    fn param(&self, path: &str, e: ParamError) -> ConfigError {
+        self.err(format!("{path}.{}", e.field), e.message)
+    }
+}
+
+/// Validates a parsed config. `file` is used in messages; relative paths
+/// (census, empirical files) are resolved against `dir`.
+pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> {
+    let name = raw.name.trim().to_string();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || name.starts_with('.')
+    {
+        return Err(ctx.err(
+            "name",
+            format!("`{}` is not allowed: use letters, digits, '-', '_' and '.' (it names the output folder)", raw.name),
+        ));
+    }
+    let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
+    if trials == 0 || trials > MAX_TRIALS {
+        return Err(ctx.err(
+            "trials",
+            format!("must be between 1 and {MAX_TRIALS}, got {trials}"),
+        ));
+    }
+    let trend = match raw.trend {
+        None => Trend::NONE,
+        Some(t) => {
+            if !(t.annual.is_finite() && t.annual > -0.5 && t.annual <= 1.0) {
+                return Err(ctx.err(
+                    "trend.annual",
+                    format!(
+                        "must be a rate between -0.5 and 1 (0.07 for 7%), got {}",
+                        t.annual
+                    ),
+                ));
+            }
+            if !(t.months.is_finite() && (0.0..=120.0).contains(&t.months)) {
+                return Err(ctx.err(
+                    "trend.months",
+                    format!("must be between 0 and 120, got {}", t.months),
+                ));
+            }
+            Trend {
+                annual: t.annual,
+                months: t.months,
+            }
+        }
+    };
+    let mut warnings = Vec::new();
+    let population = population(&raw.population, ctx, trend, &mut warnings)?;
+    let contract = contract(&raw.stop_loss, ctx, &population)?;
+    let admin = match raw.fees.and_then(|f| f.admin_pepm) {
+        None => Rate::Composite(0.0),
+        Some(r) => rate(ctx, "fees.admin_pepm", &r, &population.enrollment)?,
+    };
+    let budget = raw
+        .budget
+        .map(|b| dollar_amount(ctx, "budget", b))
+        .transpose()?;
+    let fully_insured_premium = raw
+        .fully_insured_premium
+        .map(|b| dollar_amount(ctx, "fully_insured_premium", b))
+        .transpose()?;
+    let decision = decision(raw.decision.as_ref(), ctx, budget)?;
+    Ok(Study {
+        name,
+        seed: raw.seed.unwrap_or(DEFAULT_SEED),
+        trials,
+        trend,
+        population,
+        contract,
+        fees: Fees { admin_pepm: admin },
+        budget,
+        fully_insured_premium,
+        description: raw.description,
+        decision,
+        warnings,
+    })
+}

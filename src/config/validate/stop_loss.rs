@@ -1,0 +1,364 @@
+//! The `stop_loss` section: specific and aggregate options, premiums,
+//! lasers, and the candidates built from them.
+
+use super::*;
+use crate::error::ConfigError;
+use crate::format::{short_dollars, trim_number};
+use std::collections::{HashMap, HashSet};
+
+pub(super) fn premium(
+    ctx: &Ctx,
+    path: &str,
+    quoted: &Option<RawRate>,
+    loss_ratio: Option<f64>,
+    default_loss_ratio: Option<f64>,
+    enrollment: &Enrollment,
+) -> Result<Premium, ConfigError> {
+    match (quoted, loss_ratio) {
+        (Some(_), Some(_)) => Err(ctx.err(
+            format!("{path}.target_loss_ratio"),
+            "give either premium_pepm (a quote) or target_loss_ratio (priced by the tool), not both",
+        )),
+        (Some(r), None) => Ok(Premium::Quoted(rate(ctx, &format!("{path}.premium_pepm"), r, enrollment)?)),
+        (None, Some(lr)) => Ok(Premium::Priced {
+            loss_ratio: check_loss_ratio(ctx, &format!("{path}.target_loss_ratio"), lr)?,
+        }),
+        (None, None) => match default_loss_ratio {
+            Some(lr) => Ok(Premium::Priced { loss_ratio: lr }),
+            None => Err(ctx.err(
+                format!("{path}.premium_pepm"),
+                "is required: give the quoted premium per employee per month, or a target_loss_ratio (here or in stop_loss) to have the tool price it",
+            )),
+        },
+    }
+}
+
+pub(super) fn contract(
+    raw: &RawStopLoss,
+    ctx: &Ctx,
+    population: &Population,
+) -> Result<Contract, ConfigError> {
+    let enrollment = &population.enrollment;
+    let default_lr = raw
+        .target_loss_ratio
+        .map(|lr| check_loss_ratio(ctx, "stop_loss.target_loss_ratio", lr))
+        .transpose()?;
+    let mut specific = Vec::new();
+    let none_specific = SpecificOption {
+        label: "no specific".into(),
+        terms: SpecificTerms::NONE,
+        premium: Premium::None,
+    };
+    let include_no_specific = raw.include_no_specific.unwrap_or(false);
+    if include_no_specific && raw.candidates.is_none() {
+        specific.push(none_specific.clone());
+    }
+    for (i, o) in raw.specific.iter().enumerate() {
+        let path = format!("stop_loss.specific[{i}]");
+        let d = dollar_amount(ctx, &format!("{path}.deductible"), o.deductible)?;
+        let max = match o.max_reimbursement {
+            None => f64::INFINITY,
+            Some(m) => dollar_amount(ctx, &format!("{path}.max_reimbursement"), m)?,
+        };
+        let pct = match o.reimbursement_pct {
+            None => 1.0,
+            Some(p) => fraction(
+                ctx,
+                &format!("{path}.reimbursement_pct"),
+                p,
+                "a reimbursement percentage (1 for 100%)",
+            )?,
+        };
+        let asd = match o.aggregating_deductible {
+            None => 0.0,
+            Some(a) => {
+                let path = format!("{path}.aggregating_deductible");
+                at_most_max_dollars(ctx, &path, non_negative(ctx, &path, a)?)?
+            }
+        };
+        let premium = premium(
+            ctx,
+            &path,
+            &o.premium_pepm,
+            o.target_loss_ratio,
+            default_lr,
+            enrollment,
+        )?;
+        let label = o.label.clone().unwrap_or_else(|| {
+            let mut l = format!("spec {}", short_dollars(d));
+            if asd > 0.0 {
+                l.push_str(&format!(" + ASD {}", short_dollars(asd)));
+            }
+            l
+        });
+        specific.push(SpecificOption {
+            label,
+            terms: SpecificTerms {
+                deductible: d,
+                max_reimbursement: max,
+                reimbursement_pct: pct,
+                aggregating_deductible: asd,
+            },
+            premium,
+        });
+    }
+    let mut aggregate = Vec::new();
+    for (i, o) in raw.aggregate.iter().enumerate() {
+        let path = format!("stop_loss.aggregate[{i}]");
+        let given = [
+            o.attachment_factor.is_some(),
+            o.attachment_amount.is_some(),
+            o.attachment_monthly.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(ctx.err(
+                &path,
+                "give exactly one of attachment_factor, attachment_amount or attachment_monthly",
+            ));
+        }
+        let (attachment, default_label) = if let Some(f) = o.attachment_factor {
+            let f = positive(ctx, &format!("{path}.attachment_factor"), f)?;
+            if f > 10.0 {
+                return Err(ctx.err(
+                    format!("{path}.attachment_factor"),
+                    format!("must be at most 10 (1.25 for 125% of expected claims), got {f}"),
+                ));
+            }
+            (
+                Attachment::Factor(f),
+                format!("agg {}%", trim_number(100.0 * f)),
+            )
+        } else if let Some(a) = o.attachment_amount {
+            let a = dollar_amount(ctx, &format!("{path}.attachment_amount"), a)?;
+            (Attachment::Amount(a), format!("agg {}", short_dollars(a)))
+        } else {
+            let r = rate(
+                ctx,
+                &format!("{path}.attachment_monthly"),
+                o.attachment_monthly.as_ref().expect("checked"),
+                enrollment,
+            )?;
+            (Attachment::Monthly(r), "agg monthly".to_string())
+        };
+        let min_attachment = match (o.min_attachment, o.min_attachment_pct) {
+            (Some(_), Some(_)) => {
+                return Err(ctx.err(
+                    format!("{path}.min_attachment_pct"),
+                    "give either min_attachment (dollars) or min_attachment_pct, not both",
+                ))
+            }
+            (Some(m), None) => Some(MinAttachment::Amount(dollar_amount(
+                ctx,
+                &format!("{path}.min_attachment"),
+                m,
+            )?)),
+            (None, Some(p)) => Some(MinAttachment::Fraction(fraction(
+                ctx,
+                &format!("{path}.min_attachment_pct"),
+                p,
+                "a fraction of the attachment (0.95 for 95%)",
+            )?)),
+            (None, None) => None,
+        };
+        let max_reimbursement = match o.max_reimbursement {
+            None => f64::INFINITY,
+            Some(m) => dollar_amount(ctx, &format!("{path}.max_reimbursement"), m)?,
+        };
+        let premium = premium(
+            ctx,
+            &path,
+            &o.premium_pepm,
+            o.target_loss_ratio,
+            default_lr,
+            enrollment,
+        )?;
+        aggregate.push(AggregateOption {
+            label: o.label.clone().unwrap_or(default_label),
+            attachment,
+            min_attachment,
+            max_reimbursement,
+            premium,
+        });
+    }
+    check_labels(
+        ctx,
+        "stop_loss.specific",
+        specific.iter().map(|o| o.label.as_str()),
+    )?;
+    check_labels(
+        ctx,
+        "stop_loss.aggregate",
+        aggregate.iter().map(|o| o.label.as_str()),
+    )?;
+
+    let lasers = lasers(raw, ctx, population, &specific)?;
+    let include_no_aggregate = raw.include_no_aggregate.unwrap_or(true);
+    let candidates = match &raw.candidates {
+        None => {
+            if specific.is_empty() {
+                return Err(ctx.err("stop_loss.specific", "lists no specific option: give at least one, or set include_no_specific to true"));
+            }
+            if aggregate.is_empty() && !include_no_aggregate {
+                return Err(ctx.err("stop_loss.aggregate", "lists no aggregate option and include_no_aggregate is false: no candidate is left"));
+            }
+            let mut out = Vec::new();
+            for s in 0..specific.len() {
+                if include_no_aggregate {
+                    out.push(Candidate {
+                        specific: s,
+                        aggregate: None,
+                    });
+                }
+                out.extend((0..aggregate.len()).map(|a| Candidate {
+                    specific: s,
+                    aggregate: Some(a),
+                }));
+            }
+            out
+        }
+        Some(list) => explicit_candidates(ctx, list, &mut specific, none_specific, &aggregate)?,
+    };
+    let mut contract = Contract {
+        specific,
+        aggregate,
+        lasers,
+        counting: AggregateCounting {
+            asd: raw.asd_counts_toward_aggregate.unwrap_or(true),
+            laser_gap: raw.laser_gap_counts_toward_aggregate.unwrap_or(true),
+        },
+        candidates,
+        baseline: 0,
+    };
+    if let Some(label) = &raw.baseline {
+        contract.baseline = contract
+            .candidate_index(label)
+            .map_err(|msg| ctx.err("stop_loss.baseline", msg))?;
+    }
+    Ok(contract)
+}
+
+pub(super) fn check_labels<'a>(
+    ctx: &Ctx,
+    path: &str,
+    labels: impl Iterator<Item = &'a str>,
+) -> Result<(), ConfigError> {
+    let mut seen = HashMap::new();
+    for (i, l) in labels.enumerate() {
+        if let Some(first) = seen.insert(l, i) {
+            return Err(ctx.err(
+                format!("{path}[{i}]"),
+                format!("repeats the option labelled `{l}` (entry {first}): remove the duplicate, or give each a distinct label"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn explicit_candidates(
+    ctx: &Ctx,
+    list: &[RawCandidate],
+    specific: &mut Vec<SpecificOption>,
+    none_specific: SpecificOption,
+    aggregate: &[AggregateOption],
+) -> Result<Vec<Candidate>, ConfigError> {
+    if list.is_empty() {
+        return Err(ctx.err(
+            "stop_loss.candidates",
+            "is empty: list at least one candidate, or leave it out to use every combination",
+        ));
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, c) in list.iter().enumerate() {
+        let path = format!("stop_loss.candidates[{i}]");
+        let s = match &c.specific {
+            None => match specific.iter().position(|o| o.terms == SpecificTerms::NONE) {
+                Some(s) => s,
+                None => {
+                    specific.push(none_specific.clone());
+                    specific.len() - 1
+                }
+            },
+            Some(label) => specific.iter().position(|o| &o.label == label).ok_or_else(|| {
+                let labels: Vec<_> = specific.iter().map(|o| format!("`{}`", o.label)).collect();
+                ctx.err(format!("{path}.specific"), format!("no specific option is labelled `{label}`; labels are {} (or null for no specific)", labels.join(", ")))
+            })?,
+        };
+        let a = match &c.aggregate {
+            None => None,
+            Some(label) => Some(aggregate.iter().position(|o| &o.label == label).ok_or_else(|| {
+                let labels: Vec<_> = aggregate.iter().map(|o| format!("`{}`", o.label)).collect();
+                ctx.err(format!("{path}.aggregate"), format!("no aggregate option is labelled `{label}`; labels are {} (or null for no aggregate)", labels.join(", ")))
+            })?),
+        };
+        if !seen.insert((s, a)) {
+            return Err(ctx.err(&path, "repeats an earlier candidate"));
+        }
+        out.push(Candidate {
+            specific: s,
+            aggregate: a,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn lasers(
+    raw: &RawStopLoss,
+    ctx: &Ctx,
+    population: &Population,
+    specific: &[SpecificOption],
+) -> Result<Vec<(u32, Laser)>, ConfigError> {
+    if raw.lasers.is_empty() {
+        return Ok(Vec::new());
+    }
+    if population.member_ids.is_empty() {
+        return Err(ctx.err(
+            "stop_loss.lasers",
+            "needs a census (population.census): lasers name members by member_id",
+        ));
+    }
+    let index: HashMap<&str, u32> = population
+        .member_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let smallest = specific
+        .iter()
+        .filter_map(|o| o.deductible())
+        .fold(f64::INFINITY, f64::min);
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, l) in raw.lasers.iter().enumerate() {
+        let path = format!("stop_loss.lasers[{i}]");
+        let m = *index.get(l.member_id.as_str()).ok_or_else(|| {
+            ctx.err(
+                format!("{path}.member_id"),
+                format!("member `{}` is not in the census", l.member_id),
+            )
+        })?;
+        if !seen.insert(m) {
+            return Err(ctx.err(
+                format!("{path}.member_id"),
+                format!("member `{}` is lasered twice", l.member_id),
+            ));
+        }
+        let laser = match (l.deductible, l.excluded) {
+            (Some(d), None | Some(false)) => {
+                let d = dollar_amount(ctx, &format!("{path}.deductible"), d)?;
+                if d <= smallest {
+                    return Err(ctx.err(
+                        format!("{path}.deductible"),
+                        format!("{d} is not above the smallest specific deductible ({smallest}): a laser raises a member's deductible"),
+                    ));
+                }
+                Laser::Deductible(d)
+            }
+            (None, Some(true)) => Laser::Excluded,
+            _ => return Err(ctx.err(&path, "give either deductible (the member's own specific deductible) or \"excluded\": true")),
+        };
+        out.push((m, laser));
+    }
+    out.sort_by_key(|(m, _)| *m);
+    Ok(out)
+}
