@@ -67,6 +67,13 @@ pub enum StateError {
     /// The file could not be read.
     #[error("cannot read it: {0}")]
     Io(#[from] io::Error),
+    /// A folder, FIFO, socket or device.
+    #[error("is not a regular file (a folder, FIFO, socket or device)")]
+    NotAFile,
+    /// A value in the trial data that no run can produce (NaN, infinite
+    /// or negative dollars): a damaged or forged file.
+    #[error("the trial data holds an impossible value: {0}")]
+    BadValue(String),
     /// The file does not start with [`MAGIC`].
     #[error("not a stoploss state file (it does not start with the state file signature)")]
     NotAState,
@@ -172,6 +179,11 @@ impl StateFileError {
 /// The reader is left at the start of the payload.
 pub fn open(path: &Path) -> Result<(StateHeader, BufReader<File>), StateFileError> {
     let err = |e: StateError| StateFileError::new(path, e);
+    // Opening a FIFO would wait for a writer: only regular files are opened.
+    let meta = std::fs::metadata(path).map_err(|e| err(e.into()))?;
+    if !meta.is_file() {
+        return Err(err(StateError::NotAFile));
+    }
     let file = File::open(path).map_err(|e| err(e.into()))?;
     let actual = file.metadata().map_err(|e| err(e.into()))?.len();
     let mut reader = BufReader::with_capacity(1 << 16, file);
