@@ -2,8 +2,9 @@
 
 use super::args::{InitArgs, MethodArg, ReportArgs, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
-use super::{examples, output, shard, EXIT_FAILED, EXIT_OK};
+use super::{examples, output, safe_write, shard, EXIT_FAILED, EXIT_OK};
 use crate::config;
+use crate::error::ErrorKind;
 use crate::exact::ExactOptions;
 use crate::model::Study;
 use crate::report::{
@@ -23,25 +24,60 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Expands folders into their `*.json` files (sorted); files pass through.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The second list says, for each `*.json` entry of a folder that is not a
+/// regular file (a dangling link, a FIFO, a device, a folder), why it cannot
+/// be run: the batch reports it and fails, rather than skip it unseen.
+fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>), String> {
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| format!("{}: {e}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .filter(|f| f.extension().is_some_and(|x| x == "json"))
                 .collect();
             if found.is_empty() {
                 return Err(format!("{}: the folder holds no .json config", p.display()));
             }
             found.sort();
-            out.extend(found);
+            for f in found {
+                match std::fs::metadata(&f) {
+                    Ok(m) if m.is_file() => out.push(f),
+                    Ok(m) if m.is_dir() => refused.push(format!(
+                        "{}: cannot read: is a folder, not a config file; not run",
+                        f.display()
+                    )),
+                    Ok(_) => refused.push(format!(
+                        "{}: cannot read: is not a regular file (a FIFO, socket or device); not run",
+                        f.display()
+                    )),
+                    Err(e) => refused.push(format!(
+                        "{}: cannot read: {e}{}; not run",
+                        f.display(),
+                        if std::fs::symlink_metadata(&f).is_ok() {
+                            " (a link to nothing)"
+                        } else {
+                            ""
+                        }
+                    )),
+                }
+            }
         } else {
             out.push(p.clone());
         }
     }
-    Ok(out)
+    Ok((out, refused))
+}
+
+/// [`expand`], with each refused entry reported; the paths to load and
+/// how many entries failed.
+fn expand_reporting(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, usize), String> {
+    let (found, refused) = expand(paths)?;
+    for r in &refused {
+        eprintln!("error: {r}");
+    }
+    Ok((found, refused.len()))
 }
 
 fn load_all(paths: &[PathBuf]) -> (Vec<(PathBuf, Study)>, usize) {
@@ -75,7 +111,7 @@ fn load_all(paths: &[PathBuf]) -> (Vec<(PathBuf, Study)>, usize) {
 
 /// `stoploss validate`.
 pub fn validate(args: &ValidateArgs) -> u8 {
-    let paths = match expand(&args.configs) {
+    let (paths, refused) = match expand_reporting(&args.configs) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -83,6 +119,7 @@ pub fn validate(args: &ValidateArgs) -> u8 {
         }
     };
     let (ok, failed) = load_all(&paths);
+    let failed = failed + refused;
     for (path, study) in &ok {
         println!(
             "ok: {} ({}): {} members, {:.0} employees, {} candidates, {} trials",
@@ -110,7 +147,7 @@ pub fn run(args: &RunArgs) -> u8 {
 }
 
 fn run_in_pool(args: &RunArgs) -> u8 {
-    let paths = match expand(&args.configs) {
+    let (paths, refused) = match expand_reporting(&args.configs) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -169,6 +206,7 @@ fn run_in_pool(args: &RunArgs) -> u8 {
         }
     };
     let (studies, mut failed) = load_all(&paths);
+    failed += refused;
     for (path, mut study) in studies {
         if let Some(t) = args.trials {
             study.trials = t;
@@ -434,9 +472,12 @@ pub fn init(args: &InitArgs) -> u8 {
         eprintln!("error: cannot create {}: {e}", args.dir.display());
         return EXIT_FAILED;
     }
+    // A link counts as existing (even a dangling one: writing through it
+    // would create a file elsewhere), and each file is created new, so a
+    // link planted after this check is refused too.
     for (name, _) in &files {
         let path = args.dir.join(name);
-        if path.exists() {
+        if std::fs::symlink_metadata(&path).is_ok() {
             eprintln!(
                 "error: {} already exists; choose an empty folder",
                 path.display()
@@ -446,8 +487,14 @@ pub fn init(args: &InitArgs) -> u8 {
     }
     for (name, text) in &files {
         let path = args.dir.join(name);
-        if let Err(e) = std::fs::write(&path, text) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+        let written = safe_write::create_new(&path).and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = written {
+            let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                "it already exists; choose an empty folder".to_string()
+            } else {
+                e.to_string()
+            };
+            eprintln!("error: cannot write {}: {why}", path.display());
             return EXIT_FAILED;
         }
         println!("wrote {}", path.display());
@@ -461,16 +508,22 @@ pub fn init(args: &InitArgs) -> u8 {
     EXIT_OK
 }
 
+/// Largest `results.json` that `stoploss report` reads (bytes): well above
+/// what the largest study allowed writes ([`config::MAX_CANDIDATES`]).
+pub const MAX_RESULTS_BYTES: u64 = 1 << 30;
+
 /// Reads a results folder's `results.json`.
 pub fn read_results(dir: &Path) -> Result<Results> {
     let path = dir.join("results.json");
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read {} (is {} a folder written by `stoploss run`?)",
-            path.display(),
-            dir.display()
-        )
-    })?;
+    let text = config::read_limited(&path, MAX_RESULTS_BYTES, "results files")
+        .and_then(|b| config::utf8(b, &path.display().to_string(), ErrorKind::Syntax))
+        .with_context(|| {
+            format!(
+                "cannot read {} (is {} a folder written by `stoploss run`?)",
+                path.display(),
+                dir.display()
+            )
+        })?;
     let mut de = serde_json::Deserializer::from_str(&text);
     let results: Results = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         anyhow::anyhow!(

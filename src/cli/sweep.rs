@@ -73,8 +73,9 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
         }
     }
     let file = args.config.display().to_string();
-    let text =
-        std::fs::read_to_string(&args.config).with_context(|| format!("cannot read {file}"))?;
+    let bytes =
+        crate::config::read_limited(&args.config, crate::config::MAX_CONFIG_BYTES, "configs")?;
+    let text = crate::config::utf8(bytes, &file, crate::error::ErrorKind::Syntax)?;
     let dir = args
         .config
         .parent()

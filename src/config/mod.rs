@@ -9,6 +9,7 @@ pub mod raw;
 mod validate;
 
 pub use census::{read_census, CensusRow, MAX_CENSUS_BYTES};
+pub use files::{read_limited, utf8};
 pub use validate::MAX_DATA_FILE_BYTES;
 pub use validate::{short_dollars, COMPOSITE_TIER, DEFAULT_SEED, DEFAULT_TRIALS, MAX_TRIALS};
 
