@@ -11,11 +11,11 @@ mod nullable;
 mod results;
 mod table;
 
-pub use self::csv::CsvExporter;
+pub use self::csv::{text_cell, CsvExporter};
 pub use decision::*;
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
-pub use markdown::{cell, run_line, MarkdownExporter};
+pub use markdown::{cell, prose, run_line, MarkdownExporter};
 pub use results::*;
 pub use table::{dollars, TableExporter};
 
