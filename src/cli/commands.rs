@@ -80,12 +80,12 @@ fn expand_reporting(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, usize), String> 
     Ok((found, refused.len()))
 }
 
-fn load_all(paths: &[PathBuf]) -> (Vec<(PathBuf, Study)>, usize) {
+fn load_all(paths: &[PathBuf], options: &config::LoadOptions) -> (Vec<(PathBuf, Study)>, usize) {
     let mut ok = Vec::new();
     let mut failed = 0;
     let mut names: HashMap<String, PathBuf> = HashMap::new();
     for p in paths {
-        match config::load(p) {
+        match config::load_with(p, options) {
             Ok(study) => {
                 if let Some(first) = names.get(&study.name) {
                     eprintln!(
@@ -118,7 +118,10 @@ pub fn validate(args: &ValidateArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let (ok, failed) = load_all(&paths);
+    let options = config::LoadOptions {
+        confine: args.confine,
+    };
+    let (ok, failed) = load_all(&paths, &options);
     let failed = failed + refused;
     for (path, study) in &ok {
         println!(
@@ -205,11 +208,19 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let (studies, mut failed) = load_all(&paths);
+    let options = config::LoadOptions {
+        confine: args.confine,
+    };
+    let (studies, mut failed) = load_all(&paths, &options);
     failed += refused;
     for (path, mut study) in studies {
         if let Some(t) = args.trials {
             study.trials = t;
+            if let Err(e) = config::limits::check_workload(&study) {
+                eprintln!("error: {}: --trials {t}: {}", path.display(), e.message);
+                failed += 1;
+                continue;
+            }
         }
         if let Some(s) = args.seed {
             study.seed = s;
@@ -509,7 +520,7 @@ pub fn init(args: &InitArgs) -> u8 {
 }
 
 /// Largest `results.json` that `stoploss report` reads (bytes): well above
-/// what the largest study allowed writes ([`config::MAX_CANDIDATES`]).
+/// what the largest study allowed writes ([`config::limits::MAX_CANDIDATES`]).
 pub const MAX_RESULTS_BYTES: u64 = 1 << 30;
 
 /// Reads a results folder's `results.json`.

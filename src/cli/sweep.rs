@@ -85,6 +85,13 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
     for (values, study) in &mut studies {
         if let Some(t) = args.trials {
             study.trials = t;
+            crate::config::limits::check_workload(study).map_err(|e| {
+                anyhow!(
+                    "{file} with {}: --trials {t}: {}",
+                    sweep::assignment(&params, values),
+                    e.message
+                )
+            })?;
         }
         if let Some(s) = args.seed {
             study.seed = s;

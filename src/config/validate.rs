@@ -3,12 +3,15 @@
 
 use super::census::{read_census, CensusRow};
 use super::files::{read_limited, utf8};
+use super::limits::{self, text_problem, MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_NAME_CHARS};
 use super::raw::*;
 use crate::dist::{Frequency, ParamError, Severity, TailSpec};
+use crate::error::snippet;
 use crate::error::{ConfigError, ErrorKind};
 use crate::model::*;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 /// Default number of trials when the config gives none.
 pub const DEFAULT_TRIALS: u64 = 10_000;
@@ -45,9 +48,47 @@ pub const COMPOSITE_TIER: &str = "composite";
 pub(crate) struct Ctx<'a> {
     pub file: &'a str,
     pub dir: &'a Path,
+    /// `--confine`: data files must lie under `dir`.
+    pub confine: bool,
+    /// Warnings found while reading data files, added to the study's.
+    pub warnings: RefCell<Vec<String>>,
 }
 
 impl Ctx<'_> {
+    /// The data file `given` (at JSON path `path`), resolved against the
+    /// config's folder. With `--confine` it must stay under that folder:
+    /// no absolute path, no `..`, no link that leads out of it.
+    fn data_path(&self, path: &str, given: &str) -> Result<PathBuf, ConfigError> {
+        let full = self.dir.join(given);
+        if !self.confine {
+            return Ok(full);
+        }
+        let leaves = Path::new(given)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if leaves {
+            return Err(self.err(
+                path,
+                format!(
+                    "`{}` leaves the config's folder: with --confine, data files are given relative to it, without `..`",
+                    snippet(given)
+                ),
+            ));
+        }
+        if let (Ok(root), Ok(real)) = (self.dir.canonicalize(), full.canonicalize()) {
+            if !real.starts_with(&root) {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "`{}` is a link that leads out of the config's folder, which --confine does not allow",
+                        snippet(given)
+                    ),
+                ));
+            }
+        }
+        Ok(full)
+    }
+
     fn err(&self, path: impl Into<String>, msg: impl Into<String>) -> ConfigError {
         ConfigError::new(ErrorKind::Invalid, self.file, path, msg)
     }
@@ -162,8 +203,22 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
     {
         return Err(ctx.err(
             "name",
-            format!("`{}` is not allowed: use letters, digits, '-', '_' and '.' (it names the output folder)", raw.name),
+            format!("`{}` is not allowed: use letters, digits, '-', '_' and '.' (it names the output folder)", snippet(&raw.name)),
         ));
+    }
+    if name.len() > MAX_NAME_CHARS {
+        return Err(ctx.err(
+            "name",
+            format!(
+                "has {} characters; at most {MAX_NAME_CHARS} are allowed (it names the output folder, and file names are limited to 255 bytes)",
+                name.len()
+            ),
+        ));
+    }
+    if let Some(d) = &raw.description {
+        if let Some(problem) = text_problem(d, MAX_DESCRIPTION_CHARS, true) {
+            return Err(ctx.err("description", problem));
+        }
     }
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
     if trials == 0 || trials > MAX_TRIALS {
@@ -212,7 +267,8 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         .map(|b| dollar_amount(ctx, "fully_insured_premium", b))
         .transpose()?;
     let decision = decision(raw.decision.as_ref(), ctx, budget)?;
-    Ok(Study {
+    warnings.extend(ctx.warnings.borrow_mut().drain(..));
+    let study = Study {
         name,
         seed: raw.seed.unwrap_or(DEFAULT_SEED),
         trials,
@@ -225,7 +281,9 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         description: raw.description,
         decision,
         warnings,
-    })
+    };
+    limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
+    Ok(study)
 }
 
 /// The `decision` block: the risk appetite of the recommendation.
@@ -321,8 +379,8 @@ fn population(
     let mut heavy = Vec::new();
     for (i, c) in raw.classes.iter().enumerate() {
         let path = format!("population.classes[{i}]");
-        if c.name.trim().is_empty() {
-            return Err(ctx.err(format!("{path}.name"), "must not be empty"));
+        if let Some(problem) = text_problem(&c.name, MAX_LABEL_CHARS, false) {
+            return Err(ctx.err(format!("{path}.name"), problem));
         }
         if !names.insert(c.name.clone()) {
             return Err(ctx.err(
@@ -393,8 +451,8 @@ fn population(
 }
 
 fn component(rc: &RawComponent, ctx: &Ctx, path: &str) -> Result<ClaimComponent, ConfigError> {
-    if rc.name.trim().is_empty() {
-        return Err(ctx.err(format!("{path}.name"), "must not be empty"));
+    if let Some(problem) = text_problem(&rc.name, MAX_LABEL_CHARS, false) {
+        return Err(ctx.err(format!("{path}.name"), problem));
     }
     let fpath = format!("{path}.frequency");
     let frequency = match &rc.frequency {
@@ -532,7 +590,17 @@ fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Severity, Config
             let path = p("empirical");
             let values = match (&e.values, &e.file) {
                 (Some(v), None) => v.clone(),
-                (None, Some(f)) => read_amounts(&ctx.dir.join(f))?,
+                (None, Some(f)) => {
+                    let (values, header) = read_amounts(&ctx.data_path(&format!("{path}.file"), f)?)?;
+                    if let Some(h) = header {
+                        ctx.warnings.borrow_mut().push(format!(
+                            "{}: line 1 (`{}`) is not a number and was skipped as a header",
+                            f,
+                            snippet(&h)
+                        ));
+                    }
+                    values
+                }
                 _ => return Err(ctx.err(&path, "give either values (a list of amounts) or file (a path to one amount per line)")),
             };
             Severity::empirical(values).map_err(|err| ctx.param(&path, err))
@@ -540,13 +608,32 @@ fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Severity, Config
     }
 }
 
+/// Whether a line reads as an attempt at a number (`5,000,000`, `$5000000`,
+/// `-5`, `1e400`, `NaN`): such a first line is an error, not a header.
+fn number_like(t: &str) -> bool {
+    if t.parse::<f64>().is_ok() {
+        return true;
+    }
+    let u = t.trim_start_matches(|c: char| {
+        matches!(c, '$' | '+' | '-' | '(' | '"' | '\'' | '€' | '£' | '¥') || c.is_whitespace()
+    });
+    let mut chars = u.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some('.') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
 /// Reads one amount per line; blank lines and `#` comments are skipped and
-/// the first line may be a header.
-fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
+/// the first line may be a header, if it does not read as a number: the
+/// amounts, and the header when one was skipped.
+fn read_amounts(path: &Path) -> Result<(Vec<f64>, Option<String>), ConfigError> {
     let file = path.display().to_string();
     let bytes = read_limited(path, MAX_DATA_FILE_BYTES, "data files")?;
     let text = utf8(bytes, &file, ErrorKind::DataFile)?;
     let mut out = Vec::new();
+    let mut header = None;
     for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let t = line.trim().trim_end_matches(',');
         if t.is_empty() || t.starts_with('#') {
@@ -554,13 +641,13 @@ fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
         }
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => out.push(v),
-            _ if i == 0 => continue,
+            _ if i == 0 && !number_like(t) => header = Some(t.to_string()),
             _ => {
                 return Err(ConfigError::new(
                     ErrorKind::DataFile,
                     &file,
                     format!("line {}", i + 1),
-                    format!("`{t}` is not an amount: give one finite number at least 0 per line"),
+                    format!("`{}` is not an amount: give one finite number at least 0 per line, in plain digits (no thousands separators or currency signs)", snippet(t)),
                 ))
             }
         }
@@ -573,7 +660,7 @@ fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
             "lists no amounts",
         ));
     }
-    Ok(out)
+    Ok((out, header))
 }
 
 /// Frequency scaled to `months` of exposure, sharing work across members.
@@ -728,8 +815,9 @@ fn population_from_census(
         }
     }
     let names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
-    let rows = read_census(&ctx.dir.join(census), &names)?;
-    let census_file = ctx.dir.join(census).display().to_string();
+    let census_path = ctx.data_path("population.census", census)?;
+    let rows = read_census(&census_path, &names)?;
+    let census_file = census_path.display().to_string();
     if rows.len() as u64 > MAX_MEMBERS {
         return Err(ConfigError::new(
             ErrorKind::Census,
@@ -1005,10 +1093,13 @@ fn contract(
             premium,
         });
     }
+    // The "no specific" option added by include_no_specific comes first
+    // and is not an entry of stop_loss.specific.
+    let listed = usize::from(include_no_specific && raw.candidates.is_none());
     check_labels(
         ctx,
         "stop_loss.specific",
-        specific.iter().map(|o| o.label.as_str()),
+        specific[listed..].iter().map(|o| o.label.as_str()),
     )?;
     check_labels(
         ctx,
@@ -1052,6 +1143,7 @@ fn contract(
         candidates,
         baseline: 0,
     };
+    check_candidate_labels(ctx, raw, &contract, listed)?;
     if let Some(label) = &raw.baseline {
         contract.baseline = contract
             .candidate_index(label)
@@ -1067,12 +1159,58 @@ fn check_labels<'a>(
 ) -> Result<(), ConfigError> {
     let mut seen = HashMap::new();
     for (i, l) in labels.enumerate() {
+        if let Some(problem) = text_problem(l, MAX_LABEL_CHARS, false) {
+            return Err(ctx.err(format!("{path}[{i}].label"), problem));
+        }
         if let Some(first) = seen.insert(l, i) {
             return Err(ctx.err(
                 format!("{path}[{i}]"),
                 format!("repeats the option labelled `{l}` (entry {first}): remove the duplicate, or give each a distinct label"),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Candidate labels (`<specific> / <aggregate>`) must be unique once
+/// composed: an aggregate labelled `no aggregate`, a specific labelled
+/// `no specific`, or labels holding ` / ` can give two candidates one label,
+/// and then the recommendation cannot say which it means. The error points
+/// at the label of an option of the later candidate that the config gave.
+fn check_candidate_labels(
+    ctx: &Ctx,
+    raw: &RawStopLoss,
+    contract: &Contract,
+    listed: usize,
+) -> Result<(), ConfigError> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (k, c) in contract.candidates.iter().enumerate() {
+        let label = contract.candidate_label(c);
+        let Some(&first) = seen.get(&label) else {
+            seen.insert(label, k);
+            continue;
+        };
+        let earlier = &contract.candidates[first];
+        let aggregate_place = |a: Option<usize>| {
+            a.filter(|&a| raw.aggregate[a].label.is_some())
+                .map(|a| format!("stop_loss.aggregate[{a}].label"))
+        };
+        let specific_place = |s: usize| {
+            s.checked_sub(listed)
+                .filter(|&i| i < raw.specific.len() && raw.specific[i].label.is_some())
+                .map(|i| format!("stop_loss.specific[{i}].label"))
+        };
+        let place = aggregate_place(c.aggregate)
+            .or_else(|| aggregate_place(earlier.aggregate))
+            .or_else(|| specific_place(c.specific))
+            .or_else(|| specific_place(earlier.specific))
+            .unwrap_or_else(|| "stop_loss".into());
+        return Err(ctx.err(
+            place,
+            format!(
+                "gives two candidates the label `{label}` (candidates {first} and {k}): candidate labels must be unique; `no specific` and `no aggregate` are reserved, and ` / ` separates the two parts"
+            ),
+        ));
     }
     Ok(())
 }
