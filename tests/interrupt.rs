@@ -701,3 +701,51 @@ fn threads_are_capped_at_four_per_core() {
             .unwrap();
     assert_eq!(r["meta"]["threads"], 4 * cores);
 }
+
+/// Item 6, for merging: a shard whose checksums were recomputed over a NaN
+/// is refused, naming the shard file, the column and the trial of the run.
+#[test]
+fn merge_refuses_impossible_values_with_valid_checksums() {
+    use stoploss::sim::TrialColumns;
+    use stoploss::state;
+    let tmp = TempDir::new().unwrap();
+    let shards = tmp.path().join("shards");
+    let cfg = config("small-100");
+    for shard in ["0/2", "1/2"] {
+        let (code, stderr) = run_to_end(&[
+            "run",
+            s(&cfg),
+            "--out",
+            s(&shards),
+            "--trials",
+            "3000",
+            "--shard",
+            shard,
+            "-q",
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+    }
+    // Shard 1 of 2 holds blocks 1..3 of the run: trials 1024.. .
+    let file = shards.join("small-100.shard-0001-of-0002/shard.bin");
+    let (header, mut reader) = state::open(&file).unwrap();
+    assert_eq!(header.blocks, 1..3);
+    let mut columns = TrialColumns::default();
+    state::read_payload(&mut reader, &header, &mut columns).unwrap();
+    drop(reader);
+    columns.gross[100] = f64::NAN;
+    let mut w = std::io::BufWriter::new(fs::File::create(&file).unwrap());
+    state::write(&mut w, &header, &columns).unwrap();
+    drop(w);
+    let out = tmp.path().join("out");
+    let (code, stderr) = run_to_end(&["merge", s(&shards), "--out", s(&out), "-q"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: the trial data holds an impossible value: NaN in the gross claims of trial {}",
+            file.display(),
+            1024 + 100
+        )),
+        "{stderr}"
+    );
+    assert!(entries(&out).is_empty(), "{:?}", entries(&out));
+}

@@ -32,7 +32,8 @@ pub fn target_dir(out: &Path, name: &str) -> PathBuf {
 /// Fails when the target exists and `force` is not set.
 pub fn check_target(out: &Path, name: &str, force: bool) -> Result<()> {
     let target = target_dir(out, name);
-    if target.exists() && !force {
+    // A link counts, even a dangling one: the commit would refuse it.
+    if fs::symlink_metadata(&target).is_ok() && !force {
         bail!(
             "{} already exists; pass --force to replace it, or choose another --out",
             target.display()

@@ -216,7 +216,9 @@ pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, String> {
     for s in &plan.shards {
         let path = s.dir.join(SHARD_FILE);
         let (header, mut reader) = state::open(&path).map_err(|e| e.to_string())?;
+        let from = columns.trials();
         state::read_payload(&mut reader, &header, &mut columns)
+            .and_then(|()| state::check_amounts(&columns, from))
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(columns)

@@ -319,25 +319,14 @@ pub fn read_payload(
         hasher: Xxh3Default::new(),
     };
     let mut buf = vec![0u8; header.block_trials.min(1 << 20) as usize * 8];
-    // The first impossible value, reported once the checksum is known to
-    // match (a damaged file is reported as damaged).
-    let mut bad = None;
     for b in header.blocks.clone() {
         let n = header.block_len(b) as usize;
-        let first = b * header.block_trials;
         read_f64s(&mut r, &mut buf[..n * 8], &mut columns.gross)?;
-        check_amounts(&mut bad, &columns.gross, n, first, || "gross claims".into());
-        for (o, col) in columns.retained.iter_mut().enumerate() {
+        for col in &mut columns.retained {
             read_f64s(&mut r, &mut buf[..n * 8], col)?;
-            check_amounts(&mut bad, col, n, first, || {
-                format!("retained claims of specific option {o}")
-            });
         }
-        for (o, col) in columns.aggregate_retained.iter_mut().enumerate() {
+        for col in &mut columns.aggregate_retained {
             read_f64s(&mut r, &mut buf[..n * 8], col)?;
-            check_amounts(&mut bad, col, n, first, || {
-                format!("aggregate-eligible claims of specific option {o}")
-            });
         }
         for col in &mut columns.claimants {
             let bytes = &mut buf[..n * 4];
@@ -356,35 +345,7 @@ pub fn read_payload(
             expected: header.payload_checksum,
         });
     }
-    match bad {
-        Some(what) => Err(StateError::BadValue(what)),
-        None => Ok(()),
-    }
-}
-
-/// The last `n` values of `col` (trials `first..first + n` of the run) must
-/// be dollar amounts a run can produce: finite and at least 0. A file whose
-/// checksums were recomputed over NaN would otherwise turn every mean into
-/// null and change the recommendation. The first offence is kept in `bad`.
-fn check_amounts(
-    bad: &mut Option<String>,
-    col: &[f64],
-    n: usize,
-    first: u64,
-    what: impl Fn() -> String,
-) {
-    if bad.is_some() {
-        return;
-    }
-    let block = &col[col.len() - n..];
-    if let Some(i) = block.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
-        *bad = Some(format!(
-            "{} in the {} of trial {}",
-            block[i],
-            what(),
-            first + i as u64
-        ));
-    }
+    Ok(())
 }
 
 fn read_f64s(r: &mut impl Read, bytes: &mut [u8], into: &mut Vec<f64>) -> Result<(), StateError> {

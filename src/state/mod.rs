@@ -53,6 +53,7 @@ pub use format::{
 };
 pub use resume::{load_for_resume, save};
 
+use crate::sim::TrialColumns;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -193,6 +194,48 @@ pub fn open(path: &Path) -> Result<(StateHeader, BufReader<File>), StateFileErro
         return Err(err(StateError::Length { actual, expected }));
     }
     Ok((header, reader))
+}
+
+/// Checks that trials `from..` of `columns`, read from a state file, hold
+/// amounts a run can produce: every gross, retained and aggregate-eligible
+/// amount finite and at least 0. The file format itself carries any bit
+/// pattern; this is the check made before the trials are used (resume,
+/// merge), since a file whose checksums were recomputed over a NaN would
+/// otherwise turn every mean into null and change the recommendation.
+/// The error names the first impossible value, its column and its trial.
+pub fn check_amounts(columns: &TrialColumns, from: usize) -> Result<(), StateError> {
+    let bad = |col: &[f64]| {
+        col.iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+            .map(|(i, x)| (i, *x))
+    };
+    let mut found = bad(&columns.gross).map(|(i, x)| (i, x, "gross claims".to_string()));
+    for (o, col) in columns.retained.iter().enumerate() {
+        if let Some((i, x)) = bad(col) {
+            if found.as_ref().is_none_or(|f| i < f.0) {
+                found = Some((i, x, format!("retained claims of specific option {o}")));
+            }
+        }
+    }
+    for (o, col) in columns.aggregate_retained.iter().enumerate() {
+        if let Some((i, x)) = bad(col) {
+            if found.as_ref().is_none_or(|f| i < f.0) {
+                found = Some((
+                    i,
+                    x,
+                    format!("aggregate-eligible claims of specific option {o}"),
+                ));
+            }
+        }
+    }
+    match found {
+        None => Ok(()),
+        Some((i, x, what)) => Err(StateError::BadValue(format!(
+            "{x} in the {what} of trial {i}"
+        ))),
+    }
 }
 
 /// The state file of `path`: `path` itself, or `path/state.bin` for a folder.
