@@ -2227,6 +2227,23 @@ fn confine_accepts_files_inside_and_refuses_links_out() {
             "{stderr}"
         );
     }
+    let sweep = stoploss(&[
+        "sweep",
+        cfg_s,
+        "--confine",
+        "--param",
+        "trials",
+        "--values",
+        "300",
+        "--out",
+        tmp.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(sweep.status.code(), Some(1), "{sweep:?}");
+    assert!(
+        String::from_utf8_lossy(&sweep.stderr)
+            .contains("is a link that leads out of the config's folder"),
+        "{sweep:?}"
+    );
     assert_eq!(tree(tmp.path()), before);
     // Without --confine the same config runs (the default is unchanged).
     let plain = stoploss(&["validate", cfg_s]);

@@ -81,6 +81,9 @@ pub struct SweepArgs {
     /// simulate (default), exact or both.
     #[arg(long, value_enum, default_value_t = MethodArg::Simulate)]
     pub method: MethodArg,
+    /// Census and data files must lie under the config's folder, as for `run --confine`.
+    #[arg(long)]
+    pub confine: bool,
     /// The risk appetite of the recommendation.
     #[command(flatten)]
     pub appetite: AppetiteArgs,

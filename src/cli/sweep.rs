@@ -81,7 +81,10 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut studies = sweep::prepare(&text, &file, &dir, &params)?;
+    let options = crate::config::LoadOptions {
+        confine: args.confine,
+    };
+    let mut studies = sweep::prepare_with(&text, &file, &dir, &params, &options)?;
     for (values, study) in &mut studies {
         if let Some(t) = args.trials {
             study.trials = t;
