@@ -1757,6 +1757,14 @@ fn hardening_cases() -> Vec<Case> {
             "member-years",
             "this would take about",
         ]),
+        Case::base("precision cap beyond the member-year limit", |c| {
+            set(c, "/population/classes/0/members", json!(1_000_000))
+        })
+        .run_args(&["--target-se", "1", "--max-trials", "100000000"])
+        .refused_by_run(&[
+            "--target-se may run up to 100000000 trials: asks for",
+            "member-years",
+        ]),
         Case::base("too many candidates", many_candidates).err(
             Invalid,
             "stop_loss",

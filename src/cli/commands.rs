@@ -302,6 +302,11 @@ fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
             (Some(_), Some(m)) => m,
             (Some(_), None) => study.trials.saturating_mul(10).min(config::MAX_TRIALS),
         };
+        if cap > study.trials {
+            config::limits::check_workload_of(study, cap).map_err(|e| {
+                anyhow::anyhow!("--target-se may run up to {cap} trials: {}", e.message)
+            })?;
+        }
         check_memory(study, cap.max(study.trials)).map_err(anyhow::Error::msg)?;
     }
     let exact_options = ExactOptions {

@@ -75,9 +75,14 @@ pub struct Excess {
 /// Checks `study`'s workload (with its current trial count) against
 /// [`MAX_MEMBER_YEARS`], [`MAX_CANDIDATES`] and [`MAX_CANDIDATE_TRIALS`].
 pub fn check_workload(study: &Study) -> Result<(), Excess> {
+    check_workload_of(study, study.trials)
+}
+
+/// [`check_workload`] for a run of `trials` trials (a precision target's cap).
+pub fn check_workload_of(study: &Study, trials: u64) -> Result<(), Excess> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let members = study.population.member_count() as f64;
-    let trials = study.trials as f64;
+    let trials = trials as f64;
     let candidates = study.contract.candidates.len();
     if candidates > MAX_CANDIDATES {
         return Err(Excess {
