@@ -87,6 +87,29 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Longest piece of an input file quoted in a message (characters).
+pub const SNIPPET_CHARS: usize = 32;
+
+/// `s` as a message may quote it: at most [`SNIPPET_CHARS`] characters
+/// (then `...`), control characters escaped. A census or data file may be
+/// any file (`/etc/passwd`), so errors never echo more than a short prefix,
+/// and nothing that would act on a terminal.
+pub fn snippet(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == SNIPPET_CHARS {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The closest of `candidates` to `word` when it is close enough to be a
 /// likely typo.
 pub fn did_you_mean<'a>(
@@ -118,6 +141,14 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_are_short_and_inert() {
+        assert_eq!(snippet("amount"), "amount");
+        assert_eq!(snippet("a\u{1b}[2J"), "a\\u{1b}[2J");
+        let long = "root:x:0:0:root:/root:/bin/bash:and:more";
+        assert_eq!(snippet(long), format!("{}...", &long[..32]));
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -81,6 +81,9 @@ pub struct SweepArgs {
     /// simulate (default), exact or both.
     #[arg(long, value_enum, default_value_t = MethodArg::Simulate)]
     pub method: MethodArg,
+    /// Census and data files must lie under the config's folder, as for `run --confine`.
+    #[arg(long)]
+    pub confine: bool,
     /// The risk appetite of the recommendation.
     #[command(flatten)]
     pub appetite: AppetiteArgs,
@@ -176,6 +179,11 @@ pub struct RunArgs {
     /// Also write report.html (charts and tables, self-contained) beside results.json.
     #[arg(long)]
     pub report: bool,
+    /// Census and data files must lie under the config's folder (no
+    /// absolute paths, no `..`, no links leading out): for services that
+    /// run configs written by others.
+    #[arg(long)]
+    pub confine: bool,
     /// The risk appetite of the recommendation.
     #[command(flatten)]
     pub appetite: AppetiteArgs,
@@ -293,6 +301,9 @@ pub struct ValidateArgs {
     /// Config files, or folders whose *.json files are all checked.
     #[arg(required = true, value_name = "CONFIG")]
     pub configs: Vec<PathBuf>,
+    /// Census and data files must lie under the config's folder, as for `run --confine`.
+    #[arg(long)]
+    pub confine: bool,
 }
 
 /// `--method`.

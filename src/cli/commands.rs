@@ -3,13 +3,14 @@
 use super::args::{InitArgs, ReportArgs, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
 use super::plan::{OutputPlan, RunPlan, StateMode};
-use super::{examples, output, shard, EXIT_FAILED, EXIT_OK};
+use super::{examples, output, safe_write, shard, EXIT_FAILED, EXIT_OK};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use stoploss::config;
+use stoploss::error::ErrorKind;
 use stoploss::format::dollars;
 use stoploss::model::Study;
 use stoploss::report::{
@@ -23,33 +24,68 @@ use stoploss::sim::{TrialColumns, BLOCK_TRIALS};
 use stoploss::state;
 
 /// Expands folders into their `*.json` files (sorted); files pass through.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The second list says, for each `*.json` entry of a folder that is not a
+/// regular file (a dangling link, a FIFO, a device, a folder), why it cannot
+/// be run: the batch reports it and fails, rather than skip it unseen.
+fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>), String> {
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| format!("{}: {e}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .filter(|f| f.extension().is_some_and(|x| x == "json"))
                 .collect();
             if found.is_empty() {
                 return Err(format!("{}: the folder holds no .json config", p.display()));
             }
             found.sort();
-            out.extend(found);
+            for f in found {
+                match std::fs::metadata(&f) {
+                    Ok(m) if m.is_file() => out.push(f),
+                    Ok(m) if m.is_dir() => refused.push(format!(
+                        "{}: cannot read: is a folder, not a config file; not run",
+                        f.display()
+                    )),
+                    Ok(_) => refused.push(format!(
+                        "{}: cannot read: is not a regular file (a FIFO, socket or device); not run",
+                        f.display()
+                    )),
+                    Err(e) => refused.push(format!(
+                        "{}: cannot read: {e}{}; not run",
+                        f.display(),
+                        if std::fs::symlink_metadata(&f).is_ok() {
+                            " (a link to nothing)"
+                        } else {
+                            ""
+                        }
+                    )),
+                }
+            }
         } else {
             out.push(p.clone());
         }
     }
-    Ok(out)
+    Ok((out, refused))
 }
 
-fn load_all(paths: &[PathBuf]) -> (Vec<(PathBuf, Study)>, usize) {
+/// [`expand`], with each refused entry reported; the paths to load and
+/// how many entries failed.
+pub fn expand_reporting(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, usize), String> {
+    let (found, refused) = expand(paths)?;
+    for r in &refused {
+        eprintln!("error: {r}");
+    }
+    Ok((found, refused.len()))
+}
+
+fn load_all(paths: &[PathBuf], options: &config::LoadOptions) -> (Vec<(PathBuf, Study)>, usize) {
     let mut ok = Vec::new();
     let mut failed = 0;
     let mut names: HashMap<String, PathBuf> = HashMap::new();
     for p in paths {
-        match config::load(p) {
+        match config::load_with(p, options) {
             Ok(study) => {
                 if let Some(first) = names.get(&study.name) {
                     eprintln!(
@@ -75,14 +111,18 @@ fn load_all(paths: &[PathBuf]) -> (Vec<(PathBuf, Study)>, usize) {
 
 /// `stoploss validate`.
 pub fn validate(args: &ValidateArgs) -> u8 {
-    let paths = match expand(&args.configs) {
+    let (paths, refused) = match expand_reporting(&args.configs) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_FAILED;
         }
     };
-    let (ok, failed) = load_all(&paths);
+    let options = config::LoadOptions {
+        confine: args.confine,
+    };
+    let (ok, failed) = load_all(&paths, &options);
+    let failed = failed + refused;
     for (path, study) in &ok {
         println!(
             "ok: {} ({}): {} members, {:.0} employees, {} candidates, {} trials",
@@ -117,7 +157,8 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let (studies, mut failed) = load_all(&plan.configs);
+    let (studies, mut failed) = load_all(&plan.configs, &plan.load);
+    failed += plan.refused;
     for (path, study) in studies {
         let study = match plan.study(&study) {
             Ok(study) => study,
@@ -185,7 +226,13 @@ fn run_one(study: &Study, path: &Path, plan: &RunPlan) -> Result<PathBuf> {
     }
     let quiet = plan.output.quiet;
     if plan.method != Method::Exact {
-        check_memory(study, plan.peak_trials(study)).map_err(anyhow::Error::msg)?;
+        let cap = plan.peak_trials(study);
+        if cap > study.trials {
+            config::limits::check_workload_of(study, cap).map_err(|e| {
+                anyhow::anyhow!("--target-se may run up to {cap} trials: {}", e.message)
+            })?;
+        }
+        check_memory(study, cap).map_err(anyhow::Error::msg)?;
     }
     if plan.method != Method::Simulate {
         let pb = progress_bar(study, quiet);
@@ -350,9 +397,12 @@ pub fn init(args: &InitArgs) -> u8 {
         eprintln!("error: cannot create {}: {e}", args.dir.display());
         return EXIT_FAILED;
     }
+    // A link counts as existing (even a dangling one: writing through it
+    // would create a file elsewhere), and each file is created new, so a
+    // link planted after this check is refused too.
     for (name, _) in &files {
         let path = args.dir.join(name);
-        if path.exists() {
+        if std::fs::symlink_metadata(&path).is_ok() {
             eprintln!(
                 "error: {} already exists; choose an empty folder",
                 path.display()
@@ -362,8 +412,14 @@ pub fn init(args: &InitArgs) -> u8 {
     }
     for (name, text) in &files {
         let path = args.dir.join(name);
-        if let Err(e) = std::fs::write(&path, text) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+        let written = safe_write::create_new(&path).and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = written {
+            let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                "it already exists; choose an empty folder".to_string()
+            } else {
+                e.to_string()
+            };
+            eprintln!("error: cannot write {}: {why}", path.display());
             return EXIT_FAILED;
         }
         println!("wrote {}", path.display());
@@ -377,16 +433,22 @@ pub fn init(args: &InitArgs) -> u8 {
     EXIT_OK
 }
 
+/// Largest `results.json` that `stoploss report` reads (bytes): well above
+/// what the largest study allowed writes ([`config::limits::MAX_CANDIDATES`]).
+pub const MAX_RESULTS_BYTES: u64 = 1 << 30;
+
 /// Reads a results folder's `results.json`.
 pub fn read_results(dir: &Path) -> Result<Results> {
     let path = dir.join("results.json");
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read {} (is {} a folder written by `stoploss run`?)",
-            path.display(),
-            dir.display()
-        )
-    })?;
+    let text = config::read_limited(&path, MAX_RESULTS_BYTES, "results files")
+        .and_then(|b| config::utf8(b, &path.display().to_string(), ErrorKind::Syntax))
+        .with_context(|| {
+            format!(
+                "cannot read {} (is {} a folder written by `stoploss run`?)",
+                path.display(),
+                dir.display()
+            )
+        })?;
     let mut de = serde_json::Deserializer::from_str(&text);
     let results: Results = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         anyhow::anyhow!(

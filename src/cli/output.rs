@@ -11,7 +11,12 @@
 //! the complete target folder: never a staging folder left behind, never a
 //! target folder without all its files. A folder replaced with `--force` is
 //! registered the same way while it is being deleted.
+//!
+//! Staging folders and temporary files are created new under unpredictable
+//! names, and a folder is replaced under a lock on its parent
+//! ([`super::safe_write`]).
 
+use super::safe_write;
 use anyhow::{bail, Context, Result};
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -27,7 +32,8 @@ pub fn target_dir(out: &Path, name: &str) -> PathBuf {
 /// Fails when the target exists and `force` is not set.
 pub fn check_target(out: &Path, name: &str, force: bool) -> Result<()> {
     let target = target_dir(out, name);
-    if target.exists() && !force {
+    // A link counts, even a dangling one: the commit would refuse it.
+    if fs::symlink_metadata(&target).is_ok() && !force {
         bail!(
             "{} already exists; pass --force to replace it, or choose another --out",
             target.display()
@@ -133,33 +139,30 @@ impl Outputs {
         force: bool,
     ) -> Result<PathBuf> {
         let target = target_dir(out, name);
-        let pid = std::process::id();
-        let staging = out.join(format!(".{name}.tmp-{pid}"));
-        let result = self
-            .stage(out, &staging)
-            .and_then(|()| write_files(&staging, files))
-            .and_then(|()| self.commit(out, name, &staging, &target, force));
-        if result.is_err() {
-            self.discard(&staging);
-        }
+        let result = self.stage(out, name).and_then(|staging| {
+            write_files(&staging, files)
+                .and_then(|()| self.commit(out, name, &staging, &target, force))
+                .inspect_err(|_| self.discard(&staging))
+        });
         result.with_context(|| format!("no results written to {}", target.display()))?;
         Ok(target)
     }
 
-    /// Creates and registers the staging folder, in one locked step.
-    fn stage(&self, out: &Path, staging: &Path) -> Result<()> {
+    /// Removes what killed runs of `name` left in `out`, then creates and
+    /// registers a new staging folder (in one locked step).
+    fn stage(&self, out: &Path, name: &str) -> Result<PathBuf> {
+        fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        for w in safe_write::remove_stale(out, name) {
+            eprintln!("warning: {w}");
+        }
         let mut r = self.lock();
         if r.interrupted {
             bail!("interrupted");
         }
-        fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-        if staging.exists() {
-            fs::remove_dir_all(staging)
-                .with_context(|| format!("cannot clear {}", staging.display()))?;
-        }
-        fs::create_dir(staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        r.staging.push(staging.to_path_buf());
-        Ok(())
+        let staging = safe_write::staging_dir(out, name)
+            .with_context(|| format!("cannot create a staging folder in {}", out.display()))?;
+        r.staging.push(staging.clone());
+        Ok(staging)
     }
 
     /// Renames the staging folder into place (moving an old target aside
@@ -172,19 +175,23 @@ impl Outputs {
         target: &Path,
         force: bool,
     ) -> Result<()> {
+        // Concurrent runs into `out` replace their folders one at a time:
+        // check, move aside and rename in are one step.
+        let _turn =
+            safe_write::lock_dir(out).with_context(|| format!("cannot lock {}", out.display()))?;
         let mut r = self.lock();
         if r.interrupted {
             bail!("interrupted");
         }
         let mut old = None;
-        if target.exists() {
+        if fs::symlink_metadata(target).is_ok() {
             if !force {
                 bail!(
                     "{} already exists; pass --force to replace it",
                     target.display()
                 );
             }
-            let aside = out.join(format!(".{name}.old-{}", std::process::id()));
+            let aside = safe_write::aside_path(out, name, staging);
             fs::rename(target, &aside)
                 .with_context(|| format!("cannot move aside {}", target.display()))?;
             old = Some(aside);
@@ -230,7 +237,7 @@ impl Outputs {
 fn write_files(dir: &Path, files: &[(&str, Contents<'_>)]) -> Result<()> {
     for (file, contents) in files {
         let path = dir.join(file);
-        let f = fs::File::create(&path).with_context(|| format!("cannot create {file}"))?;
+        let f = safe_write::create_new(&path).with_context(|| format!("cannot create {file}"))?;
         let f = match contents {
             Contents::Bytes(bytes) => {
                 let mut f = f;
@@ -275,36 +282,29 @@ pub fn write_atomically(
 }
 
 /// Writes `files` (name, bytes) into the existing folder `dir`, each through
-/// a hidden temporary file renamed into place; on failure the temporary
-/// files are removed and files already renamed stay as written.
+/// a new temporary file with an unpredictable name, renamed into place (a
+/// link at the final name is replaced, not followed); on failure the
+/// temporary files are removed and files already renamed stay as written.
 pub fn write_files_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
-    let pid = std::process::id();
-    let temps: Vec<PathBuf> = files
-        .iter()
-        .map(|(name, _)| dir.join(format!(".{name}.tmp-{pid}")))
-        .collect();
-    let result = (|| -> Result<()> {
-        for ((_, bytes), tmp) in files.iter().zip(&temps) {
-            let mut f = fs::File::create(tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
-            f.write_all(bytes)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            f.sync_all()
-                .with_context(|| format!("cannot flush {}", tmp.display()))?;
+    let mut temps = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        for w in safe_write::remove_stale(dir, name) {
+            eprintln!("warning: {w}");
         }
-        for ((name, _), tmp) in files.iter().zip(&temps) {
-            let path = dir.join(name);
-            fs::rename(tmp, &path)
-                .with_context(|| format!("cannot move {} into place", path.display()))?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        for tmp in &temps {
-            let _ = fs::remove_file(tmp);
-        }
+        let mut tmp = safe_write::temp_file(dir, name)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        tmp.write_all(bytes)
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+        temps.push(tmp);
     }
-    result
+    for ((name, _), tmp) in files.iter().zip(temps) {
+        let path = dir.join(name);
+        tmp.persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot move {} into place", path.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -397,7 +397,13 @@ mod tests {
                 outputs.write_atomically(tmp.path(), "s", &files, false)
             });
             wait_started.recv().unwrap();
-            let staging = tmp.path().join(format!(".s.tmp-{}", std::process::id()));
+            let prefix = format!(".s.tmp-{}-", std::process::id());
+            let staged: Vec<String> = entries(tmp.path())
+                .into_iter()
+                .filter(|e| e.starts_with(&prefix))
+                .collect();
+            assert_eq!(staged.len(), 1, "{staged:?}");
+            let staging = tmp.path().join(&staged[0]);
             assert!(staging.join("results.json").exists());
             let (guard, message) = outputs.interrupt("SIGTERM");
             assert_eq!(message, "interrupted by SIGTERM: no results written for s");

@@ -7,7 +7,7 @@
 use super::args::{AppetiteArgs, MethodArg, RunArgs};
 use super::shard;
 use std::path::PathBuf;
-use stoploss::config;
+use stoploss::config::{self, LoadOptions};
 use stoploss::exact::ExactOptions;
 use stoploss::model::{AppetiteOverrides, OverrideError, Overrides, Study};
 use stoploss::run::{Method, PrecisionTarget};
@@ -43,6 +43,10 @@ pub struct OutputPlan {
 pub struct RunPlan {
     /// The config files, folders expanded.
     pub configs: Vec<PathBuf>,
+    /// Entries of config folders that cannot be run (already reported).
+    pub refused: usize,
+    /// How configs are read (`--confine`).
+    pub load: LoadOptions,
     /// Trials, seed, baseline and risk appetite set by flags.
     pub overrides: Overrides,
     /// How the figures are computed.
@@ -110,7 +114,7 @@ pub fn check_trials(trials: Option<u64>, max_trials: Option<u64>) -> Result<(), 
 impl RunPlan {
     /// Checks the flags of `stoploss run` together and expands the configs.
     pub fn new(args: &RunArgs) -> Result<Self, String> {
-        let configs = super::commands::expand(&args.configs)?;
+        let (configs, refused) = super::commands::expand_reporting(&args.configs)?;
         check_trials(args.trials, args.max_trials)?;
         let state = match (&args.resume, args.save_state) {
             (Some(from), _) => StateMode::Resume(from.clone()),
@@ -145,6 +149,10 @@ impl RunPlan {
         }
         Ok(RunPlan {
             configs,
+            refused,
+            load: LoadOptions {
+                confine: args.confine,
+            },
             overrides: Overrides {
                 trials: args.trials,
                 seed: args.seed,

@@ -70,20 +70,27 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
     let params = params(args)?;
     check_trials(args.trials, None).map_err(anyhow::Error::msg)?;
     let file = args.config.display().to_string();
-    let text =
-        std::fs::read_to_string(&args.config).with_context(|| format!("cannot read {file}"))?;
+    let bytes = stoploss::config::read_limited(
+        &args.config,
+        stoploss::config::MAX_CONFIG_BYTES,
+        "configs",
+    )?;
+    let text = stoploss::config::utf8(bytes, &file, stoploss::error::ErrorKind::Syntax)?;
     let dir = args
         .config
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
+    let options = stoploss::config::LoadOptions {
+        confine: args.confine,
+    };
     let overrides = Overrides {
         trials: args.trials,
         seed: args.seed,
         baseline: None,
         appetite: (&args.appetite).into(),
     };
-    let studies = sweep::prepare(&text, &file, &dir, &params)?
+    let studies = sweep::prepare_with(&text, &file, &dir, &params, &options)?
         .into_iter()
         .map(|(values, study)| {
             let study = study.with_overrides(&overrides).map_err(|e| {

@@ -7,7 +7,7 @@
 //! order mark and CRLF line ends are accepted.
 
 use super::files::read_limited;
-use crate::error::{did_you_mean, ConfigError, ErrorKind};
+use crate::error::{did_you_mean, snippet, ConfigError, ErrorKind};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -72,7 +72,7 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
                 if col.insert(k, i).is_some() {
                     return Err(err(
                         format!("line 1, column {}", i + 1),
-                        format!("column `{h}` appears twice"),
+                        format!("column `{}` appears twice", snippet(h)),
                     ));
                 }
             }
@@ -83,7 +83,8 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
                 return Err(err(
                     format!("line 1, column {}", i + 1),
                     format!(
-                        "unknown column `{h}`{hint}; allowed: {}, {}",
+                        "unknown column `{}`{hint}; allowed: {}, {}",
+                        snippet(h),
                         REQUIRED.join(", "),
                         OPTIONAL.join(", ")
                     ),
@@ -138,7 +139,8 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             return Err(err(
                 at("member_id"),
                 format!(
-                    "member_id `{member_id}` already appears on line {first}; ids must be unique"
+                    "member_id `{}` already appears on line {first}; ids must be unique",
+                    snippet(&member_id)
                 ),
             ));
         }
@@ -154,7 +156,8 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             err(
                 at("class"),
                 format!(
-                    "unknown class `{class_name}`{hint}; the config defines: {}",
+                    "unknown class `{}`{hint}; the config defines: {}",
+                    snippet(class_name),
                     class_names.join(", ")
                 ),
             )
@@ -168,7 +171,7 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
                 Ok(v) if v.is_finite() && v > lo && v <= hi => Ok(v),
                 _ => Err(err(
                     at(name),
-                    format!("`{raw}` is not allowed: {name} must be a number greater than {lo} and at most {hi}"),
+                    format!("`{}` is not allowed: {name} must be a number greater than {lo} and at most {hi}", snippet(raw)),
                 )),
             }
         };

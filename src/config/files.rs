@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// The contents of `path`, at most `limit` bytes. `what` names the kind of
 /// file in messages ("configs", "census files").
-pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, ConfigError> {
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, ConfigError> {
     let file = path.display().to_string();
     let io = |e: std::io::Error| ConfigError::new(ErrorKind::Io, &file, "", e.to_string());
     let too_large = |size: String| {
@@ -30,6 +30,16 @@ pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
             &file,
             "",
             "is a folder, not a file",
+        ));
+    }
+    // Opening a FIFO waits for a writer, and a device may never end: only
+    // regular files are read.
+    if !meta.is_file() {
+        return Err(ConfigError::new(
+            ErrorKind::Io,
+            &file,
+            "",
+            "is not a regular file (a FIFO, socket or device); give a file",
         ));
     }
     if meta.len() > limit {
@@ -53,7 +63,7 @@ pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
 
 /// `bytes` as UTF-8 text; invalid bytes are reported with their line and
 /// column (1-based, counted in characters).
-pub(crate) fn utf8(bytes: Vec<u8>, file: &str, kind: ErrorKind) -> Result<String, ConfigError> {
+pub fn utf8(bytes: Vec<u8>, file: &str, kind: ErrorKind) -> Result<String, ConfigError> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let valid = std::str::from_utf8(valid).unwrap_or_default();

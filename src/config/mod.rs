@@ -5,10 +5,12 @@
 mod census;
 mod files;
 mod json_error;
+pub mod limits;
 pub(crate) mod raw;
 mod validate;
 
 pub use census::{read_census, CensusRow, MAX_CENSUS_BYTES};
+pub use files::{read_limited, utf8};
 pub use validate::MAX_DATA_FILE_BYTES;
 pub use validate::{COMPOSITE_TIER, DEFAULT_SEED, DEFAULT_TRIALS, MAX_TRIALS};
 
@@ -22,16 +24,40 @@ pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads, parses and validates a config file. Files over
 /// [`MAX_CONFIG_BYTES`] are refused before they are read.
 pub fn load(path: &Path) -> Result<Study, ConfigError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// How a config is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// `--confine`: the census and data files must lie under the config's
+    /// folder (no absolute path, no `..`, no link leading out of it), for
+    /// services that run configs written by others.
+    pub confine: bool,
+}
+
+/// [`load`] with `options`.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Study, ConfigError> {
     let file = path.display().to_string();
     let bytes = files::read_limited(path, MAX_CONFIG_BYTES, "configs")?;
     let text = files::utf8(bytes, &file, ErrorKind::Syntax)?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    parse(&text, &file, dir)
+    parse_with(&text, &file, dir, options)
 }
 
 /// Parses and validates config text. `file` names it in messages and `dir`
 /// resolves relative paths inside it.
 pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Study, ConfigError> {
+    parse_with(text, file, dir, &LoadOptions::default())
+}
+
+/// [`parse`] with `options`.
+pub fn parse_with(
+    text: &str,
+    file: &str,
+    dir: &Path,
+    options: &LoadOptions,
+) -> Result<Study, ConfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let body = text.trim_start();
     if body.chars().next().is_some_and(|first| first != '{') {
@@ -57,5 +83,11 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Study, ConfigError> {
         ));
     }
     json_error::check_lists(text, file)?;
-    validate::validate(raw, &validate::Ctx { file, dir })
+    let ctx = validate::Ctx {
+        file,
+        dir,
+        confine: options.confine,
+        warnings: Default::default(),
+    };
+    validate::validate(raw, &ctx)
 }

@@ -80,6 +80,11 @@ impl Study {
                 });
             }
             study.trials = t;
+            crate::config::limits::check_workload(&study).map_err(|e| OverrideError {
+                field: "trials",
+                overridden: true,
+                message: format!("{t}: {}", e.message),
+            })?;
         }
         if let Some(s) = overrides.seed {
             study.seed = s;

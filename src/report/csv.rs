@@ -49,6 +49,18 @@ pub fn csv_columns() -> Vec<String> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CsvExporter;
 
+/// A text cell as a spreadsheet may safely open it: a cell starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel,
+/// LibreOffice and Google Sheets (`=cmd|' /C calc'!A0`), so it gets a
+/// leading `'` (the OWASP rule), which they display as text.
+pub fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 fn opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -60,7 +72,7 @@ impl Exporter for CsvExporter {
         for c in &results.candidates {
             let e = &c.employer_cost;
             let mut row: Vec<String> = vec![
-                c.label.clone(),
+                text_cell(&c.label),
                 opt(c.specific_deductible),
                 opt(c.aggregate_attachment),
                 e.mean.to_string(),

@@ -12,9 +12,27 @@ use std::fmt::Write;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct MarkdownExporter;
 
-/// A table cell: `|` escaped, line breaks removed.
+/// A table cell: `|` escaped, and as for [`prose`].
 pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    prose(s).replace('|', "\\|")
+}
+
+/// Text from the inputs (labels, names) inside Markdown: `&`, `<` and `>`
+/// as HTML entities, so a label cannot carry raw HTML into a renderer (it
+/// displays the same), and line breaks and other control characters
+/// removed.
+pub fn prose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The line that says what a results document is: trials or exact engine,
@@ -135,7 +153,7 @@ impl Exporter for MarkdownExporter {
         if let Some(d) = decision {
             writeln!(s)?;
             for line in &d.summary {
-                writeln!(s, "- {line}")?;
+                writeln!(s, "- {}", prose(line))?;
             }
         }
         Ok(s.into_bytes())

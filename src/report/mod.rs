@@ -8,10 +8,10 @@ mod json;
 mod markdown;
 mod table;
 
-pub use self::csv::CsvExporter;
+pub use self::csv::{text_cell, CsvExporter};
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
-pub use markdown::{cell, run_line, MarkdownExporter};
+pub use markdown::{cell, prose, run_line, MarkdownExporter};
 pub use table::TableExporter;
 
 use crate::results::Results;

@@ -5,6 +5,21 @@ use crate::format::dollars;
 use crate::results::Results;
 use std::fmt::Write;
 
+/// `s` for a terminal: control characters (escape sequences that clear the
+/// screen or set the title) shown as `\u{1b}` instead of acting.
+fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// A fixed-width text table of the headline figures per candidate.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TableExporter;
@@ -53,7 +68,7 @@ impl Exporter for TableExporter {
             write!(
                 s,
                 "{:<width$}  {:>13}  {:>11}  {:>13}  {:>13}  {:>13}  {:>7}",
-                c.label,
+                printable(&c.label),
                 dollars(e.mean),
                 format!("({})", dollars(e.se)),
                 dollars(e.percentiles.p95),
@@ -82,7 +97,7 @@ impl Exporter for TableExporter {
         }
         if let Some(d) = &results.decision {
             for line in &d.summary {
-                writeln!(s, "{line}")?;
+                writeln!(s, "{}", printable(line))?;
             }
         }
         if exact_only {

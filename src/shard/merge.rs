@@ -2,9 +2,13 @@
 //! their trials in block order into one set of columns.
 
 use super::{shard_blocks, Manifest, ShardSpec, MANIFEST_FILE, SHARD_FILE};
+use crate::error::ErrorKind;
 use crate::sim::TrialColumns;
 use crate::state::{self, StateHeader};
 use std::path::{Path, PathBuf};
+
+/// Largest `shard.json` read (bytes); one is about 500 bytes.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
 /// One shard found on disk: its folder, state header and manifest.
 #[derive(Debug, Clone)]
@@ -22,8 +26,9 @@ impl ShardFile {
     pub fn read(dir: &Path) -> Result<Self, String> {
         let (header, _) = state::open(&dir.join(SHARD_FILE)).map_err(|e| e.to_string())?;
         let path = dir.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{}: cannot read it: {e}", path.display()))?;
+        let text = crate::config::read_limited(&path, MAX_MANIFEST_BYTES, "shard manifests")
+            .and_then(|b| crate::config::utf8(b, &path.display().to_string(), ErrorKind::Syntax))
+            .map_err(|e| e.to_string())?;
         let manifest: Manifest = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not a shard manifest: {e}", path.display()))?;
         Ok(ShardFile {
@@ -211,7 +216,9 @@ pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, String> {
     for s in &plan.shards {
         let path = s.dir.join(SHARD_FILE);
         let (header, mut reader) = state::open(&path).map_err(|e| e.to_string())?;
+        let from = columns.trials();
         state::read_payload(&mut reader, &header, &mut columns)
+            .and_then(|()| state::check_amounts(&columns, from))
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(columns)

@@ -21,8 +21,8 @@ const LEFT_OUT: [&str; 3] = ["seed", "trials", "description"];
 /// The hash of the config at `path` and the files it names.
 pub fn config_hash(path: &Path) -> Result<u64, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::new(ErrorKind::Io, &file, "", e.to_string()))?;
+    let bytes = crate::config::read_limited(path, crate::config::MAX_CONFIG_BYTES, "configs")?;
+    let text = crate::config::utf8(bytes, &file, ErrorKind::Syntax)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut value: Value = serde_json::from_str(text).map_err(|e| {
         ConfigError::new(

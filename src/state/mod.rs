@@ -53,6 +53,7 @@ pub use format::{
 };
 pub use resume::{load_for_resume, save};
 
+use crate::sim::TrialColumns;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -67,6 +68,13 @@ pub enum StateError {
     /// The file could not be read.
     #[error("cannot read it: {0}")]
     Io(#[from] io::Error),
+    /// A folder, FIFO, socket or device.
+    #[error("is not a regular file (a folder, FIFO, socket or device)")]
+    NotAFile,
+    /// A value in the trial data that no run can produce (NaN, infinite
+    /// or negative dollars): a damaged or forged file.
+    #[error("the trial data holds an impossible value: {0}")]
+    BadValue(String),
     /// The file does not start with [`MAGIC`].
     #[error("not a stoploss state file (it does not start with the state file signature)")]
     NotAState,
@@ -172,6 +180,11 @@ impl StateFileError {
 /// The reader is left at the start of the payload.
 pub fn open(path: &Path) -> Result<(StateHeader, BufReader<File>), StateFileError> {
     let err = |e: StateError| StateFileError::new(path, e);
+    // Opening a FIFO would wait for a writer: only regular files are opened.
+    let meta = std::fs::metadata(path).map_err(|e| err(e.into()))?;
+    if !meta.is_file() {
+        return Err(err(StateError::NotAFile));
+    }
     let file = File::open(path).map_err(|e| err(e.into()))?;
     let actual = file.metadata().map_err(|e| err(e.into()))?.len();
     let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -181,6 +194,48 @@ pub fn open(path: &Path) -> Result<(StateHeader, BufReader<File>), StateFileErro
         return Err(err(StateError::Length { actual, expected }));
     }
     Ok((header, reader))
+}
+
+/// Checks that trials `from..` of `columns`, read from a state file, hold
+/// amounts a run can produce: every gross, retained and aggregate-eligible
+/// amount finite and at least 0. The file format itself carries any bit
+/// pattern; this is the check made before the trials are used (resume,
+/// merge), since a file whose checksums were recomputed over a NaN would
+/// otherwise turn every mean into null and change the recommendation.
+/// The error names the first impossible value, its column and its trial.
+pub fn check_amounts(columns: &TrialColumns, from: usize) -> Result<(), StateError> {
+    let bad = |col: &[f64]| {
+        col.iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+            .map(|(i, x)| (i, *x))
+    };
+    let mut found = bad(&columns.gross).map(|(i, x)| (i, x, "gross claims".to_string()));
+    for (o, col) in columns.retained.iter().enumerate() {
+        if let Some((i, x)) = bad(col) {
+            if found.as_ref().is_none_or(|f| i < f.0) {
+                found = Some((i, x, format!("retained claims of specific option {o}")));
+            }
+        }
+    }
+    for (o, col) in columns.aggregate_retained.iter().enumerate() {
+        if let Some((i, x)) = bad(col) {
+            if found.as_ref().is_none_or(|f| i < f.0) {
+                found = Some((
+                    i,
+                    x,
+                    format!("aggregate-eligible claims of specific option {o}"),
+                ));
+            }
+        }
+    }
+    match found {
+        None => Ok(()),
+        Some((i, x, what)) => Err(StateError::BadValue(format!(
+            "{x} in the {what} of trial {i}"
+        ))),
+    }
 }
 
 /// The state file of `path`: `path` itself, or `path/state.bin` for a folder.

@@ -4,7 +4,7 @@
 //! check that this build draws the same trials.
 
 use super::format::{self, StateHeader};
-use super::{open, read_payload, StateError, StateFileError};
+use super::{check_amounts, open, read_payload, StateError, StateFileError};
 use crate::model::Study;
 use crate::sim::{simulate_blocks, TrialColumns, BLOCK_TRIALS};
 use std::io::{self, Write};
@@ -46,6 +46,7 @@ pub fn load_for_resume(
     let mut columns =
         TrialColumns::with_capacity(study.trials as usize, header.specific_options as usize);
     read_payload(&mut reader, &header, &mut columns).map_err(err)?;
+    check_amounts(&columns, 0).map_err(err)?;
     if header.trials() > 0 {
         let n = header.block_len(0) as usize;
         let again = simulate_blocks(study, 0..1, header.run_trials, &|_| {});

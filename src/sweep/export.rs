@@ -4,7 +4,7 @@ use super::SweepResults;
 use crate::analysis::text;
 use crate::format::dollars;
 use crate::model::RiskMeasure;
-use crate::report::cell;
+use crate::report::{cell, text_cell};
 use std::fmt::Write;
 
 /// Columns of `sweep.csv` after one column per swept parameter.
@@ -36,14 +36,14 @@ fn opt(x: Option<f64>) -> String {
 /// One row per run and candidate: the swept values, then [`SWEEP_CSV_COLUMNS`].
 pub fn sweep_csv(s: &SweepResults) -> anyhow::Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = s.params.clone();
+    let mut header: Vec<String> = s.params.iter().map(|p| text_cell(p)).collect();
     header.extend(SWEEP_CSV_COLUMNS.iter().map(|c| c.to_string()));
     w.write_record(&header)?;
     for p in &s.points {
         for c in &p.candidates {
             let mut row: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
             row.extend([
-                c.label.clone(),
+                text_cell(&c.label),
                 c.mean.mean.to_string(),
                 c.mean.se.to_string(),
                 s.frontier_measure.clone(),

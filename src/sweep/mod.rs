@@ -67,7 +67,18 @@ pub fn prepare(
     dir: &Path,
     params: &[SweepParam],
 ) -> Result<Vec<(Vec<f64>, Study)>, SweepError> {
-    config::parse(text, file, dir)?;
+    prepare_with(text, file, dir, params, &config::LoadOptions::default())
+}
+
+/// [`prepare`], reading the config with `options` (`--confine`).
+pub fn prepare_with(
+    text: &str,
+    file: &str,
+    dir: &Path,
+    params: &[SweepParam],
+    options: &config::LoadOptions,
+) -> Result<Vec<(Vec<f64>, Study)>, SweepError> {
+    config::parse_with(text, file, dir, options)?;
     let root: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| SweepError::Values(format!("{file}: {e}")))?;
     let Some(first) = params.first() else {
@@ -112,7 +123,7 @@ pub fn prepare(
                 })?;
         }
         let text = serde_json::to_string(&v).expect("a JSON value serializes");
-        let study = config::parse(&text, file, dir).map_err(|mut error| {
+        let study = config::parse_with(&text, file, dir, options).map_err(|mut error| {
             // Line and column would point into the edited copy, not the file.
             if let Some(i) = error.location.find(" (line ") {
                 error.location.truncate(i);

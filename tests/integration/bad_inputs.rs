@@ -131,6 +131,8 @@ struct Case {
     sparse: Option<(&'static str, u64)>,
     /// Extra arguments for `stoploss run`.
     run_args: Vec<&'static str>,
+    /// `--confine` for the library, `validate` and `run`.
+    confine: bool,
     expect: Expect,
     /// The file the error names (its file name).
     file: &'static str,
@@ -151,6 +153,7 @@ impl Case {
             files: Vec::new(),
             sparse: None,
             run_args: Vec::new(),
+            confine: false,
             expect: Expect::RefusedByRun,
             file: "study.json",
             at: String::new(),
@@ -182,6 +185,11 @@ impl Case {
 
     fn sparse(mut self, name: &'static str, len: u64) -> Case {
         self.sparse = Some((name, len));
+        self
+    }
+
+    fn confine(mut self) -> Case {
+        self.confine = true;
         self
     }
 
@@ -1492,17 +1500,281 @@ fn size_cases() -> Vec<Case> {
         .refused_by_run(&["100000000 trials of 200 specific options need about"]),
     ];
     if Path::new("/dev/zero").exists() {
-        // A file with no size that never ends: refused after the limit.
-        let mut endless = Case::new("endless config", "").err(
-            TooLarge,
-            "",
-            &["more than 64 MiB", "configs are limited to 64 MiB"],
-        );
+        // A device that never ends: refused before it is opened (only
+        // regular files are read; issue 18, item 14).
+        let mut endless = Case::new("endless config", "").err(Io, "", &["is not a regular file"]);
         endless.config = Config::Path("/dev/zero");
         endless.file = "zero";
         cases.push(endless);
     }
     cases
+}
+
+/// Hostile and careless inputs (issue 18): names and labels that would
+/// break file names, terminals, documents or the recommendation, paths
+/// outside the config's folder under `--confine`, file contents quoted in
+/// messages, malformed first amounts, and workloads beyond the limits.
+fn hardening_cases() -> Vec<Case> {
+    let long_name: &'static str = "n".repeat(244).leak();
+    let spec_label = "/stop_loss/specific/0/label";
+    let agg_label = "/stop_loss/aggregate/0/label";
+    let empirical = |file: &str| {
+        set(
+            base(),
+            &format!("{CLAIM0}/severity"),
+            json!({"empirical": {"file": file}}),
+        )
+    };
+    let amounts = |name, first_line: &'static str| {
+        Case::new(name, text(&empirical("amounts.txt")))
+            .file("amounts.txt", format!("{first_line}\n1000\n2500\n"))
+            .in_file("amounts.txt")
+            .err(
+                DataFile,
+                "line 1",
+                &[
+                    "is not an amount",
+                    "no thousands separators or currency signs",
+                ],
+            )
+    };
+    // 101 specific x 100 aggregate options: 10,201 candidates.
+    let many_candidates = |c: Value| {
+        let specific: Vec<Value> = (1..=101)
+            .map(|i| json!({"deductible": 10000 * i, "premium_pepm": 10}))
+            .collect();
+        let aggregate: Vec<Value> = (1..=100)
+            .map(|i| json!({"attachment_amount": 100000 * i, "premium_pepm": 1}))
+            .collect();
+        set(
+            set(c, "/stop_loss/specific", Value::Array(specific)),
+            "/stop_loss/aggregate",
+            Value::Array(aggregate),
+        )
+    };
+    let passwd_like = format!("root:x:0:0:root:/root:/bin/bash{}", ":secret".repeat(20));
+    vec![
+        // Item 11: names that no file system takes.
+        Case::base("name too long for a folder", |c| {
+            set(c, "/name", json!(long_name))
+        })
+        .err(
+            Invalid,
+            "name",
+            &["has 244 characters; at most 128 are allowed"],
+        ),
+        // Items 4 and 13: labels.
+        Case::base("empty specific label", |c| set(c, spec_label, json!(""))).err(
+            Invalid,
+            "stop_loss.specific[0].label",
+            &["must not be empty"],
+        ),
+        Case::base("blank aggregate label", |c| set(c, agg_label, json!("   "))).err(
+            Invalid,
+            "stop_loss.aggregate[0].label",
+            &["must not be empty"],
+        ),
+        Case::base("label that clears the screen", |c| {
+            set(c, spec_label, json!("spec \u{1b}[2J"))
+        })
+        .err(
+            Invalid,
+            "stop_loss.specific[0].label",
+            &["control character U+001B"],
+        ),
+        Case::base("label that sets the terminal title", |c| {
+            set(c, agg_label, json!("\u{1b}]0;owned\u{7}"))
+        })
+        .err(
+            Invalid,
+            "stop_loss.aggregate[0].label",
+            &["control character U+001B"],
+        ),
+        Case::base("label with a bidirectional override", |c| {
+            set(c, spec_label, json!("spec \u{202e}k05$"))
+        })
+        .err(
+            Invalid,
+            "stop_loss.specific[0].label",
+            &["control character U+202E", "bidirectional"],
+        ),
+        Case::base("label too long", |c| {
+            set(c, spec_label, json!("x".repeat(201)))
+        })
+        .err(
+            Invalid,
+            "stop_loss.specific[0].label",
+            &["has 201 characters; at most 200"],
+        ),
+        Case::base("class name with an escape sequence", |c| {
+            set(c, "/population/classes/0/name", json!("emp\u{1b}[31m"))
+        })
+        .err(
+            Invalid,
+            "population.classes[0].name",
+            &["control character U+001B"],
+        ),
+        Case::base("description with an escape sequence", |c| {
+            set(c, "/description", json!("renewal\n\u{1b}[2J"))
+        })
+        .err(Invalid, "description", &["control character U+001B"]),
+        Case::base("aggregate labelled no aggregate", |c| {
+            set(c, agg_label, json!("no aggregate"))
+        })
+        .err(
+            Invalid,
+            "stop_loss.aggregate[0].label",
+            &[
+                "gives two candidates the label",
+                "/ no aggregate`",
+                "must be unique",
+            ],
+        ),
+        Case::base("specific labelled no specific", |c| {
+            set(
+                set(c, spec_label, json!("no specific")),
+                "/stop_loss/include_no_specific",
+                json!(true),
+            )
+        })
+        .err(
+            Invalid,
+            "stop_loss.specific[0].label",
+            &["gives two candidates the label `no specific / no aggregate`"],
+        ),
+        Case::base("labels that compose to one candidate label", |c| {
+            let c = set(
+                c,
+                "/stop_loss/specific",
+                json!([
+                    {"deductible": 50000, "premium_pepm": 60, "label": "a / b"},
+                    {"deductible": 75000, "premium_pepm": 40, "label": "a"}
+                ]),
+            );
+            set(
+                c,
+                "/stop_loss/aggregate",
+                json!([
+                    {"attachment_factor": 1.25, "premium_pepm": 5, "label": "c"},
+                    {"attachment_factor": 1.2, "premium_pepm": 6, "label": "b / c"}
+                ]),
+            )
+        })
+        .err(
+            Invalid,
+            "stop_loss.aggregate[1].label",
+            &["gives two candidates the label `a / b / c`"],
+        ),
+        // Item 5: file contents quoted in messages, and --confine.
+        Case::census(
+            "census that is another kind of file",
+            format!("{passwd_like}\nx\n"),
+        )
+        .in_file("census.csv")
+        .err(
+            Census,
+            "line 1, column 1",
+            &["unknown column `root:x:0:0:root:/root:/bin/bash:...`"],
+        )
+        .lacks(&["secret"]),
+        Case::new(
+            "data file that is another kind of file",
+            text(&empirical("amounts.txt")),
+        )
+        .file("amounts.txt", format!("header\n{passwd_like}\n"))
+        .in_file("amounts.txt")
+        .err(
+            DataFile,
+            "line 2",
+            &["`root:x:0:0:root:/root:/bin/bash:...` is not an amount"],
+        )
+        .lacks(&["secret"]),
+        Case::new(
+            "absolute census path under --confine",
+            text(&set(
+                census_config(),
+                "/population/census",
+                json!("/etc/passwd"),
+            )),
+        )
+        .confine()
+        .err(
+            Invalid,
+            "population.census",
+            &["`/etc/passwd` leaves the config's folder", "--confine"],
+        ),
+        Case::new(
+            "census path climbing out under --confine",
+            text(&set(
+                census_config(),
+                "/population/census",
+                json!("../census.csv"),
+            )),
+        )
+        .confine()
+        .err(
+            Invalid,
+            "population.census",
+            &["`../census.csv` leaves the config's folder"],
+        ),
+        Case::new(
+            "data file path climbing out under --confine",
+            text(&empirical("sub/../../amounts.txt")),
+        )
+        .confine()
+        .err(
+            Invalid,
+            format!("{SEV0}.empirical.file"),
+            &["leaves the config's folder"],
+        ),
+        // Item 10: a malformed first amount is not a header.
+        amounts("first amount with thousands separators", "5,000,000"),
+        amounts("first amount with a currency sign", "$5000000"),
+        amounts("negative first amount", "-5"),
+        // Item 12: workloads beyond the limits.
+        Case::base("too many member-years", |c| {
+            set(
+                set(c, "/population/classes/0/members", json!(1_000_000)),
+                "/trials",
+                json!(100_000_000),
+            )
+        })
+        .err(
+            Invalid,
+            "trials",
+            &[
+                "member-years (1,000,008 members x 100,000,000 trials)",
+                "at most 1,000,000,000,000 are allowed",
+                "this would take about",
+            ],
+        ),
+        Case::base("--trials beyond the member-year limit", |c| {
+            set(c, "/population/classes/0/members", json!(1_000_000))
+        })
+        .run_args(&["--trials", "100000000"])
+        .refused_by_run(&[
+            "--trials 100000000: asks for",
+            "member-years",
+            "this would take about",
+        ]),
+        Case::base("precision cap beyond the member-year limit", |c| {
+            set(c, "/population/classes/0/members", json!(1_000_000))
+        })
+        .run_args(&["--target-se", "1", "--max-trials", "100000000"])
+        .refused_by_run(&[
+            "--target-se may run up to 100000000 trials: asks for",
+            "member-years",
+        ]),
+        Case::base("too many candidates", many_candidates).err(
+            Invalid,
+            "stop_loss",
+            &[
+                "composes 10,201 candidates",
+                "at most 10,000 are allowed",
+                "results.json alone would take about",
+            ],
+        ),
+    ]
 }
 
 /// The whole corpus.
@@ -1519,6 +1791,7 @@ fn cases() -> Vec<Case> {
         census_cases(),
         data_file_cases(),
         size_cases(),
+        hardening_cases(),
     ]
     .into_iter()
     .flatten()
@@ -1581,7 +1854,10 @@ fn check(case: &Case) -> Result<(), String> {
 
     // The library.
     let start = Instant::now();
-    let loaded = stoploss::config::load(&config);
+    let options = stoploss::config::LoadOptions {
+        confine: case.confine,
+    };
+    let loaded = stoploss::config::load_with(&config, &options);
     let took = start.elapsed();
     if took > Duration::from_secs(5) {
         return Err(format!("load took {took:?}"));
@@ -1628,8 +1904,13 @@ fn check(case: &Case) -> Result<(), String> {
     let cfg = config.to_str().expect("utf-8 path");
     let out_dir = dir.join("results");
     let out = out_dir.to_str().expect("utf-8 path");
-    let validate = stoploss(&["validate", cfg]);
+    let mut validate_args = vec!["validate", cfg];
     let mut run_args = vec!["run", cfg, "--out", out, "--quiet"];
+    if case.confine {
+        validate_args.push("--confine");
+        run_args.push("--confine");
+    }
+    let validate = stoploss(&validate_args);
     run_args.extend(&case.run_args);
     let start = Instant::now();
     let run = stoploss(&run_args);
@@ -1771,4 +2052,208 @@ fn census_with_blank_lines_spaces_quotes_and_defaults_is_accepted() {
                employee,B1,B1,6,,ee\n";
     let config = text(&census_config());
     assert_eq!(accepted(config.as_bytes(), Some(csv.as_bytes())), 3);
+}
+
+// ---------------------------------------------------------------------------
+// Hostile text that is accepted, and made harmless on export (issue 18)
+// ---------------------------------------------------------------------------
+
+/// Labels that spreadsheets take for formulas.
+const FORMULAS: [&str; 4] = [
+    "=cmd|' /C calc'!A0",
+    "+SUM(A1:A9)",
+    "-2+3",
+    "@HYPERLINK(\"x\")",
+];
+
+/// Items 3 and 4: option labels that are formulas or HTML are accepted;
+/// `summary.csv` and `sweep.csv` start such cells with `'`, and
+/// `summary.md` carries the HTML as entities.
+#[test]
+fn formula_and_html_labels_are_neutralized_on_export() {
+    let tmp = TempDir::new().unwrap();
+    let html = "<img src=x onerror=alert(1)>";
+    let mut c = set(base(), "/stop_loss/specific/0/label", json!(FORMULAS[0]));
+    c = set(
+        c,
+        "/stop_loss/specific/1",
+        json!({"deductible": 75000, "premium_pepm": 40, "label": FORMULAS[1]}),
+    );
+    c = set(c, "/stop_loss/aggregate/0/label", json!(FORMULAS[2]));
+    c = set(
+        c,
+        "/stop_loss/aggregate/1",
+        json!({"attachment_factor": 1.2, "premium_pepm": 6, "label": FORMULAS[3]}),
+    );
+    c = set(
+        c,
+        "/stop_loss/specific/2",
+        json!({"deductible": 100000, "premium_pepm": 30, "label": html}),
+    );
+    let cfg = tmp.path().join("study.json");
+    fs::write(&cfg, text(&c)).unwrap();
+    let out = tmp.path().join("out");
+    let (cfg, out_s) = (cfg.to_str().unwrap(), out.to_str().unwrap());
+    let r = stoploss(&["run", cfg, "--out", out_s, "--trials", "300", "--quiet"]);
+    assert_eq!(r.status.code(), Some(0), "{r:?}");
+    let s = stoploss(&[
+        "sweep",
+        cfg,
+        "--param",
+        "stop_loss.specific[1].deductible",
+        "--values",
+        "75000,80000",
+        "--out",
+        out_s,
+        "--trials",
+        "300",
+        "--quiet",
+    ]);
+    assert_eq!(s.status.code(), Some(0), "{s:?}");
+    let specific = [FORMULAS[0], FORMULAS[1], html];
+    let aggregate = ["no aggregate", FORMULAS[2], FORMULAS[3]];
+    for (file, column) in [
+        ("bad/summary.csv", "label"),
+        ("bad-sweep/sweep.csv", "candidate"),
+    ] {
+        let mut reader = csv::Reader::from_path(out.join(file)).unwrap();
+        let at = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == column)
+            .unwrap();
+        let cells: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[at].to_string())
+            .collect();
+        let mut expected = Vec::new();
+        for sp in specific {
+            for ag in aggregate {
+                let label = format!("{sp} / {ag}");
+                let starts_formula = label.starts_with(['=', '+', '-', '@']);
+                expected.push(if starts_formula {
+                    format!("'{label}")
+                } else {
+                    label
+                });
+            }
+        }
+        let points = if file.contains("sweep") { 2 } else { 1 };
+        assert_eq!(cells.len(), expected.len() * points, "{file}: {cells:?}");
+        for e in &expected {
+            assert!(cells.contains(e), "{file}: `{e}` not in {cells:?}");
+        }
+        assert!(
+            cells
+                .iter()
+                .all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])),
+            "{file}: {cells:?}"
+        );
+    }
+    let md = fs::read_to_string(out.join("bad/summary.md")).unwrap();
+    assert!(!md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "{md}");
+    let sweep_md = fs::read_to_string(out.join("bad-sweep/sweep.md")).unwrap();
+    assert!(!sweep_md.contains('<'), "{sweep_md}");
+}
+
+/// Item 10: a header that is not number-like is still skipped, with a
+/// warning that names the file and the line.
+#[test]
+fn empirical_header_is_skipped_with_a_warning() {
+    let tmp = TempDir::new().unwrap();
+    let c = set(
+        base(),
+        &format!("{CLAIM0}/severity"),
+        json!({"empirical": {"file": "amounts.txt"}}),
+    );
+    let cfg = tmp.path().join("study.json");
+    fs::write(&cfg, text(&c)).unwrap();
+    fs::write(
+        tmp.path().join("amounts.txt"),
+        "paid_amount\n1000\n2500\n40000\n",
+    )
+    .unwrap();
+    let v = stoploss(&["validate", cfg.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{v:?}");
+    let stderr = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        stderr.contains(
+            "amounts.txt: line 1 (`paid_amount`) is not a number and was skipped as a header"
+        ),
+        "{stderr}"
+    );
+    let study = stoploss::config::load(&cfg).unwrap();
+    let sev = &study.population.classes[0].components[0].severity;
+    let mean = (1000.0 + 2500.0 + 40000.0) / 3.0;
+    assert!((sev.mean() - mean).abs() < 1e-6, "{}", sev.mean());
+}
+
+/// Item 5: under `--confine` a data file in the config's folder is read,
+/// and a link in that folder leading out of it is refused.
+#[cfg(unix)]
+#[test]
+fn confine_accepts_files_inside_and_refuses_links_out() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("cfg");
+    fs::create_dir(&dir).unwrap();
+    let c = set(
+        base(),
+        &format!("{CLAIM0}/severity"),
+        json!({"empirical": {"file": "data/./amounts.txt"}}),
+    );
+    let cfg = dir.join("study.json");
+    fs::write(&cfg, text(&c)).unwrap();
+    fs::create_dir(dir.join("data")).unwrap();
+    fs::write(dir.join("data/amounts.txt"), "1000\n2500\n").unwrap();
+    let cfg_s = cfg.to_str().unwrap();
+    let ok = stoploss(&["validate", "--confine", cfg_s]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    fs::write(tmp.path().join("outside.txt"), "1000\n").unwrap();
+    fs::remove_file(dir.join("data/amounts.txt")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("outside.txt"), dir.join("data/amounts.txt"))
+        .unwrap();
+    let before = tree(tmp.path());
+    for args in [
+        vec!["validate", "--confine", cfg_s],
+        vec![
+            "run",
+            cfg_s,
+            "--confine",
+            "--out",
+            tmp.path().join("out").to_str().unwrap(),
+        ],
+    ] {
+        let r = stoploss(&args);
+        assert_eq!(r.status.code(), Some(1), "{r:?}");
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "invalid value at {SEV0}.empirical.file: `data/./amounts.txt` is a link that leads out of the config's folder"
+            )),
+            "{stderr}"
+        );
+    }
+    let sweep = stoploss(&[
+        "sweep",
+        cfg_s,
+        "--confine",
+        "--param",
+        "trials",
+        "--values",
+        "300",
+        "--out",
+        tmp.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(sweep.status.code(), Some(1), "{sweep:?}");
+    assert!(
+        String::from_utf8_lossy(&sweep.stderr)
+            .contains("is a link that leads out of the config's folder"),
+        "{sweep:?}"
+    );
+    assert_eq!(tree(tmp.path()), before);
+    // Without --confine the same config runs (the default is unchanged).
+    let plain = stoploss(&["validate", cfg_s]);
+    assert_eq!(plain.status.code(), Some(0), "{plain:?}");
 }

@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::config::files::{read_limited, utf8};
+use crate::config::limits::{text_problem, MAX_LABEL_CHARS};
 use crate::dist::{Frequency, Severity, TailSpec};
+use crate::error::snippet;
 use crate::error::{ConfigError, ErrorKind};
 use std::path::Path;
 
@@ -12,8 +14,8 @@ pub(super) fn component(
     ctx: &Ctx,
     path: &str,
 ) -> Result<ClaimComponent, ConfigError> {
-    if rc.name.trim().is_empty() {
-        return Err(ctx.err(format!("{path}.name"), "must not be empty"));
+    if let Some(problem) = text_problem(&rc.name, MAX_LABEL_CHARS, false) {
+        return Err(ctx.err(format!("{path}.name"), problem));
     }
     let fpath = format!("{path}.frequency");
     let frequency = match &rc.frequency {
@@ -151,7 +153,17 @@ pub(super) fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Sever
             let path = p("empirical");
             let values = match (&e.values, &e.file) {
                 (Some(v), None) => v.clone(),
-                (None, Some(f)) => read_amounts(&ctx.dir.join(f))?,
+                (None, Some(f)) => {
+                    let (values, header) = read_amounts(&ctx.data_path(&format!("{path}.file"), f)?)?;
+                    if let Some(h) = header {
+                        ctx.warnings.borrow_mut().push(format!(
+                            "{}: line 1 (`{}`) is not a number and was skipped as a header",
+                            f,
+                            snippet(&h)
+                        ));
+                    }
+                    values
+                }
                 _ => return Err(ctx.err(&path, "give either values (a list of amounts) or file (a path to one amount per line)")),
             };
             Severity::empirical(values).map_err(|err| ctx.param(&path, err))
@@ -159,13 +171,32 @@ pub(super) fn severity(raw: &RawSeverity, ctx: &Ctx, path: &str) -> Result<Sever
     }
 }
 
+/// Whether a line reads as an attempt at a number (`5,000,000`, `$5000000`,
+/// `-5`, `1e400`, `NaN`): such a first line is an error, not a header.
+pub(super) fn number_like(t: &str) -> bool {
+    if t.parse::<f64>().is_ok() {
+        return true;
+    }
+    let u = t.trim_start_matches(|c: char| {
+        matches!(c, '$' | '+' | '-' | '(' | '"' | '\'' | '€' | '£' | '¥') || c.is_whitespace()
+    });
+    let mut chars = u.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some('.') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
 /// Reads one amount per line; blank lines and `#` comments are skipped and
-/// the first line may be a header.
-pub(super) fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
+/// the first line may be a header, if it does not read as a number: the
+/// amounts, and the header when one was skipped.
+pub(super) fn read_amounts(path: &Path) -> Result<(Vec<f64>, Option<String>), ConfigError> {
     let file = path.display().to_string();
     let bytes = read_limited(path, MAX_DATA_FILE_BYTES, "data files")?;
     let text = utf8(bytes, &file, ErrorKind::DataFile)?;
     let mut out = Vec::new();
+    let mut header = None;
     for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let t = line.trim().trim_end_matches(',');
         if t.is_empty() || t.starts_with('#') {
@@ -173,13 +204,13 @@ pub(super) fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
         }
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => out.push(v),
-            _ if i == 0 => continue,
+            _ if i == 0 && !number_like(t) => header = Some(t.to_string()),
             _ => {
                 return Err(ConfigError::new(
                     ErrorKind::DataFile,
                     &file,
                     format!("line {}", i + 1),
-                    format!("`{t}` is not an amount: give one finite number at least 0 per line"),
+                    format!("`{}` is not an amount: give one finite number at least 0 per line, in plain digits (no thousands separators or currency signs)", snippet(t)),
                 ))
             }
         }
@@ -192,5 +223,5 @@ pub(super) fn read_amounts(path: &Path) -> Result<Vec<f64>, ConfigError> {
             "lists no amounts",
         ));
     }
-    Ok(out)
+    Ok((out, header))
 }

@@ -4,12 +4,15 @@
 //! ([`numbers`]); the sections see this module's imports (the raw types, the
 //! model and the contract) through `use super::*`.
 
+use super::limits::{self, text_problem, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
 use super::raw::*;
 use crate::contract::*;
 use crate::dist::ParamError;
+use crate::error::snippet;
 use crate::error::{ConfigError, ErrorKind};
 use crate::model::*;
-use std::path::Path;
+use std::cell::RefCell;
+use std::path::{Component, Path, PathBuf};
 
 mod claims;
 mod decision;
@@ -58,9 +61,47 @@ pub const COMPOSITE_TIER: &str = "composite";
 pub(crate) struct Ctx<'a> {
     pub file: &'a str,
     pub dir: &'a Path,
+    /// `--confine`: data files must lie under `dir`.
+    pub confine: bool,
+    /// Warnings found while reading data files, added to the study's.
+    pub warnings: RefCell<Vec<String>>,
 }
 
 impl Ctx<'_> {
+    /// The data file `given` (at JSON path `path`), resolved against the
+    /// config's folder. With `--confine` it must stay under that folder:
+    /// no absolute path, no `..`, no link that leads out of it.
+    fn data_path(&self, path: &str, given: &str) -> Result<PathBuf, ConfigError> {
+        let full = self.dir.join(given);
+        if !self.confine {
+            return Ok(full);
+        }
+        let leaves = Path::new(given)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if leaves {
+            return Err(self.err(
+                path,
+                format!(
+                    "`{}` leaves the config's folder: with --confine, data files are given relative to it, without `..`",
+                    snippet(given)
+                ),
+            ));
+        }
+        if let (Ok(root), Ok(real)) = (self.dir.canonicalize(), full.canonicalize()) {
+            if !real.starts_with(&root) {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "`{}` is a link that leads out of the config's folder, which --confine does not allow",
+                        snippet(given)
+                    ),
+                ));
+            }
+        }
+        Ok(full)
+    }
+
     fn err(&self, path: impl Into<String>, msg: impl Into<String>) -> ConfigError {
         ConfigError::new(ErrorKind::Invalid, self.file, path, msg)
     }
@@ -81,8 +122,22 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
     {
         return Err(ctx.err(
             "name",
-            format!("`{}` is not allowed: use letters, digits, '-', '_' and '.' (it names the output folder)", raw.name),
+            format!("`{}` is not allowed: use letters, digits, '-', '_' and '.' (it names the output folder)", snippet(&raw.name)),
         ));
+    }
+    if name.len() > MAX_NAME_CHARS {
+        return Err(ctx.err(
+            "name",
+            format!(
+                "has {} characters; at most {MAX_NAME_CHARS} are allowed (it names the output folder, and file names are limited to 255 bytes)",
+                name.len()
+            ),
+        ));
+    }
+    if let Some(d) = &raw.description {
+        if let Some(problem) = text_problem(d, MAX_DESCRIPTION_CHARS, true) {
+            return Err(ctx.err("description", problem));
+        }
     }
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
     if trials == 0 || trials > MAX_TRIALS {
@@ -131,7 +186,8 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         .map(|b| dollar_amount(ctx, "fully_insured_premium", b))
         .transpose()?;
     let decision = decision(raw.decision.as_ref(), ctx, budget)?;
-    Ok(Study {
+    warnings.extend(ctx.warnings.borrow_mut().drain(..));
+    let study = Study {
         name,
         seed: raw.seed.unwrap_or(DEFAULT_SEED),
         trials,
@@ -144,5 +200,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         description: raw.description,
         decision,
         warnings,
-    })
+    };
+    limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
+    Ok(study)
 }

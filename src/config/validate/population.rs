@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::config::census::{read_census, CensusRow};
+use crate::config::limits::{text_problem, MAX_LABEL_CHARS};
 use crate::error::{ConfigError, ErrorKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -20,8 +21,8 @@ pub(super) fn population(
     let mut heavy = Vec::new();
     for (i, c) in raw.classes.iter().enumerate() {
         let path = format!("population.classes[{i}]");
-        if c.name.trim().is_empty() {
-            return Err(ctx.err(format!("{path}.name"), "must not be empty"));
+        if let Some(problem) = text_problem(&c.name, MAX_LABEL_CHARS, false) {
+            return Err(ctx.err(format!("{path}.name"), problem));
         }
         if !names.insert(c.name.clone()) {
             return Err(ctx.err(
@@ -243,8 +244,9 @@ pub(super) fn population_from_census(
         }
     }
     let names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
-    let rows = read_census(&ctx.dir.join(census), &names)?;
-    let census_file = ctx.dir.join(census).display().to_string();
+    let census_path = ctx.data_path("population.census", census)?;
+    let rows = read_census(&census_path, &names)?;
+    let census_file = census_path.display().to_string();
     if rows.len() as u64 > MAX_MEMBERS {
         return Err(ConfigError::new(
             ErrorKind::Census,

@@ -2,6 +2,7 @@
 //! lasers, and the candidates built from them.
 
 use super::*;
+use crate::config::limits::{text_problem, MAX_LABEL_CHARS};
 use crate::error::ConfigError;
 use crate::format::{short_dollars, trim_number};
 use std::collections::{HashMap, HashSet};
@@ -180,10 +181,13 @@ pub(super) fn contract(
             premium,
         });
     }
+    // The "no specific" option added by include_no_specific comes first
+    // and is not an entry of stop_loss.specific.
+    let listed = usize::from(include_no_specific && raw.candidates.is_none());
     check_labels(
         ctx,
         "stop_loss.specific",
-        specific.iter().map(|o| o.label.as_str()),
+        specific[listed..].iter().map(|o| o.label.as_str()),
     )?;
     check_labels(
         ctx,
@@ -229,6 +233,7 @@ pub(super) fn contract(
         candidates,
         baseline: 0,
     };
+    check_candidate_labels(ctx, raw, &contract, listed)?;
     if let Some(label) = &raw.baseline {
         contract.baseline = contract
             .candidate_index(label)
@@ -244,12 +249,58 @@ pub(super) fn check_labels<'a>(
 ) -> Result<(), ConfigError> {
     let mut seen = HashMap::new();
     for (i, l) in labels.enumerate() {
+        if let Some(problem) = text_problem(l, MAX_LABEL_CHARS, false) {
+            return Err(ctx.err(format!("{path}[{i}].label"), problem));
+        }
         if let Some(first) = seen.insert(l, i) {
             return Err(ctx.err(
                 format!("{path}[{i}]"),
                 format!("repeats the option labelled `{l}` (entry {first}): remove the duplicate, or give each a distinct label"),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Candidate labels (`<specific> / <aggregate>`) must be unique once
+/// composed: an aggregate labelled `no aggregate`, a specific labelled
+/// `no specific`, or labels holding ` / ` can give two candidates one label,
+/// and then the recommendation cannot say which it means. The error points
+/// at the label of an option of the later candidate that the config gave.
+pub(super) fn check_candidate_labels(
+    ctx: &Ctx,
+    raw: &RawStopLoss,
+    contract: &Contract,
+    listed: usize,
+) -> Result<(), ConfigError> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (k, c) in contract.candidates.iter().enumerate() {
+        let label = contract.candidate_label(c);
+        let Some(&first) = seen.get(&label) else {
+            seen.insert(label, k);
+            continue;
+        };
+        let earlier = &contract.candidates[first];
+        let aggregate_place = |a: Option<usize>| {
+            a.filter(|&a| raw.aggregate[a].label.is_some())
+                .map(|a| format!("stop_loss.aggregate[{a}].label"))
+        };
+        let specific_place = |s: usize| {
+            s.checked_sub(listed)
+                .filter(|&i| i < raw.specific.len() && raw.specific[i].label.is_some())
+                .map(|i| format!("stop_loss.specific[{i}].label"))
+        };
+        let place = aggregate_place(c.aggregate)
+            .or_else(|| aggregate_place(earlier.aggregate))
+            .or_else(|| specific_place(c.specific))
+            .or_else(|| specific_place(earlier.specific))
+            .unwrap_or_else(|| "stop_loss".into());
+        return Err(ctx.err(
+            place,
+            format!(
+                "gives two candidates the label `{label}` (candidates {first} and {k}): candidate labels must be unique; `no specific` and `no aggregate` are reserved, and ` / ` separates the two parts"
+            ),
+        ));
     }
     Ok(())
 }
