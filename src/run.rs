@@ -6,8 +6,8 @@
 mod precision;
 
 pub use precision::{
-    next_trials, run_study_to_target, run_study_to_target_from, PrecisionTarget, TargetFigure,
-    TargetSe, TARGET_GROWTH,
+    next_trials, run_study_to_target, run_study_to_target_from, ParseTargetSeError,
+    PrecisionTarget, TargetError, TargetFigure, TargetSe, TARGET_GROWTH,
 };
 
 use crate::analysis::{analyze, assumptions, Differences, ExactBounds};
@@ -85,22 +85,36 @@ pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
     study.trials * per_trial + 64 * 1024 * 1024
 }
 
+/// A run refused before it starts because it would not fit in memory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{trials} trials of {options} specific options need about {need_mib} MiB, more than the {available_mib} MiB this machine has available; run fewer trials (memory grows with trials x specific options)")]
+pub struct MemoryError {
+    /// Trials asked for.
+    pub trials: u64,
+    /// Specific options of the study.
+    pub options: usize,
+    /// The [`memory_estimate`], MiB.
+    pub need_mib: u64,
+    /// The [`available_memory`], MiB.
+    pub available_mib: u64,
+}
+
 /// Refuses, before it starts, a simulation of `study` with `trials` trials
 /// whose [`memory_estimate`] exceeds 90% of the [`available_memory`], with
 /// a message giving both.
-pub fn check_memory(study: &Study, trials: u64) -> Result<(), String> {
+pub fn check_memory(study: &Study, trials: u64) -> Result<(), MemoryError> {
     let sized = Study {
         trials,
         ..study.clone()
     };
     let need = memory_estimate(&sized, rayon::current_num_threads());
     match available_memory() {
-        Some(available) if need > available / 10 * 9 => Err(format!(
-            "{trials} trials of {} specific options need about {} MiB, more than the {} MiB this machine has available; run fewer trials (memory grows with trials x specific options)",
-            study.contract.specific.len(),
-            need >> 20,
-            available >> 20
-        )),
+        Some(available) if need > available / 10 * 9 => Err(MemoryError {
+            trials,
+            options: study.contract.specific.len(),
+            need_mib: need >> 20,
+            available_mib: available >> 20,
+        }),
         _ => Ok(()),
     }
 }
@@ -139,7 +153,7 @@ impl Method {
 /// The study computed by the exact engine alone: every figure's `se` is the
 /// engine's error bound. Fails, naming the feature, when the engine cannot
 /// represent a candidate.
-pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> {
+pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, ExactError> {
     let start = Instant::now();
     let exact = ExactStudy::compute(study, opts);
     let mut reasons: Vec<String> = Vec::new();
@@ -149,10 +163,9 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> 
         }
     }
     if !reasons.is_empty() {
-        return Err(format!(
-            "the exact engine cannot represent {}; run with --method simulate, or --method both to compare the candidates it can represent",
-            reasons.join("; ")
-        ));
+        return Err(ExactError::Unsupported {
+            reasons: reasons.join("; "),
+        });
     }
     let expectations = exact.expectations(study);
     let candidates = study
@@ -167,7 +180,8 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> 
                 &CandidateTerms::new(study, &expectations, c),
             )
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|reasons| ExactError::Unsupported { reasons })?;
     let expected_gross = study.population.expected_gross_claims();
     let evaluation = Evaluation {
         population: population_summary(
@@ -186,6 +200,17 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, String> 
     r.meta.trials = 0;
     r.decision = analyze(&r, &study.decision, &ExactBounds(&r));
     Ok(r)
+}
+
+/// Why `--method exact` cannot run a study.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExactError {
+    /// The engine cannot represent some specific options (each named with why).
+    #[error("the exact engine cannot represent {reasons}; run with --method simulate, or --method both to compare the candidates it can represent")]
+    Unsupported {
+        /// `<option label>: <why>`, joined by `; `.
+        reasons: String,
+    },
 }
 
 /// The simulation with the exact engine beside it: where the engine can

@@ -189,7 +189,7 @@ pub struct RunArgs {
     pub appetite: AppetiteArgs,
 }
 
-fn parse_shard(s: &str) -> Result<stoploss::shard::ShardArg, String> {
+fn parse_shard(s: &str) -> Result<stoploss::shard::ShardArg, stoploss::shard::ShardError> {
     s.parse()
 }
 
@@ -255,11 +255,11 @@ pub struct AppetiteArgs {
     pub lambda: Option<f64>,
 }
 
-fn parse_measure(s: &str) -> Result<RiskMeasure, String> {
+fn parse_measure(s: &str) -> Result<RiskMeasure, stoploss::model::UnknownMeasure> {
     s.parse()
 }
 
-fn parse_target_se(s: &str) -> Result<TargetSe, String> {
+fn parse_target_se(s: &str) -> Result<TargetSe, stoploss::run::ParseTargetSeError> {
     s.parse()
 }
 

@@ -62,6 +62,7 @@ pub fn resolve(args: &RunArgs) -> Result<ShardSpec, String> {
         }
         Some(ShardArg::Auto) => {
             stoploss::shard::from_env(|k| std::env::var(k).ok(), args.shard_count)
+                .map_err(|e| e.to_string())
         }
         None => Err("no --shard given".into()),
     }

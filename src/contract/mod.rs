@@ -25,5 +25,5 @@ pub use liability::{floor_warnings, max_liability, naic_aggregate_floor, NAIC_SP
 pub use specific::{apply_specific, LargeClaimant, SpecificOutcome, TrialClaims};
 pub use terms::{
     AggregateCounting, AggregateOption, Attachment, Candidate, Contract, Laser, MinAttachment,
-    Premium, SpecificOption, SpecificTerms,
+    Premium, SpecificOption, SpecificTerms, UnknownCandidate,
 };

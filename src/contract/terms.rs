@@ -146,6 +146,16 @@ pub struct Candidate {
     pub aggregate: Option<usize>,
 }
 
+/// A label that names no candidate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no candidate is labelled `{label}`; candidates are {}", .candidates.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", "))]
+pub struct UnknownCandidate {
+    /// The label asked for.
+    pub label: String,
+    /// Every candidate's label.
+    pub candidates: Vec<String>,
+}
+
 /// All stop-loss terms of a study.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
@@ -176,20 +186,20 @@ impl Contract {
         format!("{} / {}", self.specific[c.specific].label, agg)
     }
 
-    /// Index of the candidate labelled `label`; otherwise an error message
-    /// that lists every candidate label.
-    pub fn candidate_index(&self, label: &str) -> Result<usize, String> {
+    /// Index of the candidate labelled `label`; otherwise an error that
+    /// lists every candidate label.
+    pub fn candidate_index(&self, label: &str) -> Result<usize, UnknownCandidate> {
         let labels: Vec<String> = self
             .candidates
             .iter()
             .map(|c| self.candidate_label(c))
             .collect();
-        labels.iter().position(|l| l == label).ok_or_else(|| {
-            let list: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
-            format!(
-                "no candidate is labelled `{label}`; candidates are {}",
-                list.join(", ")
-            )
-        })
+        labels
+            .iter()
+            .position(|l| l == label)
+            .ok_or_else(|| UnknownCandidate {
+                label: label.to_string(),
+                candidates: labels,
+            })
     }
 }

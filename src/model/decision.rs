@@ -72,10 +72,19 @@ impl fmt::Display for RiskMeasure {
     }
 }
 
-impl FromStr for RiskMeasure {
-    type Err = String;
+/// A risk measure name that is not one of [`risk_measure_names`]; the
+/// message suggests the closest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UnknownMeasure {
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl FromStr for RiskMeasure {
+    type Err = UnknownMeasure;
+
+    fn from_str(s: &str) -> Result<Self, UnknownMeasure> {
         let s = s.trim();
         if let Some(m) = RiskMeasure::all().find(|m| m.name() == s) {
             return Ok(m);
@@ -84,10 +93,12 @@ impl FromStr for RiskMeasure {
         let hint = crate::error::did_you_mean(s, names.iter().map(String::as_str))
             .map(|h| format!(" (did you mean `{h}`?)"))
             .unwrap_or_default();
-        Err(format!(
-            "unknown risk measure `{s}`{hint}; allowed: {}",
-            names.join(", ")
-        ))
+        Err(UnknownMeasure {
+            message: format!(
+                "unknown risk measure `{s}`{hint}; allowed: {}",
+                names.join(", ")
+            ),
+        })
     }
 }
 
@@ -246,7 +257,7 @@ mod tests {
             assert_eq!(m.name(), name);
         }
         assert_eq!(RiskMeasure::Var(995).describe(), "VaR 99.5%");
-        let e = "tvar98".parse::<RiskMeasure>().unwrap_err();
+        let e = "tvar98".parse::<RiskMeasure>().unwrap_err().message;
         assert!(
             e.contains("did you mean `tvar95`")
                 || e.contains("did you mean `tvar90`")

@@ -6,7 +6,9 @@ mod overrides;
 mod population;
 mod rates;
 
-pub use decision::{risk_measure_names, AppetiteError, RiskAppetite, RiskCap, RiskMeasure};
+pub use decision::{
+    risk_measure_names, AppetiteError, RiskAppetite, RiskCap, RiskMeasure, UnknownMeasure,
+};
 pub use overrides::{AppetiteOverrides, OverrideError, Overrides};
 pub use population::{ClaimComponent, ClassInfo, Member, Population, Profile};
 pub use rates::{Enrollment, Rate};

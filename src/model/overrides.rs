@@ -94,10 +94,10 @@ impl Study {
                 study
                     .contract
                     .candidate_index(label)
-                    .map_err(|message| OverrideError {
+                    .map_err(|e| OverrideError {
                         field: "baseline",
                         overridden: true,
-                        message,
+                        message: e.to_string(),
                     })?;
         }
         let o = &overrides.appetite;

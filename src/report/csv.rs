@@ -1,6 +1,6 @@
 //! `summary.csv`: one row per candidate.
 
-use super::Exporter;
+use super::{ExportError, Exporter};
 use crate::results::{Results, PERCENTILE_LEVELS, TVAR_LEVELS};
 
 /// Columns of `summary.csv` before the percentiles.
@@ -66,7 +66,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 impl Exporter for CsvExporter {
-    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &Results) -> Result<Vec<u8>, ExportError> {
         let mut w = ::csv::Writer::from_writer(Vec::new());
         w.write_record(csv_columns())?;
         for c in &results.candidates {

@@ -3,7 +3,7 @@
 //! the cost parts and the assumptions. Inline CSS and inline SVG charts; no
 //! scripts and nothing fetched, so it opens offline.
 
-use super::{charts, run_line, Exporter};
+use super::{charts, run_line, ExportError, Exporter};
 use crate::analysis::{text, z_for};
 use crate::format::{dollars, money};
 use crate::model::RiskMeasure;
@@ -326,9 +326,9 @@ fn figure(s: &mut String, id: &str, svg: &str, caption: &str) {
 }
 
 impl Exporter for HtmlExporter {
-    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &Results) -> Result<Vec<u8>, ExportError> {
         let chart = |r: Result<String, Box<dyn std::error::Error>>| {
-            r.map_err(|e| anyhow::anyhow!("cannot draw a chart: {e}"))
+            r.map_err(|e| ExportError::Chart(e.to_string()))
         };
         let mut s = String::with_capacity(256 * 1024);
         write!(

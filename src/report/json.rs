@@ -1,6 +1,6 @@
 //! `results.json`.
 
-use super::Exporter;
+use super::{ExportError, Exporter};
 use crate::results::Results;
 
 /// Pretty-printed JSON of the whole [`Results`].
@@ -8,7 +8,7 @@ use crate::results::Results;
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
-    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &Results) -> Result<Vec<u8>, ExportError> {
         let mut out = serde_json::to_vec_pretty(results)?;
         out.push(b'\n');
         Ok(out)

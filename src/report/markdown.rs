@@ -1,7 +1,7 @@
 //! `summary.md`: the candidate table and the recommendation in Markdown,
 //! for pasting into a memo.
 
-use super::Exporter;
+use super::{ExportError, Exporter};
 use crate::analysis::{text, z_for};
 use crate::format::dollars;
 use crate::model::RiskMeasure;
@@ -55,7 +55,7 @@ pub fn run_line(results: &Results) -> String {
 }
 
 impl Exporter for MarkdownExporter {
-    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &Results) -> Result<Vec<u8>, ExportError> {
         let mut s = String::new();
         writeln!(s, "## {}: stop-loss candidates\n", cell(&results.name))?;
         let decision = results.decision.as_ref();

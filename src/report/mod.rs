@@ -16,8 +16,31 @@ pub use table::TableExporter;
 
 use crate::results::Results;
 
+/// Why an output could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// JSON serialization failed.
+    #[error("cannot serialize the results as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// CSV writing failed.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] ::csv::Error),
+    /// A chart could not be drawn.
+    #[error("cannot draw a chart: {0}")]
+    Chart(String),
+    /// Text formatting failed.
+    #[error("cannot format the output")]
+    Format(#[from] std::fmt::Error),
+}
+
+impl<W> From<::csv::IntoInnerError<W>> for ExportError {
+    fn from(e: ::csv::IntoInnerError<W>) -> Self {
+        ExportError::Csv(e.into_error().into())
+    }
+}
+
 /// Serializes [`Results`] to one output format.
 pub trait Exporter {
     /// The rendered bytes.
-    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>>;
+    fn serialize(&self, results: &Results) -> Result<Vec<u8>, ExportError>;
 }

@@ -1,6 +1,6 @@
 //! The readable table printed after a run.
 
-use super::Exporter;
+use super::{ExportError, Exporter};
 use crate::format::dollars;
 use crate::results::Results;
 use std::fmt::Write;
@@ -25,7 +25,7 @@ fn printable(s: &str) -> String {
 pub struct TableExporter;
 
 impl Exporter for TableExporter {
-    fn serialize(&self, results: &Results) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &Results) -> Result<Vec<u8>, ExportError> {
         let mut s = String::new();
         let exact_only = results.meta.method == "exact";
         let how = if exact_only {

@@ -13,7 +13,6 @@ use crate::model::Study;
 use crate::results::{CandidateResult, Results, TargetSeReport};
 use crate::sim::{TrialColumns, BLOCK_TRIALS};
 use crate::stats::Z95;
-use anyhow::{bail, Result};
 use std::fmt;
 use std::str::FromStr;
 use std::time::Instant;
@@ -103,20 +102,27 @@ impl TargetSe {
     }
 }
 
+/// A `--target-se` that is neither a positive dollar amount nor a positive
+/// percentage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a positive number of dollars (e.g. 2500) or a positive percentage of the figure (e.g. 0.05%), got `{given}`")]
+pub struct ParseTargetSeError {
+    /// The text given.
+    pub given: String,
+}
+
 impl FromStr for TargetSe {
-    type Err = String;
+    type Err = ParseTargetSeError;
 
     /// `2500` (dollars) or `0.05%` (percent of the figure); positive and finite.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ParseTargetSeError> {
         let text = s.trim();
         let (number, relative) = match text.strip_suffix('%') {
             Some(n) => (n.trim_end(), true),
             None => (text, false),
         };
-        let bad = || {
-            format!(
-                "expected a positive number of dollars (e.g. 2500) or a positive percentage of the figure (e.g. 0.05%), got `{s}`"
-            )
+        let bad = || ParseTargetSeError {
+            given: s.to_string(),
         };
         let x: f64 = number.parse().map_err(|_| bad())?;
         if !(x.is_finite() && x > 0.0) {
@@ -128,6 +134,25 @@ impl FromStr for TargetSe {
             TargetSe::Dollars(x)
         })
     }
+}
+
+/// Why a run to a precision target cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TargetError {
+    /// The trial cap is below the initial trials.
+    #[error("--max-trials {cap} is below the {trials} trials of the initial run")]
+    CapBelowTrials {
+        /// The cap.
+        cap: u64,
+        /// The initial trials.
+        trials: u64,
+    },
+    /// No candidate has the figure (an aggregate figure without aggregates).
+    #[error("--target-figure {figure} applies to no candidate (no candidate has an aggregate)")]
+    NoCandidate {
+        /// The figure.
+        figure: TargetFigure,
+    },
 }
 
 /// What `--target-se`, `--target-figure` and `--max-trials` ask for.
@@ -169,7 +194,7 @@ struct Worst {
     reached: bool,
 }
 
-fn worst(candidates: &[CandidateResult], target: &PrecisionTarget) -> Result<Worst> {
+fn worst(candidates: &[CandidateResult], target: &PrecisionTarget) -> Result<Worst, TargetError> {
     let mut worst: Option<Worst> = None;
     let mut reached = true;
     for c in candidates {
@@ -197,10 +222,9 @@ fn worst(candidates: &[CandidateResult], target: &PrecisionTarget) -> Result<Wor
     }
     match worst {
         Some(w) => Ok(Worst { reached, ..w }),
-        None => bail!(
-            "--target-figure {} applies to no candidate (no candidate has an aggregate)",
-            target.figure
-        ),
+        None => Err(TargetError::NoCandidate {
+            figure: target.figure,
+        }),
     }
 }
 
@@ -238,7 +262,7 @@ pub fn run_study_to_target(
     target: &PrecisionTarget,
     progress: &(dyn Fn(u64) + Sync),
     more: &dyn Fn(u64),
-) -> Result<Results> {
+) -> Result<Results, TargetError> {
     run_study_to_target_from(study, TrialColumns::default(), target, progress, more)
         .map(|(results, _)| results)
 }
@@ -253,13 +277,13 @@ pub fn run_study_to_target_from(
     target: &PrecisionTarget,
     progress: &(dyn Fn(u64) + Sync),
     more: &dyn Fn(u64),
-) -> Result<(Results, TrialColumns)> {
+) -> Result<(Results, TrialColumns), TargetError> {
     let cap = target.cap(study.trials);
     if cap < study.trials {
-        bail!(
-            "--max-trials {cap} is below the {} trials of the initial run",
-            study.trials
-        );
+        return Err(TargetError::CapBelowTrials {
+            cap,
+            trials: study.trials,
+        });
     }
     if target.figure == TargetFigure::AggregateReimbursement
         && study
@@ -268,10 +292,9 @@ pub fn run_study_to_target_from(
             .iter()
             .all(|c| c.aggregate.is_none())
     {
-        bail!(
-            "--target-figure {} applies to no candidate (no candidate has an aggregate)",
-            target.figure
-        );
+        return Err(TargetError::NoCandidate {
+            figure: target.figure,
+        });
     }
     let start = Instant::now();
     let mut study = study.clone();
@@ -329,7 +352,7 @@ mod tests {
             "abc", "-5", "0", "0%", "-1%", "%", "", "inf", "NaN", "5%%", "$100",
         ] {
             let e = bad.parse::<TargetSe>().unwrap_err();
-            assert!(e.contains(&format!("`{bad}`")), "{bad}: {e}");
+            assert!(e.to_string().contains(&format!("`{bad}`")), "{bad}: {e}");
         }
     }
 

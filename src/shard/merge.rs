@@ -1,6 +1,7 @@
 //! Merging shards: find them, check they are one complete run, and read
 //! their trials in block order into one set of columns.
 
+use super::ShardError;
 use super::{shard_blocks, Manifest, ShardSpec, MANIFEST_FILE, SHARD_FILE};
 use crate::error::ErrorKind;
 use crate::sim::TrialColumns;
@@ -23,7 +24,7 @@ pub struct ShardFile {
 
 impl ShardFile {
     /// Reads the shard in `dir`.
-    pub fn read(dir: &Path) -> Result<Self, String> {
+    pub fn read(dir: &Path) -> Result<Self, ShardError> {
         let (header, _) = state::open(&dir.join(SHARD_FILE)).map_err(|e| e.to_string())?;
         let path = dir.join(MANIFEST_FILE);
         let text = crate::config::read_limited(&path, MAX_MANIFEST_BYTES, "shard manifests")
@@ -41,7 +42,7 @@ impl ShardFile {
 
 /// The shard folders among `parts`: each part is a shard folder, a shard's
 /// `shard.bin`, or a folder whose subfolders are shards.
-pub fn find_shards(parts: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn find_shards(parts: &[PathBuf]) -> Result<Vec<PathBuf>, ShardError> {
     let mut dirs = Vec::new();
     for p in parts {
         if p.is_file() && p.file_name().is_some_and(|n| n == SHARD_FILE) {
@@ -55,18 +56,18 @@ pub fn find_shards(parts: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .filter(|d| d.join(SHARD_FILE).is_file())
                 .collect();
             if found.is_empty() {
-                return Err(format!(
+                return Err(ShardError::from(format!(
                     "{}: no shard in it (a shard is a folder holding {SHARD_FILE} and {MANIFEST_FILE}, written by `stoploss run --shard`)",
                     p.display()
-                ));
+                )));
             }
             found.sort();
             dirs.extend(found);
         } else {
-            return Err(format!(
+            return Err(ShardError::from(format!(
                 "{}: no such shard, shard file or folder",
                 p.display()
-            ));
+            )));
         }
     }
     Ok(dirs)
@@ -93,18 +94,18 @@ impl MergePlan {
 
 /// Checks that `shards` are the shards of one run of this build, none
 /// missing and none twice, and orders them by block.
-pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, String> {
+pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, ShardError> {
     if shards.is_empty() {
-        return Err("no shards to merge".into());
+        return Err(ShardError::from("no shards to merge"));
     }
     let version = env!("CARGO_PKG_VERSION");
     for s in &shards {
         if s.header.tool_version != version || s.manifest.version != version {
-            return Err(format!(
+            return Err(ShardError::from(format!(
                 "{}: written by stoploss {}, this is {version}: merge with the version that ran the shards",
                 s.dir.display(),
                 s.header.tool_version
-            ));
+            )));
         }
     }
     let first = shards[0].clone();
@@ -119,41 +120,53 @@ pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, String> {
         let (h, f) = (&s.header, &first.header);
         let (m, fm) = (&s.manifest, &first.manifest);
         if m.name != fm.name {
-            return Err(differs("study", m.name.clone(), fm.name.clone()));
+            return Err(ShardError::from(differs(
+                "study",
+                m.name.clone(),
+                fm.name.clone(),
+            )));
         }
         if h.config_hash != f.config_hash {
-            return Err(differs(
+            return Err(ShardError::from(differs(
                 "config hash",
                 format!("{:016x}", h.config_hash),
                 format!("{:016x}", f.config_hash),
-            ));
+            )));
         }
         if h.seed != f.seed {
-            return Err(differs("seed", h.seed.to_string(), f.seed.to_string()));
+            return Err(ShardError::from(differs(
+                "seed",
+                h.seed.to_string(),
+                f.seed.to_string(),
+            )));
         }
         if h.run_trials != f.run_trials {
-            return Err(differs(
+            return Err(ShardError::from(differs(
                 "trials",
                 h.run_trials.to_string(),
                 f.run_trials.to_string(),
-            ));
+            )));
         }
         if m.shards != fm.shards {
-            return Err(differs(
+            return Err(ShardError::from(differs(
                 "shard count",
                 m.shards.to_string(),
                 fm.shards.to_string(),
-            ));
+            )));
         }
         if m.baseline != fm.baseline {
-            return Err(differs("baseline", m.baseline.clone(), fm.baseline.clone()));
+            return Err(ShardError::from(differs(
+                "baseline",
+                m.baseline.clone(),
+                fm.baseline.clone(),
+            )));
         }
         if h.block_trials != f.block_trials || h.specific_options != f.specific_options {
-            return Err(differs(
+            return Err(ShardError::from(differs(
                 "layout",
                 format!("{}x{}", h.block_trials, h.specific_options),
                 format!("{}x{}", f.block_trials, f.specific_options),
-            ));
+            )));
         }
     }
     shards.sort_by_key(|s| (s.header.blocks.start, s.header.blocks.end));
@@ -163,22 +176,22 @@ pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, String> {
     for s in &shards {
         let b = &s.header.blocks;
         if b.start > next {
-            return Err(missing(&first.manifest, next..b.start));
+            return Err(ShardError::from(missing(&first.manifest, next..b.start)));
         }
         if b.start < next {
             let other = previous.map_or_else(String::new, |p| p.dir.display().to_string());
-            return Err(format!(
+            return Err(ShardError::from(format!(
                 "{} and {other} both hold blocks {}..{}: a shard is given twice",
                 s.dir.display(),
                 b.start,
                 next.min(b.end)
-            ));
+            )));
         }
         next = b.end;
         previous = Some(s);
     }
     if next < run_blocks {
-        return Err(missing(&first.manifest, next..run_blocks));
+        return Err(ShardError::from(missing(&first.manifest, next..run_blocks)));
     }
     Ok(MergePlan { shards })
 }
@@ -209,7 +222,7 @@ fn missing(m: &Manifest, gap: std::ops::Range<u64>) -> String {
 
 /// Reads the shards' trials, in block order, into columns for the whole run
 /// (one shard at a time, streamed: memory is the final columns).
-pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, String> {
+pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, ShardError> {
     let header = plan.header();
     let mut columns =
         TrialColumns::with_capacity(header.run_trials as usize, header.specific_options as usize);

@@ -18,6 +18,25 @@ use crate::sim::{simulate_blocks, TrialColumns, BLOCK_TRIALS};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+/// Why a shard cannot be run or merged: a wrong `--shard`, a scheduler
+/// environment that does not say which shard, shards that do not fit
+/// together, or a damaged shard file. The message names the shard or flag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ShardError(pub String);
+
+impl From<String> for ShardError {
+    fn from(message: String) -> Self {
+        ShardError(message)
+    }
+}
+
+impl From<&str> for ShardError {
+    fn from(message: &str) -> Self {
+        ShardError(message.to_string())
+    }
+}
+
 /// The shard's state file inside its folder.
 pub const SHARD_FILE: &str = "shard.bin";
 /// The shard's manifest inside its folder.
@@ -25,13 +44,13 @@ pub const MANIFEST_FILE: &str = "shard.json";
 
 /// The blocks of shard `spec` of a run of `trials` trials; refused when the
 /// run has fewer blocks than shards (a shard would be empty).
-pub fn shard_blocks(spec: ShardSpec, trials: u64) -> Result<Range<u64>, String> {
+pub fn shard_blocks(spec: ShardSpec, trials: u64) -> Result<Range<u64>, ShardError> {
     let blocks = trials.div_ceil(BLOCK_TRIALS);
     if spec.count > blocks {
-        return Err(format!(
+        return Err(ShardError::from(format!(
             "--shard {}/{}: the run has {trials} trials, {blocks} block(s) of {BLOCK_TRIALS}; use at most {blocks} shard(s), or more trials",
             spec.index, spec.count
-        ));
+        )));
     }
     let at = |i: u64| (u128::from(i) * u128::from(blocks) / u128::from(spec.count)) as u64;
     Ok(at(spec.index)..at(spec.index + 1))
@@ -71,7 +90,7 @@ pub fn simulate_shard(
     study: &Study,
     spec: ShardSpec,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Range<u64>, TrialColumns), String> {
+) -> Result<(Range<u64>, TrialColumns), ShardError> {
     let blocks = shard_blocks(spec, study.trials)?;
     let columns = simulate_blocks(study, blocks.clone(), study.trials, progress);
     Ok((blocks, columns))

@@ -1,6 +1,7 @@
 //! Which shard a job runs: `--shard I/N`, or `--shard auto` from the
 //! scheduler's environment.
 
+use super::ShardError;
 use std::fmt;
 use std::str::FromStr;
 
@@ -21,15 +22,15 @@ impl fmt::Display for ShardSpec {
 
 impl ShardSpec {
     /// Checks `0 <= index < count`.
-    pub fn new(index: u64, count: u64) -> Result<Self, String> {
+    pub fn new(index: u64, count: u64) -> Result<Self, ShardError> {
         if count == 0 {
-            return Err("the shard count must be at least 1".into());
+            return Err(ShardError::from("the shard count must be at least 1"));
         }
         if index >= count {
-            return Err(format!(
+            return Err(ShardError::from(format!(
                 "shard index {index} is out of range for {count} shard(s): indices run from 0 to {}",
                 count - 1
-            ));
+            )));
         }
         Ok(ShardSpec { index, count })
     }
@@ -45,9 +46,9 @@ pub enum ShardArg {
 }
 
 impl FromStr for ShardArg {
-    type Err = String;
+    type Err = ShardError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ShardError> {
         if s == "auto" {
             return Ok(ShardArg::Auto);
         }
@@ -70,15 +71,15 @@ impl FromStr for ShardArg {
 pub fn from_env(
     lookup: impl Fn(&str) -> Option<String>,
     count: Option<u64>,
-) -> Result<ShardSpec, String> {
-    let num = |var: &str| -> Result<Option<u64>, String> {
+) -> Result<ShardSpec, ShardError> {
+    let num = |var: &str| -> Result<Option<u64>, ShardError> {
         match lookup(var) {
             None => Ok(None),
             Some(v) => v
                 .trim()
                 .parse()
                 .map(Some)
-                .map_err(|_| format!("--shard auto: {var}={v} is not a whole number")),
+                .map_err(|_| format!("--shard auto: {var}={v} is not a whole number").into()),
         }
     };
     if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
@@ -87,28 +88,29 @@ pub fn from_env(
         let slurm_count = num("SLURM_ARRAY_TASK_COUNT")?
             .ok_or("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not")?;
         if id < min || (id - min) % step != 0 {
-            return Err(format!(
+            return Err(ShardError::from(format!(
                 "--shard auto: SLURM_ARRAY_TASK_ID={id} is not in the array {min}, {}, ... (step {step})",
                 min + step
-            ));
+            )));
         }
         if let Some(c) = count.filter(|&c| c != slurm_count) {
-            return Err(format!(
+            return Err(ShardError::from(format!(
                 "--shard-count {c} disagrees with the Slurm array's {slurm_count} tasks"
-            ));
+            )));
         }
         return ShardSpec::new((id - min) / step, slurm_count)
-            .map_err(|e| format!("--shard auto: {e}"));
+            .map_err(|e| format!("--shard auto: {e}").into());
     }
     for var in ["JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"] {
         if let Some(index) = num(var)? {
             let count = count.ok_or_else(|| {
                 format!("--shard auto: {var}={index} gives this job's index; pass the number of shards with --shard-count")
             })?;
-            return ShardSpec::new(index, count).map_err(|e| format!("--shard auto ({var}): {e}"));
+            return ShardSpec::new(index, count)
+                .map_err(|e| format!("--shard auto ({var}): {e}").into());
         }
     }
-    Err("--shard auto: no scheduler index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX); pass --shard I/N".into())
+    Err(ShardError::from("--shard auto: no scheduler index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX); pass --shard I/N"))
 }
 
 #[cfg(test)]
@@ -162,7 +164,10 @@ mod tests {
             from_env(&k8s, Some(4)),
             Ok(ShardSpec { index: 2, count: 4 })
         );
-        assert!(from_env(&k8s, None).unwrap_err().contains("--shard-count"));
+        assert!(from_env(&k8s, None)
+            .unwrap_err()
+            .0
+            .contains("--shard-count"));
         assert!(from_env(&k8s, Some(2)).is_err());
         let aws = env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "0")]);
         assert_eq!(
@@ -171,6 +176,7 @@ mod tests {
         );
         assert!(from_env(env(&[]), Some(4))
             .unwrap_err()
+            .0
             .contains("no scheduler index"));
         assert!(from_env(env(&[("JOB_COMPLETION_INDEX", "x")]), Some(4)).is_err());
     }

@@ -4,7 +4,7 @@ use super::SweepResults;
 use crate::analysis::text;
 use crate::format::dollars;
 use crate::model::RiskMeasure;
-use crate::report::{cell, text_cell};
+use crate::report::{cell, text_cell, ExportError};
 use std::fmt::Write;
 
 /// Columns of `sweep.csv` after one column per swept parameter.
@@ -34,7 +34,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 /// One row per run and candidate: the swept values, then [`SWEEP_CSV_COLUMNS`].
-pub fn sweep_csv(s: &SweepResults) -> anyhow::Result<Vec<u8>> {
+pub fn sweep_csv(s: &SweepResults) -> Result<Vec<u8>, ExportError> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = s.params.iter().map(|p| text_cell(p)).collect();
     header.extend(SWEEP_CSV_COLUMNS.iter().map(|c| c.to_string()));

@@ -97,7 +97,7 @@ pub fn prepare_with(
         p.path.check(&root).map_err(|message| SweepError::Path {
             file: file.to_string(),
             path: p.path.to_string(),
-            message,
+            message: message.to_string(),
         })?;
         if p.values.len() != runs {
             return Err(SweepError::Values(format!(
@@ -119,7 +119,7 @@ pub fn prepare_with(
                 .map_err(|message| SweepError::Path {
                     file: file.to_string(),
                     path: p.path.to_string(),
-                    message,
+                    message: message.to_string(),
                 })?;
         }
         let text = serde_json::to_string(&v).expect("a JSON value serializes");

@@ -4,6 +4,23 @@
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
+/// A `--param` path that does not lead to a number of the config.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PathError(pub String);
+
+impl From<String> for PathError {
+    fn from(message: String) -> Self {
+        PathError(message)
+    }
+}
+
+impl From<&str> for PathError {
+    fn from(message: &str) -> Self {
+        PathError(message.to_string())
+    }
+}
+
 /// One step of a path: an object key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -28,11 +45,11 @@ impl fmt::Display for JsonPath {
 
 impl JsonPath {
     /// Parses `key(.key|[index])*`; keys are letters, digits and `_`.
-    pub fn parse(text: &str) -> Result<JsonPath, String> {
+    pub fn parse(text: &str) -> Result<JsonPath, PathError> {
         let bad = |why: &str| {
-            Err(format!(
+            Err(PathError::from(format!(
                 "`{text}` is not a JSON path ({why}); write it as error messages do, e.g. population.classes[0].employees"
-            ))
+            )))
         };
         let mut steps = Vec::new();
         let mut rest = text.trim();
@@ -103,7 +120,7 @@ impl JsonPath {
 
     /// Checks that the path leads to a number in `root`, or to a key that
     /// its object lacks (which setting will add; validation then judges it).
-    pub fn check(&self, root: &Value) -> Result<(), String> {
+    pub fn check(&self, root: &Value) -> Result<(), PathError> {
         let mut node = root;
         for (n, step) in self.steps.iter().enumerate() {
             let last = n + 1 == self.steps.len();
@@ -117,42 +134,42 @@ impl JsonPath {
                         let hint = crate::error::did_you_mean(k, keys.iter().copied())
                             .map(|h| format!(" (did you mean `{h}`?)"))
                             .unwrap_or_default();
-                        return Err(format!(
+                        return Err(PathError::from(format!(
                             "{here} has no field `{k}`{hint}; its fields: {}",
                             keys.join(", ")
-                        ));
+                        )));
                     }
                 },
                 (Step::Index(i), Value::Array(a)) => a.get(*i).ok_or_else(|| {
                     format!("{here} has {} entries: index {i} is out of range", a.len())
                 })?,
                 (Step::Key(k), other) => {
-                    return Err(format!(
+                    return Err(PathError::from(format!(
                         "{here} is {}, not an object: it has no field `{k}`",
                         kind(other)
-                    ))
+                    )))
                 }
                 (Step::Index(i), other) => {
-                    return Err(format!(
+                    return Err(PathError::from(format!(
                         "{here} is {}, not a list: it has no entry [{i}]",
                         kind(other)
-                    ))
+                    )))
                 }
             };
         }
         match node {
             Value::Number(_) => Ok(()),
-            other => Err(format!(
+            other => Err(PathError::from(format!(
                 "the value there is {}, not a number: a sweep sets numbers (point at a number inside it, e.g. `{}.single` for a rate by tier)",
                 kind(other),
                 self.text
-            )),
+            ))),
         }
     }
 
     /// Sets the number at the path (adding a missing last key). Whole
     /// numbers are written as integers, so fields such as `trials` accept them.
-    pub fn set(&self, root: &mut Value, x: f64) -> Result<(), String> {
+    pub fn set(&self, root: &mut Value, x: f64) -> Result<(), PathError> {
         self.check(root)?;
         let number = if x.fract() == 0.0 && x.abs() < 9.0e15 {
             Number::from(x as i64)
@@ -223,7 +240,7 @@ mod tests {
             .check(&v)
             .unwrap_err();
         assert!(
-            e.contains("population has no field `clases` (did you mean `classes`?)"),
+            e.0.contains("population has no field `clases` (did you mean `classes`?)"),
             "{e}"
         );
         let e = JsonPath::parse("population.classes[2].employees")
@@ -231,20 +248,20 @@ mod tests {
             .check(&v)
             .unwrap_err();
         assert!(
-            e.contains("population.classes has 1 entries: index 2"),
+            e.0.contains("population.classes has 1 entries: index 2"),
             "{e}"
         );
         let e = JsonPath::parse("population.classes[0].name")
             .unwrap()
             .check(&v)
             .unwrap_err();
-        assert!(e.contains("a string, not a number"), "{e}");
+        assert!(e.0.contains("a string, not a number"), "{e}");
         let e = JsonPath::parse("population.classes[0].employees")
             .unwrap()
             .check(&v)
             .unwrap_err();
         assert!(
-            e.contains("an object, not a number") && e.contains(".single"),
+            e.0.contains("an object, not a number") && e.0.contains(".single"),
             "{e}"
         );
         assert!(JsonPath::parse("population.classes[0].employees.single")
@@ -256,7 +273,7 @@ mod tests {
             .check(&v)
             .unwrap_err();
         assert!(
-            e.contains("population.classes[0].name is a string, not an object"),
+            e.0.contains("population.classes[0].name is a string, not an object"),
             "{e}"
         );
     }

@@ -413,7 +413,9 @@ fn exact_engine_names_unsupported_features() {
         "stop_loss": {"specific": [{"deductible": 20000, "premium_pepm": 10},
                                    {"deductible": 20000, "aggregating_deductible": 10000, "premium_pepm": 8}]}}"#,
     );
-    let err = run_exact(&study, &ExactOptions::default()).unwrap_err();
+    let err = run_exact(&study, &ExactOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("aggregating specific deductible"), "{err}");
     let r = run_both(&study, &ExactOptions::default(), &|_| {});
     let asd = candidate(&r, "spec $20k + ASD $10k / no aggregate");

@@ -18,7 +18,7 @@ pub(super) fn decision(
             text.as_deref()
                 .map(|t| {
                     t.parse::<RiskMeasure>()
-                        .map_err(|e| ctx.err(format!("decision.{field}"), e))
+                        .map_err(|e| ctx.err(format!("decision.{field}"), e.message))
                 })
                 .transpose()
         };

@@ -237,7 +237,7 @@ pub(super) fn contract(
     if let Some(label) = &raw.baseline {
         contract.baseline = contract
             .candidate_index(label)
-            .map_err(|msg| ctx.err("stop_loss.baseline", msg))?;
+            .map_err(|e| ctx.err("stop_loss.baseline", e.to_string()))?;
     }
     Ok(contract)
 }
