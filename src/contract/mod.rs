@@ -4,7 +4,7 @@
 //!
 //! | concept | where |
 //! |---|---|
-//! | terms, options, lasers, candidates, counting flags | [`terms`] ([`Contract`], [`SpecificTerms`], [`AggregateOption`], [`Laser`], [`AggregateCounting`]) |
+//! | terms, options, lasers, candidates, counting flags | `terms.rs` ([`Contract`], [`SpecificTerms`], [`AggregateOption`], [`Laser`], [`AggregateCounting`]) |
 //! | a member's deductible under a laser | [`SpecificTerms::member_deductible`] |
 //! | specific layer `min(pct * (X - d)+, max)` | [`SpecificTerms::member_reimbursement`] |
 //! | ASD, laser gap, what counts toward the aggregate | [`apply_specific`] |
@@ -18,7 +18,7 @@
 mod aggregate;
 mod liability;
 mod specific;
-pub mod terms;
+mod terms;
 
 pub use aggregate::{aggregate_reimbursement, AttachmentBase, ResolvedAttachment};
 pub use liability::{floor_warnings, max_liability, naic_aggregate_floor, NAIC_SPECIFIC_FLOOR};

@@ -8,6 +8,7 @@
 //! vectorized batches ([`AmountPlan`], [`fastmath`]).
 
 mod batch;
+#[doc(hidden)] // for the value-stability tests; not part of the API
 pub mod fastmath;
 mod frequency;
 mod severity;

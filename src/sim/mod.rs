@@ -7,6 +7,7 @@
 //! results do not depend on the number of threads or on scheduling.
 
 mod driver;
+#[doc(hidden)] // for the stream tests and the benches; not part of the API
 pub mod kernel;
 pub mod seed;
 
