@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 use stoploss::exact::ExactOptions;
 use stoploss::model::Overrides;
-use stoploss::run::{available_memory, memory_estimate, run_both, run_exact, run_study, Method};
+use stoploss::run::{check_memory, run_both, run_exact, run_study, Method};
 use stoploss::sweep::{self, JsonPath, SweepParam, SweepResults};
 
 /// Most runs in one sweep.
@@ -105,20 +105,14 @@ fn sweep_in_pool(args: &SweepArgs) -> Result<PathBuf> {
         .collect::<Result<Vec<_>>>()?;
     let method = args.method.into_method();
     if method != Method::Exact {
-        let threads = rayon::current_num_threads();
-        let need = studies
-            .iter()
-            .map(|(_, s)| memory_estimate(s, threads))
-            .max()
-            .unwrap_or(0);
-        if let Some(available) = available_memory() {
-            if need > available / 10 * 9 {
-                bail!(
-                    "a run of this sweep needs about {} MiB, more than the {} MiB this machine has available; run fewer trials",
-                    need >> 20,
-                    available >> 20
-                );
-            }
+        // Runs are one at a time: each must fit, as `run` checks one study.
+        for (values, study) in &studies {
+            check_memory(study, study.trials).map_err(|e| {
+                anyhow!(
+                    "a run of this sweep ({}) does not fit: {e}",
+                    sweep::assignment(&params, values)
+                )
+            })?;
         }
     }
     let name = format!("{}-sweep", studies[0].1.name);
