@@ -7,7 +7,9 @@
 
 use numpy::ndarray::ArrayView1;
 use numpy::{IntoPyArray, PyArray1};
-use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{
+    PyKeyError, PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::Path;
@@ -366,7 +368,7 @@ impl RunResults {
             .study
             .contract
             .candidate_index(label)
-            .map_err(|m| PyErr::new::<pyo3::exceptions::PyKeyError, _>(m))?;
+            .map_err(PyKeyError::new_err)?;
         let expectations = self.expectations.as_ref().expect("kept with the columns");
         let terms = CandidateTerms::new(
             &self.study,
