@@ -85,9 +85,9 @@ fn validate<'py>(
     Ok(d)
 }
 
-/// Blocks simulated between two checks for Ctrl-C (at least, and per
-/// worker thread: enough to keep every thread busy).
-const CHUNK_BLOCKS: u64 = 16;
+/// Member-years simulated between two checks for Ctrl-C: a fraction of a
+/// second on a core or two.
+const CHUNK_MEMBER_YEARS: u64 = 8_000_000;
 
 /// Why a run did not finish.
 enum Failure {
@@ -113,8 +113,10 @@ fn simulate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Option<(Results, TrialColumns)> {
     let start = Instant::now();
-    let threads = rayon::current_num_threads() as u64;
-    let chunk = CHUNK_BLOCKS.max(4 * threads) * BLOCK_TRIALS;
+    // Whole blocks, as many for every worker thread.
+    let threads = rayon::current_num_threads().max(1) as u64;
+    let per_block = (study.population.member_count() as u64).max(1) * BLOCK_TRIALS;
+    let chunk = CHUNK_MEMBER_YEARS.div_ceil(per_block).div_ceil(threads) * threads * BLOCK_TRIALS;
     let mut columns =
         TrialColumns::with_capacity(study.trials as usize, study.contract.specific.len());
     let mut held = 0u64;

@@ -125,7 +125,7 @@ def run(
     called as ``progress(trials_done, trials_total)``.
 
     The computation runs without the GIL. Ctrl-C (or any KeyboardInterrupt)
-    stops a simulation within a fraction of a second and raises
+    stops a simulation within about a second and raises
     ``KeyboardInterrupt``; nothing is kept of an interrupted run.
     """
     source = _source(config)

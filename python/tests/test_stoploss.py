@@ -73,6 +73,16 @@ def test_same_results_as_the_cli(name, cli_runs):
     assert r.recommendation == want["decision"]["recommended"]
 
 
+def test_chunked_simulation_is_the_cli_run(tmp_path):
+    # The package simulates in chunks of whole blocks (about 8 million
+    # member-years: 8 blocks for mid-500's 1,050 members), to check for
+    # Ctrl-C between them; 20,000 trials take two chunks and a partial one.
+    cli("run", CONFIGS / "mid-500.json", "--out", tmp_path, "--trials", 20_000, "--quiet")
+    want = json.loads((tmp_path / "mid-500" / "results.json").read_text())
+    got = stoploss.run(CONFIGS / "mid-500.json", trials=20_000, threads=1).to_dict()
+    assert without_timing(got) == without_timing(want)
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_candidates_frame_is_summary_csv(name, cli_runs):
     r = stoploss.run(CONFIGS / f"{name}.json", trials=TRIALS)
