@@ -8,7 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 test -x .venv/bin/python || python3 -m venv .venv
-.venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -r python/requirements-test.txt
 start=$(date +%s)
 .venv/bin/pip install --quiet ./python
