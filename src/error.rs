@@ -24,7 +24,8 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    fn name(self) -> &'static str {
+    /// The kind in words, as messages print it (`invalid value`).
+    pub fn name(self) -> &'static str {
         match self {
             ErrorKind::Io => "cannot read",
             ErrorKind::Syntax => "malformed JSON",

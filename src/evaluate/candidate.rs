@@ -96,6 +96,20 @@ impl Retained {
     }
 }
 
+/// The employer's cost of the candidate with `terms` in every trial of
+/// `columns`, in trial order: claims kept after the specific and aggregate
+/// covers, plus premiums and fees. These are the outcomes behind the
+/// candidate's `employer_cost` in [`evaluate_candidate`]: pushed into
+/// [`Moments`] in this order they give its `mean` and `sd` bit for bit, and
+/// sorted, its percentiles, TVaRs and `max` ([`crate::stats`]). `terms` must
+/// come from the expectations the results were evaluated with
+/// ([`CandidateTerms::new`] with [`super::OptionExpectations::from_columns`]
+/// for a simulation run).
+pub fn trial_costs(study: &Study, columns: &TrialColumns, terms: &CandidateTerms) -> Vec<f64> {
+    let kept = Retained::new(study, columns, terms);
+    (0..columns.trials()).map(|i| kept.cost(i)).collect()
+}
+
 /// The baseline candidate's per-trial costs, against which the paired
 /// differences of every candidate ([`PairedDifference`]) are measured.
 #[derive(Debug, Clone, PartialEq)]

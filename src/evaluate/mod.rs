@@ -6,8 +6,8 @@ mod candidate;
 mod terms;
 
 pub use candidate::{
-    baseline_costs, candidate_result, difference_from, evaluate_candidate, BaselineCosts,
-    CandidateFigures,
+    baseline_costs, candidate_result, difference_from, evaluate_candidate, trial_costs,
+    BaselineCosts, CandidateFigures,
 };
 pub use terms::{
     annual_premium, premium_basis, CandidateTerms, OptionExpectations, MONTE_CARLO_SOURCE,

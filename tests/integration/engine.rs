@@ -668,3 +668,39 @@ fn aggregate_and_tail_figures_match_the_binomial() {
     assert_within_se(a.mean, a.se, truth, 4.0, "capped aggregate");
     assert_eq!(c.max_liability, None);
 }
+
+/// `evaluate::trial_costs` gives the outcomes behind each candidate's
+/// `employer_cost`: their mean (pushed in trial order) bit for bit, and sorted,
+/// the percentiles, TVaRs and maximum.
+#[test]
+fn trial_costs_are_the_outcomes_behind_employer_cost() {
+    use stoploss::evaluate::{trial_costs, CandidateTerms, OptionExpectations};
+    use stoploss::model::Overrides;
+    use stoploss::run::run_study_from;
+    use stoploss::stats::{quantile, tvar, Moments};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let study = stoploss::config::load(&root.join("configs/small-100.json"))
+        .unwrap()
+        .with_overrides(&Overrides {
+            trials: Some(3000),
+            ..Overrides::default()
+        })
+        .unwrap();
+    let (r, columns) = run_study_from(&study, TrialColumns::default(), &|_| {});
+    assert_eq!(r.candidates, run_study(&study, &|_| {}).candidates);
+    let expectations = OptionExpectations::from_columns(&study, &columns);
+    for (c, result) in study.contract.candidates.iter().zip(&r.candidates) {
+        let terms = CandidateTerms::new(&study, &expectations, c);
+        let mut costs = trial_costs(&study, &columns, &terms);
+        assert_eq!(costs.len(), 3000);
+        let m: Moments = costs.iter().copied().collect();
+        let e = &result.employer_cost;
+        assert_eq!(m.mean(), e.mean, "{}", result.label);
+        assert_eq!(m.sd(), e.sd, "{}", result.label);
+        costs.sort_unstable_by(f64::total_cmp);
+        assert_eq!(quantile(&costs, 0.95), e.percentiles.p95);
+        assert_eq!(quantile(&costs, 0.995), e.percentiles.p99_5);
+        assert_eq!(tvar(&costs, 0.99), e.tvar.p99);
+        assert_eq!(costs[2999], e.max);
+    }
+}
