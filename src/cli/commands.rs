@@ -258,6 +258,7 @@ fn run_one(study: &Study, path: &Path, args: &RunArgs) -> Result<PathBuf> {
     let exact_options = ExactOptions {
         max_points: args.exact_points,
         step: args.exact_step,
+        tolerance: args.exact_tolerance,
     };
     let method: Method = args.method.into();
     if method != Method::Simulate {

@@ -1,7 +1,8 @@
 //! One candidate's figures from the exact engine.
 
-use super::lattice::{convolve, map, Rounding};
+use super::lattice::{convolve, map};
 use super::measures::LatticeDist;
+use super::option::survival_at;
 use super::{Bracket, ExactOption};
 use crate::evaluate::CandidateTerms;
 
@@ -10,18 +11,18 @@ pub const LEVELS: [f64; 6] = [0.50, 0.75, 0.90, 0.95, 0.99, 0.995];
 /// TVaR levels reported.
 pub const TVAR_LEVELS: [f64; 3] = [0.90, 0.95, 0.99];
 
-/// Exact figures of one candidate, each bracketed.
+/// Exact figures of one candidate, each as `value +- bound`.
 #[derive(Debug, Clone)]
 pub struct ExactFigures {
     /// Expected employer cost.
     pub mean: Bracket,
-    /// Standard deviation of the cost (bracket only indicative).
+    /// Standard deviation of the cost.
     pub sd: Bracket,
     /// Percentiles at [`LEVELS`].
     pub percentiles: [Bracket; 6],
     /// TVaR at [`TVAR_LEVELS`].
     pub tvar: [Bracket; 3],
-    /// Largest cost with probability above 1e-12 (rounded-up pass).
+    /// Largest cost with probability above 1e-12 (finer level).
     pub max: f64,
     /// Claims kept after both covers.
     pub retained_claims: Bracket,
@@ -47,19 +48,22 @@ pub struct CandidateDist<'a> {
     option: &'a ExactOption,
     attachment: Option<f64>,
     aggregate_max: f64,
-    /// Claims kept after both covers, rounded down and up.
+    /// Claims kept after both covers, at steps `h` and `h / 2`.
     claims: [Vec<f64>; 2],
 }
 
 impl<'a> CandidateDist<'a> {
     /// Applies the candidate's aggregate layer to the option's distributions.
     pub fn new(option: &'a ExactOption, terms: &CandidateTerms) -> Self {
-        let h = option.step();
         let (attachment, max) = (terms.attachment, terms.aggregate_max);
         let layer = |v: f64| attachment.map_or(0.0, |a| (v - a).max(0.0).min(max));
-        let claims = [Rounding::Down, Rounding::Up].map(|r| {
-            let pass = &option.passes[usize::from(r == Rounding::Up)];
-            let kept = map(&pass.aggregate_retained, h, r, |v| v - layer(v));
+        let claims = [0, 1].map(|i| {
+            let pass = &option.passes[i];
+            let kept = if attachment.is_some() {
+                map(&pass.aggregate_retained, pass.h, |v| v - layer(v))
+            } else {
+                pass.aggregate_retained.clone()
+            };
             convolve(&kept, &pass.outside)
         });
         CandidateDist {
@@ -72,11 +76,10 @@ impl<'a> CandidateDist<'a> {
 
     /// Expected aggregate reimbursement.
     pub fn aggregate_reimbursement(&self) -> Bracket {
-        let trunc = self.truncated_excess();
         let (a, m) = (self.attachment, self.aggregate_max);
         let layer = |v: f64| a.map_or(0.0, |a| (v - a).max(0.0).min(m));
-        let b = Bracket::new(self.ra(0).expect(layer), self.ra(1).expect(layer));
-        Bracket::new(b.lo, b.hi + trunc)
+        Bracket::richardson(self.ra(0).expect(layer), self.ra(1).expect(layer), 2)
+            .widen(self.truncated_excess())
     }
 
     fn truncated_excess(&self) -> f64 {
@@ -88,7 +91,7 @@ impl<'a> CandidateDist<'a> {
     fn ra(&self, i: usize) -> LatticeDist<'_> {
         LatticeDist {
             pmf: &self.option.passes[i].aggregate_retained,
-            h: self.option.step(),
+            h: self.option.passes[i].h,
             offset: 0.0,
         }
     }
@@ -100,37 +103,63 @@ impl<'a> CandidateDist<'a> {
         budget: Option<f64>,
         fully_insured: Option<f64>,
     ) -> ExactFigures {
-        let h = self.option.step();
         let trunc = self.truncated_excess();
         let cost = |i: usize| LatticeDist {
             pmf: &self.claims[i],
-            h,
+            h: self.option.passes[i].h,
             offset: fixed,
         };
-        let both = |f: &dyn Fn(usize) -> f64| Bracket::new(f(0), f(1));
-        let widen = |b: Bracket, by: f64| Bracket::new(b.lo, b.hi + by);
-        let mean = widen(both(&|i| cost(i).mean()), trunc);
-        let exceed = |x: Option<f64>| x.map(|x| both(&|i| cost(i).prob_exceeds(x)));
+        let h = self.option.step();
+        let order = |k: i32, f: &dyn Fn(usize) -> f64| Bracket::richardson(f(0), f(1), k);
+        // A percentile is a lattice value of the finer level, within a step
+        // (and the change from the coarser level) of the true one.
+        let quantile = |p: f64| {
+            let (c, f) = (cost(0).quantile(p), cost(1).quantile(p));
+            Bracket::around(f, (f - c).abs().max(h))
+        };
+        let mean = order(2, &|i| cost(i).mean()).widen(trunc);
+        // Atoms of the cost: those of the group totals, and the cap of the
+        // aggregate layer.
+        let fine = &self.option.passes[1];
+        let ra_continuous = fine.atoms[0] <= super::option::ATOMLESS;
+        let kept_atoms = if self.attachment.is_some() {
+            1.0
+        } else {
+            fine.atoms[0]
+        };
+        let cost_continuous = kept_atoms * fine.atoms[1] <= super::option::ATOMLESS;
+        let p_order = |c: bool| if c { 2 } else { 1 };
+        let exceed = |x: Option<f64>| {
+            x.map(|x| {
+                let b = order(p_order(cost_continuous), &|i| {
+                    survival_at(&self.claims[i], cost(i).h, x - fixed, cost_continuous)
+                });
+                Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+            })
+        };
         ExactFigures {
             mean,
-            sd: both(&|i| cost(i).sd()),
-            percentiles: LEVELS.map(|p| both(&|i| cost(i).quantile(p))),
-            tvar: TVAR_LEVELS.map(|p| widen(both(&|i| cost(i).tvar(p)), trunc / (1.0 - p))),
+            sd: order(2, &|i| cost(i).sd()),
+            percentiles: LEVELS.map(quantile),
+            tvar: TVAR_LEVELS.map(|p| order(2, &|i| cost(i).tvar(p)).widen(trunc / (1.0 - p))),
             max: cost(1).max(),
             retained_claims: Bracket::new(mean.lo - fixed, mean.hi - fixed),
             specific_reimbursement: self.option.specific_reimbursement,
             aggregate_reimbursement: self.aggregate_reimbursement(),
-            prob_aggregate_attaches: self
-                .attachment
-                .map(|a| both(&|i| self.ra(i).prob_exceeds(a))),
+            prob_aggregate_attaches: self.attachment.map(|a| {
+                let b = order(p_order(ra_continuous), &|i| {
+                    survival_at(self.ra(i).pmf, self.ra(i).h, a, ra_continuous)
+                });
+                Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+            }),
             claimants: self.option.claimants,
             prob_exceeds_budget: exceed(budget),
             prob_exceeds_fully_insured: exceed(fully_insured),
             exceedance: crate::stats::EXCEEDANCE_LEVELS
                 .iter()
                 .map(|&p| {
-                    let x = both(&|i| cost(i).quantile(p)).mid();
-                    (x, both(&|i| cost(i).prob_exceeds(x)).mid())
+                    let x = cost(1).quantile(p);
+                    (x, survival_at(&self.claims[1], h, x - fixed, false))
                 })
                 .collect(),
         }

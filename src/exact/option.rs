@@ -1,6 +1,6 @@
 //! The distribution of a group's retained claims under one specific option.
 
-use super::lattice::{compound, convolve, discretize, map, sum_independent, Rounding};
+use super::lattice::{compound, convolve, discretize, map, sum_independent};
 use super::measures::LatticeDist;
 use crate::model::{ClaimComponent, Laser, Study};
 use std::collections::BTreeMap;
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// Mass beyond a member's lattice that is accepted as truncation.
 const MEMBER_TAIL: f64 = 1e-12;
 
-/// What one rounding direction gives for a specific option.
+/// What one lattice step gives for a specific option.
 #[derive(Debug, Clone)]
 pub struct OptionPass {
     /// Lattice step.
@@ -26,6 +26,14 @@ pub struct OptionPass {
     /// An estimate of the expected claims above the caps of unbounded member
     /// lattices (lumped at the caps): `E[N] E[(scale X - cap)+]` summed.
     pub truncated_excess: f64,
+    /// Most points of a member lattice.
+    pub member_points: usize,
+    /// Whether the members' amounts above their deductibles have no atoms
+    /// (no discrete severity): claimants are then of order `h^2`.
+    pub claims_continuous: bool,
+    /// An upper bound on the mass of the atoms of the aggregate-eligible
+    /// total, and of the outside total.
+    pub atoms: [f64; 2],
 }
 
 /// Members with identical claim distributions and deductibles.
@@ -155,26 +163,6 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
     reach
 }
 
-/// A pmf on step `h / fine` moved to step `h`, each index rounded in the
-/// pass's direction.
-fn rebin(pmf: &[f64], fine: usize, r: Rounding) -> Vec<f64> {
-    if fine == 1 {
-        return pmf.to_vec();
-    }
-    let mut out = vec![0.0; pmf.len() / fine + 2];
-    for (k, &p) in pmf.iter().enumerate() {
-        let j = match r {
-            Rounding::Down => k / fine,
-            Rounding::Up => k.div_ceil(fine),
-        };
-        out[j] += p;
-    }
-    while out.len() > 1 && out.last() == Some(&0.0) {
-        out.pop();
-    }
-    out
-}
-
 /// The components whose flags (toward the specific, toward the aggregate)
 /// are `(spec, agg)`.
 fn covering(components: &[ClaimComponent], spec: bool, agg: bool) -> Vec<&ClaimComponent> {
@@ -198,11 +186,10 @@ fn compound_unbounded(
     scale: f64,
     h: f64,
     budget: usize,
-    r: Rounding,
 ) -> (Vec<f64>, usize) {
     let mut cap = unbounded_cap(parts, scale, h, budget);
     loop {
-        let pmf = compound_of(parts, scale, h, cap, r);
+        let pmf = compound_of(parts, scale, h, cap);
         if pmf[cap] <= MEMBER_TAIL || cap >= budget {
             return (pmf, cap);
         }
@@ -210,44 +197,96 @@ fn compound_unbounded(
     }
 }
 
-fn compound_of(parts: &[&ClaimComponent], scale: f64, h: f64, cap: usize, r: Rounding) -> Vec<f64> {
+fn compound_of(parts: &[&ClaimComponent], scale: f64, h: f64, cap: usize) -> Vec<f64> {
     if parts.is_empty() {
         return vec![1.0];
     }
     let pieces: Vec<_> = parts
         .iter()
-        .map(|c| (&c.frequency, discretize(&c.severity, scale, h, cap, r)))
+        .map(|c| (&c.frequency, discretize(&c.severity, scale, h, cap)))
         .collect();
     compound(&pieces, cap)
 }
 
-/// The group's distributions under specific option `s`, with lattice step
-/// `h`, aggregate-eligible total on `0..len_aggregate` and outside total on
-/// `0..len_outside`; member lattices have at most `budget` points.
-///
-/// Members' amounts are computed on a finer lattice of step `h / fine` and
-/// rounded once to `h` (in the pass's direction), so a member with many
-/// small claims contributes one rounding to the bracket, not one per claim.
-#[allow(clippy::too_many_arguments)]
-pub fn option_pass(
-    study: &Study,
-    s: usize,
-    h: f64,
-    fine: usize,
-    len_aggregate: usize,
-    len_outside: usize,
-    budget: usize,
-    r: Rounding,
-) -> OptionPass {
-    let coarse_h = h;
-    let h = coarse_h / fine as f64;
+/// Below this mass of atoms a distribution is treated as continuous.
+pub const ATOMLESS: f64 = 1e-10;
+
+/// `P(X > x)` for a pmf on the lattice of step `h`, linear between lattice
+/// points. Where `X` may have atoms (`continuous` false) a lattice point's
+/// mass is not above it, so an atom at `x` is counted on the right side
+/// (error of order `h` elsewhere); for an atomless `X` half of it is (the
+/// midpoint rule: error of order `h^2`).
+pub fn survival_at(pmf: &[f64], h: f64, x: f64, continuous: bool) -> f64 {
+    let (j, theta) = super::lattice::split(x, h);
+    let half = if continuous { 0.5 } else { 0.0 };
+    let above = |j: usize| -> f64 {
+        pmf.iter().skip(j + 1).sum::<f64>() + half * pmf.get(j).copied().unwrap_or(0.0)
+    };
+    if theta == 0.0 {
+        above(j)
+    } else {
+        (1.0 - theta) * above(j) + theta * above(j + 1)
+    }
+}
+
+/// Mean and variance of a pmf on the lattice of step `h`.
+fn moments(pmf: &[f64], h: f64) -> (f64, f64) {
+    let (mut m, mut m2) = (0.0, 0.0);
+    for (k, &p) in pmf.iter().enumerate() {
+        let x = k as f64 * h;
+        m += p * x;
+        m2 += p * x * x;
+    }
+    (m, (m2 - m * m).max(0.0))
+}
+
+/// Mass that may fall off the end of a group lattice.
+pub const LOST_MASS_LIMIT: f64 = 1e-11;
+
+/// The sum of independent parts (pmf, multiplicity) on a window sized from
+/// their moments and lengthened until less than [`LOST_MASS_LIMIT`] falls
+/// off its end, within `budget` points. Returns the pmf and the lost mass.
+fn group_sum(parts: &[(Vec<f64>, u64)], h: f64, budget: usize) -> (Vec<f64>, f64) {
+    if parts.iter().all(|(p, c)| p.len() <= 1 || *c == 0) {
+        return (vec![1.0], 0.0);
+    }
+    let (mut mean, mut var, mut support, mut longest) = (0.0, 0.0, 1usize, 1usize);
+    for (p, c) in parts {
+        let (m, v) = moments(p, h);
+        mean += *c as f64 * m;
+        var += *c as f64 * v;
+        support = support.saturating_add((p.len() - 1).saturating_mul(*c as usize));
+        longest = longest.max(p.len());
+    }
+    let guess = ((mean + 12.0 * var.sqrt()) / h).ceil() as usize + 2 * longest + 64;
+    let mut len = guess.min(support).min(budget).max(2);
+    let refs: Vec<(&[f64], u64)> = parts.iter().map(|(p, c)| (p.as_slice(), *c)).collect();
+    loop {
+        let pmf = sum_independent(&refs, len);
+        let lost = (1.0 - pmf.iter().sum::<f64>()).max(0.0);
+        if lost <= LOST_MASS_LIMIT || len >= support || len >= budget {
+            let mut pmf = pmf;
+            while pmf.len() > 1 && *pmf.last().unwrap() <= 0.0 {
+                pmf.pop();
+            }
+            return (pmf, lost);
+        }
+        len = (2 * len).min(support).min(budget);
+    }
+}
+
+/// The group's distributions under specific option `s` on the lattice of
+/// step `h`, every lattice within `budget` points.
+pub fn option_pass(study: &Study, s: usize, h: f64, budget: usize) -> OptionPass {
     let terms = study.contract.specific[s].terms;
     let mut aggregate_parts: Vec<(Vec<f64>, u64)> = Vec::new();
     let mut outside_parts: Vec<(Vec<f64>, u64)> = Vec::new();
     let mut expected_specific_retained = 0.0;
     let mut claimants = 0.0;
-    let mut lost = 0.0;
     let mut truncated_excess = 0.0;
+    let mut member_points = 1;
+    let mut claims_continuous = true;
+    let (mut log_atoms_a, mut log_atoms_o) = (0.0f64, 0.0f64);
     for (t, count) in member_types(study) {
         let profile = &study.population.profiles[t.profile as usize];
         let n = count as f64;
@@ -260,13 +299,16 @@ pub fn option_pass(
             && terms.reimbursement_pct == 1.0
             && terms.max_reimbursement == f64::INFINITY;
         let (x, cap_x) = if bounded {
-            let cap = (r.index(d, h) + 1).min(budget.max(2));
-            (compound_of(&x_parts, t.scale, h, cap, r), cap)
+            let (j, _) = super::lattice::split(d, h);
+            // One point above the deductible holds everything above it.
+            let cap = (j + 1).clamp(1, budget.max(2));
+            (compound_of(&x_parts, t.scale, h, cap), cap)
         } else if x_parts.is_empty() {
             (vec![1.0], 0)
         } else {
-            compound_unbounded(&x_parts, t.scale, h, budget, r)
+            compound_unbounded(&x_parts, t.scale, h, budget)
         };
+        member_points = member_points.max(x.len());
         if !bounded {
             truncated_excess += n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h);
         }
@@ -277,62 +319,75 @@ pub fn option_pass(
                 v
             }
         };
-        let retained = map(&x, h, r, retained_of);
+        let retained = map(&x, h, retained_of);
         let dist = LatticeDist {
             pmf: &retained,
             h,
             offset: 0.0,
         };
         expected_specific_retained += n * dist.mean();
-        if d.is_finite() {
-            let above: f64 = x
+        let discrete = |parts: &[&ClaimComponent]| {
+            parts
                 .iter()
-                .enumerate()
-                .filter(|(k, _)| *k as f64 * h > d * (1.0 + 1e-12))
-                .map(|(_, p)| p)
-                .sum();
-            claimants += n * above;
+                .any(|c| matches!(c.severity, crate::dist::Severity::Empirical { .. }))
+        };
+        let none = |parts: &[&ClaimComponent]| -> f64 {
+            parts
+                .iter()
+                .map(|c| super::lattice::prob_zero(&c.frequency))
+                .product()
+        };
+        claims_continuous &= !discrete(&x_parts);
+        if d.is_finite() {
+            claimants += n * survival_at(&x, h, d, !discrete(&x_parts));
         }
+        // Atoms of the member's aggregate-eligible amount: no claims, or
+        // retained claims capped (at most the mass of the top point).
+        let capped = if bounded {
+            x.last().copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let atoms_a = if discrete(&x_parts) || discrete(&y_parts) {
+            1.0
+        } else {
+            ((none(&x_parts) + capped) * none(&y_parts)).min(1.0)
+        };
+        let atoms_o = if discrete(&z_parts) {
+            1.0
+        } else {
+            none(&z_parts)
+        };
+        log_atoms_a += n * atoms_a.max(1e-300).ln();
+        log_atoms_o += n * atoms_o.max(1e-300).ln();
         let y = if y_parts.is_empty() {
             vec![1.0]
         } else {
-            let (y, cap) = compound_unbounded(&y_parts, t.scale, h, budget, r);
+            let (y, cap) = compound_unbounded(&y_parts, t.scale, h, budget);
             truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h);
+            member_points = member_points.max(y.len());
             y
         };
-        aggregate_parts.push((
-            convolve(&rebin(&retained, fine, r), &rebin(&y, fine, r)),
-            count,
-        ));
+        aggregate_parts.push((convolve(&retained, &y), count));
         if !z_parts.is_empty() {
-            let (z, cap) = compound_unbounded(&z_parts, t.scale, h, budget, r);
+            let (z, cap) = compound_unbounded(&z_parts, t.scale, h, budget);
             truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h);
-            outside_parts.push((rebin(&z, fine, r), count));
+            member_points = member_points.max(z.len());
+            outside_parts.push((z, count));
         }
     }
-    let refs: Vec<(&[f64], u64)> = aggregate_parts
-        .iter()
-        .map(|(p, c)| (p.as_slice(), *c))
-        .collect();
-    let aggregate_retained = sum_independent(&refs, len_aggregate);
-    let outside = if outside_parts.is_empty() {
-        vec![1.0]
-    } else {
-        let refs: Vec<(&[f64], u64)> = outside_parts
-            .iter()
-            .map(|(p, c)| (p.as_slice(), *c))
-            .collect();
-        sum_independent(&refs, len_outside)
-    };
-    lost += (1.0 - aggregate_retained.iter().sum::<f64>()).max(0.0);
-    lost += (1.0 - outside.iter().sum::<f64>()).max(0.0);
+    let (aggregate_retained, lost_a) = group_sum(&aggregate_parts, h, budget);
+    let (outside, lost_o) = group_sum(&outside_parts, h, budget);
     OptionPass {
-        h: coarse_h,
+        h,
         aggregate_retained,
         outside,
         expected_specific_retained,
         claimants,
-        lost_mass: lost,
+        lost_mass: lost_a + lost_o,
         truncated_excess,
+        member_points,
+        claims_continuous,
+        atoms: [log_atoms_a.exp(), log_atoms_o.exp()],
     }
 }
