@@ -214,17 +214,27 @@ fn sum_with_tilt(parts: &[(&[f64], u64)], len: usize, tilt: f64) -> Vec<f64> {
             continue;
         }
         let t = tilted_transform(pmf, m, theta);
-        let n = *count as f64;
         for (acc, z) in total.iter_mut().zip(t) {
-            let norm = z.norm();
-            if norm == 0.0 {
-                *acc = Complex::new(0.0, 0.0);
-            } else {
-                *acc *= Complex::from_polar(norm.powf(n), z.arg() * n);
-            }
+            *acc *= powi(z, *count);
         }
     }
     untilt(total, theta, len)
+}
+
+/// `z^n` by repeated squaring (a few multiplications instead of a
+/// logarithm, a power and a sine and cosine per point).
+fn powi(mut z: Complex<f64>, mut n: u64) -> Complex<f64> {
+    let mut acc = Complex::new(1.0, 0.0);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc *= z;
+        }
+        n >>= 1;
+        if n > 0 {
+            z *= z;
+        }
+    }
+    acc
 }
 
 /// The convolution of two pmfs, on `0..a.len() + b.len() - 1`.

@@ -30,6 +30,7 @@
 //! exceed `max_points`. Percentiles are lattice values of the finer level,
 //! bounded by that step.
 
+mod cache;
 mod candidate;
 mod lattice;
 mod measures;
@@ -101,12 +102,13 @@ impl Bracket {
     }
 
     /// The extrapolation of a figure computed at steps `h` (`coarse`) and
-    /// `h / 2` (`fine`) whose error is of order `h^order`; the bound is the
-    /// difference of the two levels (plus rounding noise).
+    /// `h / 2` (`fine`) whose error is of order `h^order`. The bound is the
+    /// estimated error of the finer level, `|fine - coarse| / (2^order - 1)`
+    /// (plus rounding noise), which the extrapolated value improves on.
     pub fn richardson(coarse: f64, fine: f64, order: i32) -> Self {
-        let diff = fine - coarse;
-        let value = fine + diff / (2f64.powi(order) - 1.0);
-        Bracket::around(value, diff.abs() + 1e-12 * value.abs())
+        let step = (fine - coarse) / (2f64.powi(order) - 1.0);
+        let value = fine + step;
+        Bracket::around(value, step.abs() + 1e-12 * value.abs())
     }
 
     /// Widened upwards by `by`.
@@ -176,11 +178,12 @@ impl ExactStudy {
     /// Runs the exact engine on every specific option of `study`.
     pub fn compute(study: &Study, opts: &ExactOptions) -> Self {
         use rayon::prelude::*;
+        let cache = cache::CompoundCache::default();
         let options = (0..study.contract.specific.len())
             .into_par_iter()
             .map(|s| match unsupported_reason(study, s) {
                 Some(reason) => Err(reason),
-                None => compute_option(study, s, opts),
+                None => compute_option(study, s, opts, &cache),
             })
             .collect();
         ExactStudy { options }
@@ -282,6 +285,12 @@ fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
     // Dollar figures below 0.1% of the gross claims are held to the
     // tolerance of that amount; probabilities and counts below 1e-3 to 1e-3.
     let (dollars, prob) = (1e-3 * gross, 1e-3);
+    if std::env::var_os("STOPLOSS_EXACT_DEBUG").is_some() {
+        eprintln!(
+            "  option ra {:?} spec {:?} claimants {:?}",
+            o.aggregate_retained, o.specific_reimbursement, o.claimants
+        );
+    }
     if !(o.aggregate_retained.within(tol, dollars)
         && o.specific_reimbursement.within(tol, dollars)
         && o.claimants.within(tol, prob))
@@ -298,6 +307,11 @@ fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
     };
     exp.aggregate_retained[s] = o.aggregate_retained.estimate();
     exp.specific_reimbursement[s] = o.specific_reimbursement.estimate();
+    exp.specific_premium[s] = crate::evaluate::annual_premium(
+        &study.contract.specific[s].premium,
+        study,
+        exp.specific_reimbursement[s],
+    );
     study
         .contract
         .candidates
@@ -311,6 +325,20 @@ fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
                 study.fully_insured_premium,
             );
             let p_ok = |b: &Option<Bracket>| b.is_none_or(|b| b.within(tol, prob));
+            if std::env::var_os("STOPLOSS_EXACT_DEBUG").is_some() {
+                eprintln!(
+                    "  mean {:?} agg {:?} tvar {:?} attach {:?} budget {:?} fi {:?}",
+                    f.mean.within(tol, dollars),
+                    f.aggregate_reimbursement.within(tol, dollars),
+                    f.tvar
+                        .iter()
+                        .map(|b| b.within(tol, dollars))
+                        .collect::<Vec<_>>(),
+                    p_ok(&f.prob_aggregate_attaches),
+                    p_ok(&f.prob_exceeds_budget),
+                    p_ok(&f.prob_exceeds_fully_insured)
+                );
+            }
             f.mean.within(tol, dollars)
                 && f.aggregate_reimbursement.within(tol, dollars)
                 && f.tvar.iter().all(|b| b.within(tol, dollars))
@@ -320,7 +348,12 @@ fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
         })
 }
 
-fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactOption, String> {
+fn compute_option(
+    study: &Study,
+    s: usize,
+    opts: &ExactOptions,
+    cache: &cache::CompoundCache,
+) -> Result<ExactOption, String> {
     let budget = opts.max_points.clamp(1 << 10, MAX_POINTS_LIMIT);
     let (mut h, aligned) = match opts.step {
         Some(step) => {
@@ -338,7 +371,7 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
         h = reach / (budget as f64 / 4.0);
     }
     let fits = |p: &OptionPass| p.lost_mass <= 10.0 * option::LOST_MASS_LIMIT;
-    let mut coarse = option::option_pass(study, s, h, budget);
+    let mut coarse = option::option_pass(study, s, h, budget, cache);
     if !fits(&coarse) {
         return Err(format!(
             "the group total did not fit {budget} lattice points at a step of {h} ({:.1e} of probability beyond them); try a larger --exact-step or more --exact-points",
@@ -347,7 +380,7 @@ fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactO
     }
     let mut best: Option<ExactOption> = None;
     for _ in 0..MAX_LEVELS {
-        let fine = option::option_pass(study, s, h / 2.0, budget);
+        let fine = option::option_pass(study, s, h / 2.0, budget, cache);
         if !fits(&fine) {
             break;
         }

@@ -277,7 +277,13 @@ fn group_sum(parts: &[(Vec<f64>, u64)], h: f64, budget: usize) -> (Vec<f64>, f64
 
 /// The group's distributions under specific option `s` on the lattice of
 /// step `h`, every lattice within `budget` points.
-pub fn option_pass(study: &Study, s: usize, h: f64, budget: usize) -> OptionPass {
+pub fn option_pass(
+    study: &Study,
+    s: usize,
+    h: f64,
+    budget: usize,
+    cache: &super::cache::CompoundCache,
+) -> OptionPass {
     let terms = study.contract.specific[s].terms;
     let mut aggregate_parts: Vec<(Vec<f64>, u64)> = Vec::new();
     let mut outside_parts: Vec<(Vec<f64>, u64)> = Vec::new();
@@ -363,17 +369,23 @@ pub fn option_pass(study: &Study, s: usize, h: f64, budget: usize) -> OptionPass
         let y = if y_parts.is_empty() {
             vec![1.0]
         } else {
-            let (y, cap) = compound_unbounded(&y_parts, t.scale, h, budget);
+            let c = cache.get((t.profile, t.scale, h, 0), || {
+                compound_unbounded(&y_parts, t.scale, h, budget)
+            });
+            let (y, cap) = (&c.0, c.1);
             truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h);
             member_points = member_points.max(y.len());
-            y
+            y.clone()
         };
         aggregate_parts.push((convolve(&retained, &y), count));
         if !z_parts.is_empty() {
-            let (z, cap) = compound_unbounded(&z_parts, t.scale, h, budget);
+            let c = cache.get((t.profile, t.scale, h, 1), || {
+                compound_unbounded(&z_parts, t.scale, h, budget)
+            });
+            let (z, cap) = (&c.0, c.1);
             truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h);
             member_points = member_points.max(z.len());
-            outside_parts.push((z, count));
+            outside_parts.push((z.clone(), count));
         }
     }
     let (aggregate_retained, lost_a) = group_sum(&aggregate_parts, h, budget);
