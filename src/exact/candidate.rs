@@ -1,7 +1,7 @@
 //! One candidate's figures from the exact engine.
 
 use super::lattice::{convolve, map};
-use super::measures::LatticeDist;
+use super::measures::{LatticeDist, MappedDist};
 use super::option::survival_at;
 use super::{Bracket, ExactOption};
 use crate::evaluate::CandidateTerms;
@@ -111,10 +111,40 @@ impl<'a> CandidateDist<'a> {
         };
         let h = self.option.step();
         let order = |k: i32, f: &dyn Fn(usize) -> f64| Bracket::richardson(f(0), f(1), k);
-        // A percentile is a lattice value of the finer level, within a step
-        // (and the change from the coarser level) of the true one.
+        // Without claims outside both covers the cost is a monotone map of
+        // the aggregate-eligible total, whose lattice it keeps: the cap of
+        // the aggregate layer then keeps its exact value for percentiles
+        // and TVaR.
+        let direct = self.option.passes.iter().all(|p| p.outside.len() == 1);
+        let (a, m) = (self.attachment, self.aggregate_max);
+        let mapped = |i: usize| {
+            let hi = self.option.passes[i].h;
+            MappedDist {
+                pmf: &self.option.passes[i].aggregate_retained,
+                value: move |k: usize| {
+                    let v = k as f64 * hi;
+                    fixed + v - a.map_or(0.0, |a| (v - a).max(0.0).min(m))
+                },
+            }
+        };
+        let q_at = |i: usize, p: f64| {
+            if direct {
+                mapped(i).quantile(p)
+            } else {
+                cost(i).quantile(p)
+            }
+        };
+        let tvar_at = |i: usize, p: f64| {
+            if direct {
+                mapped(i).tvar(p)
+            } else {
+                cost(i).tvar(p)
+            }
+        };
+        // A percentile is a value of the finer level, within a step (and
+        // the change from the coarser level) of the true one.
         let quantile = |p: f64| {
-            let (c, f) = (cost(0).quantile(p), cost(1).quantile(p));
+            let (c, f) = (q_at(0, p), q_at(1, p));
             Bracket::around(f, (f - c).abs().max(h))
         };
         let mean = order(2, &|i| cost(i).mean()).widen(trunc);
@@ -141,7 +171,7 @@ impl<'a> CandidateDist<'a> {
             mean,
             sd: order(2, &|i| cost(i).sd()),
             percentiles: LEVELS.map(quantile),
-            tvar: TVAR_LEVELS.map(|p| order(2, &|i| cost(i).tvar(p)).widen(trunc / (1.0 - p))),
+            tvar: TVAR_LEVELS.map(|p| order(2, &|i| tvar_at(i, p)).widen(trunc / (1.0 - p))),
             max: cost(1).max(),
             retained_claims: Bracket::new(mean.lo - fixed, mean.hi - fixed),
             specific_reimbursement: self.option.specific_reimbursement,
@@ -158,7 +188,7 @@ impl<'a> CandidateDist<'a> {
             exceedance: crate::stats::EXCEEDANCE_LEVELS
                 .iter()
                 .map(|&p| {
-                    let x = cost(1).quantile(p);
+                    let x = q_at(1, p);
                     (x, survival_at(&self.claims[1], h, x - fixed, false))
                 })
                 .collect(),
