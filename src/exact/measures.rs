@@ -71,8 +71,10 @@ impl LatticeDist<'_> {
             .enumerate()
             .map(|(j, q)| q * self.x(k + 1 + j))
             .sum();
-        let tail = 1.0 - p;
-        if tail <= 0.0 {
+        // The tail's mass as held (1 - p up to truncation and rounding), so
+        // that a tail inside one atom gives exactly that atom's value.
+        let tail = above_mass(self.pmf, k) + (cdf_k - p).max(0.0);
+        if 1.0 - p <= 0.0 || tail <= 0.0 {
             return self.max();
         }
         (above + self.x(k) * (cdf_k - p).max(0.0)) / tail
@@ -141,7 +143,14 @@ impl<F: Fn(usize) -> f64> MappedDist<'_, F> {
             .enumerate()
             .map(|(j, q)| q * (self.value)(k + 1 + j))
             .sum();
-        let tail = 1.0 - p;
+        let tail = above_mass(self.pmf, k) + (cdf_k - p).max(0.0);
+        if tail <= 0.0 {
+            return (self.value)(k);
+        }
         (above + (self.value)(k) * (cdf_k - p).max(0.0)) / tail
     }
+}
+
+fn above_mass(pmf: &[f64], k: usize) -> f64 {
+    pmf[k + 1..].iter().sum()
 }
