@@ -77,6 +77,9 @@ impl<'a> CandidateDist<'a> {
     /// Expected aggregate reimbursement.
     pub fn aggregate_reimbursement(&self) -> Bracket {
         let (a, m) = (self.attachment, self.aggregate_max);
+        if a.is_none() {
+            return Bracket::around(0.0, 0.0);
+        }
         let layer = |v: f64| a.map_or(0.0, |a| (v - a).max(0.0).min(m));
         Bracket::richardson(self.ra(0).expect(layer), self.ra(1).expect(layer), 2)
             .widen(self.truncated_excess())

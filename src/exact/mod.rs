@@ -120,9 +120,11 @@ impl Bracket {
         }
     }
 
-    /// Whether the bound is within `tol` of `max(|value|, floor)`.
-    pub fn within(&self, tol: f64, floor: f64) -> bool {
-        self.half_width() <= tol * self.mid().abs().max(floor)
+    /// Whether the bound, less `fixed` (a part that does not shrink with the
+    /// step, such as the truncation of heavy tails), is within `tol` of
+    /// `max(|value|, floor)`.
+    pub fn within(&self, tol: f64, floor: f64, fixed: f64) -> bool {
+        self.half_width() - 0.5 * fixed <= tol * self.mid().abs().max(floor)
     }
 
     /// The reported value: the midpoint.
@@ -286,15 +288,12 @@ fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
     // Dollar figures below 0.1% of the gross claims are held to the
     // tolerance of that amount; probabilities and counts below 1e-3 to 1e-3.
     let (dollars, prob) = (1e-3 * gross, 1e-3);
-    if std::env::var_os("STOPLOSS_EXACT_DEBUG").is_some() {
-        eprintln!(
-            "  option ra {:?} spec {:?} claimants {:?}",
-            o.aggregate_retained, o.specific_reimbursement, o.claimants
-        );
-    }
-    if !(o.aggregate_retained.within(tol, dollars)
-        && o.specific_reimbursement.within(tol, dollars)
-        && o.claimants.within(tol, prob))
+    let trunc = o.passes[0]
+        .truncated_excess
+        .max(o.passes[1].truncated_excess);
+    if !(o.aggregate_retained.within(tol, dollars, trunc)
+        && o.specific_reimbursement.within(tol, dollars, trunc)
+        && o.claimants.within(tol, prob, 0.0))
     {
         return false;
     }
@@ -325,24 +324,13 @@ fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
                 study.budget,
                 study.fully_insured_premium,
             );
-            let p_ok = |b: &Option<Bracket>| b.is_none_or(|b| b.within(tol, prob));
-            if std::env::var_os("STOPLOSS_EXACT_DEBUG").is_some() {
-                eprintln!(
-                    "  mean {:?} agg {:?} tvar {:?} attach {:?} budget {:?} fi {:?}",
-                    f.mean.within(tol, dollars),
-                    f.aggregate_reimbursement.within(tol, dollars),
-                    f.tvar
-                        .iter()
-                        .map(|b| b.within(tol, dollars))
-                        .collect::<Vec<_>>(),
-                    p_ok(&f.prob_aggregate_attaches),
-                    p_ok(&f.prob_exceeds_budget),
-                    p_ok(&f.prob_exceeds_fully_insured)
-                );
-            }
-            f.mean.within(tol, dollars)
-                && f.aggregate_reimbursement.within(tol, dollars)
-                && f.tvar.iter().all(|b| b.within(tol, dollars))
+            let p_ok = |b: &Option<Bracket>| b.is_none_or(|b| b.within(tol, prob, 0.0));
+            f.mean.within(tol, dollars, trunc)
+                && f.aggregate_reimbursement.within(tol, dollars, trunc)
+                && f.tvar
+                    .iter()
+                    .zip(candidate::TVAR_LEVELS)
+                    .all(|(b, p)| b.within(tol, dollars, trunc / (1.0 - p)))
                 && p_ok(&f.prob_aggregate_attaches)
                 && p_ok(&f.prob_exceeds_budget)
                 && p_ok(&f.prob_exceeds_fully_insured)

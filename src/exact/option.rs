@@ -5,8 +5,9 @@ use super::measures::LatticeDist;
 use crate::model::{ClaimComponent, Laser, Study};
 use std::collections::BTreeMap;
 
-/// Mass beyond a member's lattice that is accepted as truncation.
-const MEMBER_TAIL: f64 = 1e-12;
+/// Mass beyond a member's lattice that is accepted as truncation (the
+/// expected claims beyond it are added to the bounds).
+const MEMBER_TAIL: f64 = 1e-7;
 
 /// What one lattice step gives for a specific option.
 #[derive(Debug, Clone)]
@@ -312,7 +313,11 @@ pub fn option_pass(
         } else if x_parts.is_empty() {
             (vec![1.0], 0)
         } else {
-            compound_unbounded(&x_parts, t.scale, h, budget)
+            // The same for every option: shared.
+            let c = cache.get((t.profile, t.scale, h, 2), || {
+                compound_unbounded(&x_parts, t.scale, h, budget)
+            });
+            (c.0.clone(), c.1)
         };
         member_points = member_points.max(x.len());
         if !bounded {
