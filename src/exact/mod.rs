@@ -363,7 +363,19 @@ fn compute_option(
     // little mass beyond the group lattice; their expected excess is in the
     // bounds.
     let fits = |p: &OptionPass| p.lost_mass <= 1e-8;
-    let mut coarse = option::option_pass(study, s, h, budget, cache);
+    // The first pair of levels must fit the budget: coarsen until it does.
+    let mut attempts = 0;
+    let mut coarse = loop {
+        let c = option::option_pass(study, s, h, budget, cache);
+        let fine_fits = fits(&c)
+            && 2 * c.aggregate_retained.len().max(c.outside.len()) <= budget
+            && 2 * c.member_points <= budget;
+        if fine_fits || attempts >= 6 {
+            break c;
+        }
+        attempts += 1;
+        h *= 4.0;
+    };
     if !fits(&coarse) {
         return Err(format!(
             "the group total did not fit {budget} lattice points at a step of {h} ({:.1e} of probability beyond them); try a larger --exact-step or more --exact-points",

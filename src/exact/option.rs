@@ -32,8 +32,8 @@ pub struct OptionPass {
     /// Whether the members' amounts above their deductibles have no atoms
     /// (no discrete severity): claimants are then of order `h^2`.
     pub claims_continuous: bool,
-    /// An upper bound on the mass of the atoms of the aggregate-eligible
-    /// total, and of the outside total.
+    /// An upper bound on the mass of the atoms above zero of the
+    /// aggregate-eligible total, and of the outside total.
     pub atoms: [f64; 2],
 }
 
@@ -81,9 +81,9 @@ fn member_types(study: &Study) -> Vec<(MemberType, u64)> {
     counts.into_values().collect()
 }
 
-/// Where an unbounded compound amount is cut: far enough that the expected
-/// number of claims beyond it is below [`MEMBER_TAIL`] (at least ten times
-/// its mean).
+/// Where an unbounded compound amount is first cut: far enough that the
+/// expected number of claims beyond it is below [`MEMBER_TAIL`] (at least
+/// four times its mean and ten standard deviations above it).
 fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
     let claims: f64 = parts.iter().map(|c| c.frequency.mean()).sum();
     let mean: f64 = parts
@@ -109,9 +109,16 @@ fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
             from_severity + (c.frequency.variance() - c.frequency.mean()).max(0.0) * m * m
         })
         .sum();
-    let mut x = (10.0 * mean)
-        .max(4.0 * largest_claim)
-        .max(mean + 40.0 * variance.sqrt())
+    // A start; it doubles while the tail holds too much (and the compound
+    // lengthens itself while too much lands on its cap).
+    let sd = if variance.is_finite() {
+        variance.sqrt()
+    } else {
+        0.0
+    };
+    let mut x = (4.0 * mean)
+        .max(2.0 * largest_claim)
+        .max(mean + 10.0 * sd)
         .max(1e-9);
     let tail = |x: f64| -> f64 {
         parts
@@ -173,15 +180,36 @@ fn covering(components: &[ClaimComponent], spec: bool, agg: bool) -> Vec<&ClaimC
         .collect()
 }
 
-fn excess_beyond(parts: &[&ClaimComponent], scale: f64, cap: f64) -> f64 {
+/// The largest mean excess `E[X - c | X > c]` of the parts' claims at `c`.
+fn mean_excess(parts: &[&ClaimComponent], scale: f64, c: f64) -> f64 {
     parts
         .iter()
+        .map(|p| {
+            let s = p.severity.survival(c / scale, false);
+            if s > 0.0 {
+                scale * p.severity.expected_excess(c / scale) / s
+            } else {
+                scale * p.severity.mean()
+            }
+        })
+        .fold(0.0, f64::max)
+}
+
+/// An estimate of `E[(S - cap)+]` for a compound cut at `cap` with `lumped`
+/// of probability at or above it: the claims beyond the cap (one large
+/// claim) plus the lumped probability times the largest mean excess (many
+/// claims adding up past it).
+fn excess_beyond(parts: &[&ClaimComponent], scale: f64, cap: f64, lumped: f64) -> f64 {
+    let single: f64 = parts
+        .iter()
         .map(|c| c.frequency.mean() * scale * c.severity.expected_excess(cap / scale))
-        .sum()
+        .sum();
+    single + lumped * mean_excess(parts, scale, cap)
 }
 
 /// [`compound_of`] for an unbounded amount: the cap doubles (within the
-/// budget) while more than [`MEMBER_TAIL`] of probability lands on it.
+/// budget) while the probability lumped on it, or its expected excess, is
+/// not negligible.
 fn compound_unbounded(
     parts: &[&ClaimComponent],
     scale: f64,
@@ -189,11 +217,19 @@ fn compound_unbounded(
     budget: usize,
 ) -> (Vec<f64>, usize) {
     let mut cap = unbounded_cap(parts, scale, h, budget);
+    let mut previous = f64::INFINITY;
     loop {
         let pmf = compound_of(parts, scale, h, cap);
-        if pmf[cap] <= MEMBER_TAIL || cap >= budget {
+        // Light tails are cut where (almost) nothing is left; heavy ones,
+        // whose lumped mass halving the cap hardly shrinks, where less than
+        // MEMBER_TAIL is (the expected excess of the lumped mass is in the
+        // bounds).
+        let lumped = pmf[cap];
+        let heavy = lumped <= MEMBER_TAIL && lumped > 1e-2 * previous;
+        if lumped <= 1e-13 || heavy || cap >= budget {
             return (pmf, cap);
         }
+        previous = lumped;
         cap = (2 * cap).min(budget);
     }
 }
@@ -294,6 +330,7 @@ pub fn option_pass(
     let mut member_points = 1;
     let mut claims_continuous = true;
     let (mut log_atoms_a, mut log_atoms_o) = (0.0f64, 0.0f64);
+    let (mut log_zero_a, mut log_zero_o) = (0.0f64, 0.0f64);
     for (t, count) in member_types(study) {
         let profile = &study.population.profiles[t.profile as usize];
         let n = count as f64;
@@ -321,7 +358,7 @@ pub fn option_pass(
         };
         member_points = member_points.max(x.len());
         if !bounded {
-            truncated_excess += n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h);
+            truncated_excess += n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h, x[cap_x]);
         }
         let retained_of = |v: f64| -> f64 {
             if d.is_finite() {
@@ -359,18 +396,18 @@ pub fn option_pass(
         } else {
             0.0
         };
+        let zero_a = none(&x_parts) * none(&y_parts);
         let atoms_a = if discrete(&x_parts) || discrete(&y_parts) {
             1.0
         } else {
             ((none(&x_parts) + capped) * none(&y_parts)).min(1.0)
         };
-        let atoms_o = if discrete(&z_parts) {
-            1.0
-        } else {
-            none(&z_parts)
-        };
+        let zero_o = none(&z_parts);
+        let atoms_o = if discrete(&z_parts) { 1.0 } else { zero_o };
         log_atoms_a += n * atoms_a.max(1e-300).ln();
         log_atoms_o += n * atoms_o.max(1e-300).ln();
+        log_zero_a += n * zero_a.max(1e-300).ln();
+        log_zero_o += n * zero_o.max(1e-300).ln();
         let y = if y_parts.is_empty() {
             vec![1.0]
         } else {
@@ -378,7 +415,7 @@ pub fn option_pass(
                 compound_unbounded(&y_parts, t.scale, h, budget)
             });
             let (y, cap) = (&c.0, c.1);
-            truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h);
+            truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h, y[cap]);
             member_points = member_points.max(y.len());
             y.clone()
         };
@@ -388,7 +425,7 @@ pub fn option_pass(
                 compound_unbounded(&z_parts, t.scale, h, budget)
             });
             let (z, cap) = (&c.0, c.1);
-            truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h);
+            truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h, z[cap]);
             member_points = member_points.max(z.len());
             outside_parts.push((z.clone(), count));
         }
@@ -405,6 +442,11 @@ pub fn option_pass(
         truncated_excess,
         member_points,
         claims_continuous,
-        atoms: [log_atoms_a.exp(), log_atoms_o.exp()],
+        // The atom at zero (no claims at all) is never where a
+        // probability is read.
+        atoms: [
+            (log_atoms_a.exp() - log_zero_a.exp()).max(0.0),
+            (log_atoms_o.exp() - log_zero_o.exp()).max(0.0),
+        ],
     }
 }
