@@ -10,7 +10,7 @@ fn common_divisor(amounts: &[f64]) -> Option<f64> {
     let mut g: u64 = 0;
     for &a in amounts {
         let cents = a * 100.0;
-        if !(cents.is_finite() && cents >= 0.0 && cents < 9.0e15) {
+        if !(0.0..9.0e15).contains(&cents) {
             return None;
         }
         let q = cents.round();
