@@ -124,9 +124,21 @@ impl<'a> CandidateDist<'a> {
             let hi = self.option.passes[i].h;
             MappedDist {
                 pmf: &self.option.passes[i].aggregate_retained,
+                // Kept claims, with the cap exactly at the attachment (so
+                // that percentiles inside it are equal, not a rounding apart).
                 value: move |k: usize| {
                     let v = k as f64 * hi;
-                    fixed + v - a.map_or(0.0, |a| (v - a).max(0.0).min(m))
+                    fixed
+                        + match a {
+                            Some(a) if v > a => {
+                                if v - a < m {
+                                    a
+                                } else {
+                                    v - m
+                                }
+                            }
+                            _ => v,
+                        }
                 },
             }
         };
