@@ -358,35 +358,39 @@ fn config() -> Criterion {
     Criterion::default().sample_size(10)
 }
 
-/// The exact engine (`--method exact`) on `configs/small-100.json` (205
-/// members, 4 specific options, 12 candidates) with coarser lattices than
-/// the default 2^20 points (2^14 and 2^16), so that an iteration takes
-/// seconds, not minutes.
-/// Throughput is in lattice points (points per group lattice x specific
-/// options x 2 rounding directions).
+/// The exact engine (`--method exact`) at its default settings (tolerance
+/// 1e-6, up to 2^20 points) on `configs/small-100.json` (205 members, 4
+/// specific options, 12 candidates) and on one member with Poisson(10)
+/// claims of exponential(1000) amounts under three aggregate layers (the
+/// case timed against GEMAct's FFT in issue 17).
 fn exact(c: &mut Criterion) {
     let mut g = c.benchmark_group("exact");
     g.sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(8));
+    let opts = stoploss::exact::ExactOptions::default();
     let study = shipped_study("small-100.json");
-    let options = study.contract.specific.len() as u64;
-    for log2 in [14u32, 16] {
-        let opts = stoploss::exact::ExactOptions {
-            max_points: 1 << log2,
-            step: None,
-        };
-        g.throughput(Throughput::Elements((1u64 << log2) * options * 2));
-        g.bench_function(
-            BenchmarkId::new("small-100_points", format!("2^{log2}")),
-            |b| {
-                b.iter(|| {
-                    black_box(stoploss::run::run_exact(&study, &opts).expect("representable"))
-                })
-            },
-        );
-    }
+    g.bench_function("small-100_default", |b| {
+        b.iter(|| black_box(stoploss::run::run_exact(&study, &opts).expect("representable")))
+    });
+    let one = stoploss::config::parse(
+        r#"{"name": "one", "population": {"classes": [{"name": "all", "employees": 1,
+          "claims": [{"name": "c", "frequency": {"poisson": {"mean": 10}},
+                      "severity": {"exponential": {"mean": 1000}}}]}]},
+          "stop_loss": {"aggregate": [{"label": "a5k", "attachment_amount": 5000, "premium_pepm": 0},
+                                      {"label": "a10k", "attachment_amount": 10000, "premium_pepm": 0},
+                                      {"label": "a15k", "attachment_amount": 15000, "premium_pepm": 0}],
+                        "candidates": [{"specific": null, "aggregate": "a5k"},
+                                       {"specific": null, "aggregate": "a10k"},
+                                       {"specific": null, "aggregate": "a15k"}]}}"#,
+        "one.json",
+        std::path::Path::new("."),
+    )
+    .expect("valid");
+    g.bench_function("one_member_poisson_exponential", |b| {
+        b.iter(|| black_box(stoploss::run::run_exact(&one, &opts).expect("representable")))
+    });
     g.finish();
 }
 

@@ -152,7 +152,8 @@ fn compute(study: &Study, method: Method, cancel: &AtomicBool, done: &AtomicU64)
     Ok(match method {
         Method::Simulate => simulate(study, cancel, &progress).map(|(r, c)| (r, Some(c))),
         Method::Exact => Some((
-            run_exact(study, &ExactOptions::default()).map_err(|e| Failure::Refused(e.to_string()))?,
+            run_exact(study, &ExactOptions::default())
+                .map_err(|e| Failure::Refused(e.to_string()))?,
             None,
         )),
         Method::Both => Some((run_both(study, &ExactOptions::default(), &progress), None)),

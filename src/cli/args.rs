@@ -149,12 +149,19 @@ pub struct RunArgs {
     /// simulation with each figure checked against the exact engine).
     #[arg(long, value_enum, default_value_t = MethodArg::Simulate)]
     pub method: MethodArg,
-    /// Lattice step of the exact engine in dollars (default: chosen from the model).
+    /// Starting lattice step of the exact engine in dollars (default: chosen
+    /// from the model, aligned with its amounts where possible); halved
+    /// until --exact-tolerance is met.
     #[arg(long, value_name = "DOLLARS")]
     pub exact_step: Option<f64>,
-    /// Most lattice points of the exact engine for a group total.
-    #[arg(long, value_name = "N", default_value_t = 1 << 20)]
+    /// Most lattice points of the exact engine for a group total or a
+    /// member's amount (at most 2^26 = 67108864).
+    #[arg(long, value_name = "N", default_value_t = 1 << 20, value_parser = exact_points)]
     pub exact_points: usize,
+    /// Relative tolerance of the exact engine on every reported mean and
+    /// probability (between 1e-12 and 0.1).
+    #[arg(long, value_name = "REL", default_value_t = 1e-6, value_parser = exact_tolerance)]
+    pub exact_tolerance: f64,
     /// Also write state.bin beside results.json: every trial's outcomes, so
     /// the run can later be extended with --resume (8 + 20 x specific
     /// options bytes per trial).
@@ -354,4 +361,29 @@ pub struct InitArgs {
     /// Which example to start from.
     #[arg(long, value_enum, default_value_t = Example::Small)]
     pub example: Example,
+}
+
+/// `--exact-points`: a count of lattice points within the engine's limits.
+fn exact_points(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of lattice points"))?;
+    let max = stoploss::exact::MAX_POINTS_LIMIT;
+    if !(1024..=max).contains(&n) {
+        return Err(format!(
+            "--exact-points must be between 1024 and {max} (2^26), got {n}"
+        ));
+    }
+    Ok(n)
+}
+
+/// `--exact-tolerance`: a relative tolerance between 1e-12 and 0.1.
+fn exact_tolerance(s: &str) -> Result<f64, String> {
+    let t: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !(1e-12..=0.1).contains(&t) {
+        return Err(format!(
+            "--exact-tolerance must be between 1e-12 and 0.1, got {s}"
+        ));
+    }
+    Ok(t)
 }

@@ -163,6 +163,7 @@ impl RunPlan {
             exact: ExactOptions {
                 max_points: args.exact_points,
                 step: args.exact_step,
+                tolerance: args.exact_tolerance,
             },
             target: args.target_se.map(|se| PrecisionTarget {
                 se,

@@ -1,24 +1,25 @@
 //! One candidate's figures from the exact engine.
 
-use super::lattice::{convolve, map, Rounding};
-use super::measures::LatticeDist;
+use super::lattice::{convolve, map};
+use super::measures::{LatticeDist, MappedDist};
+use super::option::survival_at;
 use super::{Bracket, ExactOption};
 use crate::contract::aggregate_reimbursement;
 use crate::evaluate::CandidateTerms;
 use crate::results::{Percentiles, Tvar};
 
-/// Exact figures of one candidate, each bracketed.
+/// Exact figures of one candidate, each as `value +- bound`.
 #[derive(Debug, Clone)]
 pub struct ExactFigures {
     /// Expected employer cost.
     pub mean: Bracket,
-    /// Standard deviation of the cost (bracket only indicative).
+    /// Standard deviation of the cost.
     pub sd: Bracket,
     /// Percentiles at the reported levels.
     pub percentiles: Percentiles<Bracket>,
     /// TVaR at the reported levels.
     pub tvar: Tvar<Bracket>,
-    /// Largest cost with probability above 1e-12 (rounded-up pass).
+    /// Largest cost with probability above 1e-12 (finer level).
     pub max: f64,
     /// Claims kept after both covers.
     pub retained_claims: Bracket,
@@ -44,19 +45,22 @@ pub struct CandidateDist<'a> {
     option: &'a ExactOption,
     attachment: Option<f64>,
     aggregate_max: f64,
-    /// Claims kept after both covers, rounded down and up.
+    /// Claims kept after both covers, at steps `h` and `h / 2`.
     claims: [Vec<f64>; 2],
 }
 
 impl<'a> CandidateDist<'a> {
     /// Applies the candidate's aggregate layer to the option's distributions.
     pub fn new(option: &'a ExactOption, terms: &CandidateTerms) -> Self {
-        let h = option.step();
         let (attachment, max) = (terms.attachment, terms.aggregate_max);
         let layer = |v: f64| attachment.map_or(0.0, |a| aggregate_reimbursement(v, a, max));
-        let claims = [Rounding::Down, Rounding::Up].map(|r| {
-            let pass = &option.passes[usize::from(r == Rounding::Up)];
-            let kept = map(&pass.aggregate_retained, h, r, |v| v - layer(v));
+        let claims = [0, 1].map(|i| {
+            let pass = &option.passes[i];
+            let kept = if attachment.is_some() {
+                map(&pass.aggregate_retained, pass.h, |v| v - layer(v))
+            } else {
+                pass.aggregate_retained.clone()
+            };
             convolve(&kept, &pass.outside)
         });
         CandidateDist {
@@ -69,11 +73,13 @@ impl<'a> CandidateDist<'a> {
 
     /// Expected aggregate reimbursement.
     pub fn aggregate_reimbursement(&self) -> Bracket {
-        let trunc = self.truncated_excess();
         let (a, m) = (self.attachment, self.aggregate_max);
+        if a.is_none() {
+            return Bracket::around(0.0, 0.0);
+        }
         let layer = |v: f64| a.map_or(0.0, |a| aggregate_reimbursement(v, a, m));
-        let b = Bracket::new(self.ra(0).expect(layer), self.ra(1).expect(layer));
-        Bracket::new(b.lo, b.hi + trunc)
+        Bracket::richardson(self.ra(0).expect(layer), self.ra(1).expect(layer), 2)
+            .widen(self.truncated_excess())
     }
 
     fn truncated_excess(&self) -> f64 {
@@ -85,7 +91,7 @@ impl<'a> CandidateDist<'a> {
     fn ra(&self, i: usize) -> LatticeDist<'_> {
         LatticeDist {
             pmf: &self.option.passes[i].aggregate_retained,
-            h: self.option.step(),
+            h: self.option.passes[i].h,
             offset: 0.0,
         }
     }
@@ -97,37 +103,105 @@ impl<'a> CandidateDist<'a> {
         budget: Option<f64>,
         fully_insured: Option<f64>,
     ) -> ExactFigures {
-        let h = self.option.step();
         let trunc = self.truncated_excess();
         let cost = |i: usize| LatticeDist {
             pmf: &self.claims[i],
-            h,
+            h: self.option.passes[i].h,
             offset: fixed,
         };
-        let both = |f: &dyn Fn(usize) -> f64| Bracket::new(f(0), f(1));
-        let widen = |b: Bracket, by: f64| Bracket::new(b.lo, b.hi + by);
-        let mean = widen(both(&|i| cost(i).mean()), trunc);
-        let exceed = |x: Option<f64>| x.map(|x| both(&|i| cost(i).prob_exceeds(x)));
+        let h = self.option.step();
+        let order = |k: i32, f: &dyn Fn(usize) -> f64| Bracket::richardson(f(0), f(1), k);
+        // Without claims outside both covers the cost is a monotone map of
+        // the aggregate-eligible total, whose lattice it keeps: the cap of
+        // the aggregate layer then keeps its exact value for percentiles
+        // and TVaR.
+        let direct = self.option.passes.iter().all(|p| p.outside.len() == 1);
+        let (a, m) = (self.attachment, self.aggregate_max);
+        let mapped = |i: usize| {
+            let hi = self.option.passes[i].h;
+            MappedDist {
+                pmf: &self.option.passes[i].aggregate_retained,
+                // Kept claims, with the cap exactly at the attachment (so
+                // that percentiles inside it are equal, not a rounding apart).
+                value: move |k: usize| {
+                    let v = k as f64 * hi;
+                    fixed
+                        + match a {
+                            Some(a) if v > a => {
+                                if v - a < m {
+                                    a
+                                } else {
+                                    v - m
+                                }
+                            }
+                            _ => v,
+                        }
+                },
+            }
+        };
+        let q_at = |i: usize, p: f64| {
+            if direct {
+                mapped(i).quantile(p)
+            } else {
+                cost(i).quantile(p)
+            }
+        };
+        let tvar_at = |i: usize, p: f64| {
+            if direct {
+                mapped(i).tvar(p)
+            } else {
+                cost(i).tvar(p)
+            }
+        };
+        // A percentile is a value of the finer level, within a step (and
+        // the change from the coarser level) of the true one.
+        let quantile = |p: f64| {
+            let (c, f) = (q_at(0, p), q_at(1, p));
+            Bracket::around(f, (f - c).abs().max(h))
+        };
+        let mean = order(2, &|i| cost(i).mean()).widen(trunc);
+        // Atoms of the cost: those of the group totals, and the cap of the
+        // aggregate layer.
+        let fine = &self.option.passes[1];
+        let ra_continuous = fine.atoms[0] <= super::option::ATOMLESS;
+        let kept_atoms = if self.attachment.is_some() {
+            1.0
+        } else {
+            fine.atoms[0]
+        };
+        let cost_continuous = kept_atoms * fine.atoms[1] <= super::option::ATOMLESS;
+        let p_order = |c: bool| if c { 2 } else { 1 };
+        let exceed = |x: Option<f64>| {
+            x.map(|x| {
+                let b = order(p_order(cost_continuous), &|i| {
+                    survival_at(&self.claims[i], cost(i).h, x - fixed, cost_continuous)
+                });
+                Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+            })
+        };
         ExactFigures {
             mean,
-            sd: both(&|i| cost(i).sd()),
-            percentiles: Percentiles::from_fn(|l| both(&|i| cost(i).quantile(l.p))),
-            tvar: Tvar::from_fn(|l| widen(both(&|i| cost(i).tvar(l.p)), trunc / (1.0 - l.p))),
+            sd: order(2, &|i| cost(i).sd()),
+            percentiles: Percentiles::from_fn(|l| quantile(l.p)),
+            tvar: Tvar::from_fn(|l| order(2, &|i| tvar_at(i, l.p)).widen(trunc / (1.0 - l.p))),
             max: cost(1).max(),
             retained_claims: Bracket::new(mean.lo - fixed, mean.hi - fixed),
             specific_reimbursement: self.option.specific_reimbursement,
             aggregate_reimbursement: self.aggregate_reimbursement(),
-            prob_aggregate_attaches: self
-                .attachment
-                .map(|a| both(&|i| self.ra(i).prob_exceeds(a))),
+            prob_aggregate_attaches: self.attachment.map(|a| {
+                let b = order(p_order(ra_continuous), &|i| {
+                    survival_at(self.ra(i).pmf, self.ra(i).h, a, ra_continuous)
+                });
+                Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+            }),
             claimants: self.option.claimants,
             prob_exceeds_budget: exceed(budget),
             prob_exceeds_fully_insured: exceed(fully_insured),
             exceedance: crate::stats::EXCEEDANCE_LEVELS
                 .iter()
                 .map(|&p| {
-                    let x = both(&|i| cost(i).quantile(p)).mid();
-                    (x, both(&|i| cost(i).prob_exceeds(x)).mid())
+                    let x = q_at(1, p);
+                    (x, survival_at(&self.claims[1], h, x - fixed, false))
                 })
                 .collect(),
         }

@@ -1,5 +1,6 @@
-//! Distributions on the lattice `0, h, 2h, ...`: discretized severities,
-//! compound distributions and sums by FFT, and monotone maps.
+//! Distributions on the lattice `0, h, 2h, ...`: mean-preserving
+//! discretized severities, compound distributions and sums by FFT, and
+//! mean-preserving maps.
 //!
 //! Every FFT uses exponential tilting (Grübel and Hermesmeier): the pmf is
 //! multiplied by `exp(-theta k)` before the transform and by `exp(theta k)`
@@ -19,69 +20,79 @@ const TILT: f64 = 20.0;
 /// untilting (up to `exp(SUM_TILT)`) keeps the far tail's rounding noise low.
 const SUM_TILT: f64 = 8.0;
 
-/// Which way amounts are rounded to the lattice. Rounding every amount down
-/// (up) gives a distribution that is stochastically smaller (larger) than the
-/// true one, so the two bracket every figure that is monotone in the claims.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rounding {
-    /// `h * floor(x / h)`.
-    Down,
-    /// `h * ceil(x / h)`.
-    Up,
-}
-
-impl Rounding {
-    /// The lattice index of amount `x` (with a relative tolerance for
-    /// amounts that are lattice points up to rounding).
-    pub fn index(self, x: f64, h: f64) -> usize {
-        let q = x / h;
-        let r = q.round();
-        if (q - r).abs() <= 1e-9 * r.max(1.0) {
-            return r.max(0.0) as usize;
-        }
-        match self {
-            Rounding::Down => q.floor().max(0.0) as usize,
-            Rounding::Up => q.ceil().max(0.0) as usize,
-        }
+/// The lattice index `j` and weight `theta` with `x / h = j + theta`,
+/// `0 <= theta < 1`; amounts within a relative 1e-9 of a lattice point are
+/// that point (so aligned amounts land exactly on the lattice).
+pub fn split(x: f64, h: f64) -> (usize, f64) {
+    let q = (x / h).max(0.0);
+    let r = q.round();
+    if (q - r).abs() <= 1e-9 * r.max(1.0) {
+        return (r as usize, 0.0);
     }
+    let j = q.floor();
+    (j as usize, q - j)
 }
 
-/// The pmf of `scale * X` rounded to the lattice, on indices `0..=cap`
-/// with all mass at or above the cap lumped at the cap.
-pub fn discretize(sev: &Severity, scale: f64, h: f64, cap: usize, rounding: Rounding) -> Vec<f64> {
+/// The pmf of `scale * X` on the lattice `0, h, 2h, ...` by local moment
+/// matching (the mean-preserving discretization of Gerber, also called the
+/// method of local moments of order one): the mass of each cell
+/// `[kh, (k+1)h)` is split between its two ends so that the cell's mean is
+/// kept. Then `E[min(X_h, jh)] = E[min(X, jh)]` at every lattice point, an
+/// atom of `X` on a lattice point stays on it, and an atom between two
+/// points is split between them. Indices `0..=cap`; mass at or above the cap
+/// is lumped at the cap (keeping `E[min(X, cap h)]`).
+pub fn discretize(sev: &Severity, scale: f64, h: f64, cap: usize) -> Vec<f64> {
     let mut p = vec![0.0; cap + 1];
-    // Survival at lattice point k: P(scale X >= k h) for rounding down
-    // (X in [kh, (k+1)h) goes to k), P(scale X > k h) for rounding up
-    // (X in ((k-1)h, kh] goes to k).
-    let inclusive = rounding == Rounding::Down;
-    let surv = |k: usize| sev.survival(k as f64 * h / scale, inclusive);
-    let mut prev = surv(match rounding {
-        Rounding::Down => 0,
-        Rounding::Up => 0,
-    });
-    match rounding {
-        Rounding::Down => {
-            // p[k] = S(k) - S(k + 1)
-            for (k, slot) in p.iter_mut().enumerate().take(cap) {
-                let next = surv(k + 1);
-                *slot = (prev - next).max(0.0);
-                prev = next;
-            }
-            p[cap] = prev.max(0.0);
-        }
-        Rounding::Up => {
-            // p[0] = P(X <= 0) = 1 - S(0); p[k] = S(k - 1) - S(k)
-            p[0] = (1.0 - prev).max(0.0);
-            for (k, slot) in p.iter_mut().enumerate().take(cap).skip(1) {
-                let next = surv(k);
-                *slot = (prev - next).max(0.0);
-                prev = next;
-            }
-            if cap > 0 {
-                p[cap] = prev.max(0.0);
+    if let Severity::Empirical { values } = sev {
+        // Atoms: each value split between its two neighbours.
+        let w = 1.0 / values.len() as f64;
+        for &v in values.iter() {
+            let (j, theta) = split(v * scale, h);
+            if j >= cap {
+                p[cap] += w;
+            } else {
+                p[j] += w * (1.0 - theta);
+                p[j + 1] += w * theta;
             }
         }
+        return p;
     }
+    let mean = sev.mean() * scale;
+    // E[min(scale X, x)] and P(scale X >= x).
+    let lev = |x: f64| mean - scale * sev.expected_excess(x / scale);
+    let surv = |x: f64| sev.survival(x / scale, true);
+    // Three-point Gauss-Legendre nodes and weights on [0, 1].
+    let r = 0.5 * (0.6f64).sqrt();
+    let nodes = [
+        (0.5 - r, 5.0 / 18.0),
+        (0.5, 8.0 / 18.0),
+        (0.5 + r, 5.0 / 18.0),
+    ];
+    let mut surv_a = 1.0;
+    for k in 0..cap {
+        let a = k as f64 * h;
+        let b = a + h;
+        let surv_b = surv(b);
+        let mass = (surv_a - surv_b).max(0.0);
+        // E[(X - a) 1{a <= X < b}] / h = (1/h) integral over the cell of
+        // S(x) - S(b) goes to k + 1, the rest to k. The first cell (where a
+        // density may be unbounded) uses limited expected values; the others
+        // integrate survival differences, which keep their precision far in
+        // the tail where differences of limited expected values do not.
+        let up = if k == 0 {
+            lev(b) / h - surv_b
+        } else {
+            nodes
+                .iter()
+                .map(|(x, w)| w * (surv(a + x * h) - surv_b))
+                .sum::<f64>()
+        };
+        let up = up.clamp(0.0, mass);
+        p[k] += mass - up;
+        p[k + 1] += up;
+        surv_a = surv_b;
+    }
+    p[cap] += surv_a.max(0.0);
     p
 }
 
@@ -114,27 +125,38 @@ fn tilted_transform(pmf: &[f64], m: usize, theta: f64) -> Vec<Complex<f64>> {
     buf
 }
 
-/// Rounding noise of an inverse FFT, relative to the largest tilted value.
-const FFT_NOISE: f64 = 1e-14;
+/// Rounding noise of an inverse FFT of length `m`, per value, relative to
+/// the root-mean-square size of the values (`eps log2 m`, with a margin).
+fn fft_noise(m: f64) -> f64 {
+    4.0 * f64::EPSILON * m.log2().max(1.0)
+}
 
 fn untilt(mut buf: Vec<Complex<f64>>, theta: f64, keep: usize) -> Vec<f64> {
     fft(&mut buf, true);
     let m = buf.len() as f64;
-    let peak = buf.iter().map(|c| c.re / m).fold(0.0, f64::max);
+    let rms = (buf.iter().map(|c| (c.re / m).powi(2)).sum::<f64>() / m).sqrt();
     // Untilting multiplies the transform's rounding noise by exp(theta k):
-    // values below that amplified noise floor are noise, not mass.
+    // values below the noise floor are noise, not mass. (A floor relative
+    // to the largest value, as this was, removed real tail mass that
+    // shrinks with the step: 1e-6 of a far stop-loss premium at fine steps.)
+    let floor = fft_noise(m) * rms;
     buf.iter()
         .take(keep)
         .enumerate()
         .map(|(k, c)| {
             let v = c.re / m;
-            if v <= FFT_NOISE * peak {
+            if v <= floor {
                 0.0
             } else {
                 v * (theta * k as f64).exp()
             }
         })
         .collect()
+}
+
+/// `P(N = 0)`.
+pub fn prob_zero(freq: &Frequency) -> f64 {
+    pgf(freq, Complex::new(0.0, 0.0)).re.clamp(0.0, 1.0)
 }
 
 /// The frequency's probability generating function at `z`.
@@ -176,19 +198,24 @@ pub fn lump(mut pmf: Vec<f64>, cap: usize) -> Vec<f64> {
     pmf
 }
 
-/// The pmf of `f(X)` for a non-decreasing `f`, with `f(x)` rounded to the
-/// lattice in the given direction.
-pub fn map(pmf: &[f64], h: f64, rounding: Rounding, f: impl Fn(f64) -> f64) -> Vec<f64> {
+/// The pmf of `f(X)` on the lattice, each value `f(kh)` split between its
+/// two neighbouring lattice points so that the mean is kept (values on the
+/// lattice stay where they are).
+pub fn map(pmf: &[f64], h: f64, f: impl Fn(f64) -> f64) -> Vec<f64> {
     let mut out: Vec<f64> = Vec::new();
     for (k, &p) in pmf.iter().enumerate() {
         if p == 0.0 {
             continue;
         }
-        let j = rounding.index(f(k as f64 * h), h);
-        if j >= out.len() {
-            out.resize(j + 1, 0.0);
+        let (j, theta) = split(f(k as f64 * h), h);
+        if j + 1 >= out.len() {
+            out.resize(j + 2, 0.0);
         }
-        out[j] += p;
+        out[j] += p * (1.0 - theta);
+        out[j + 1] += p * theta;
+    }
+    while out.len() > 1 && out.last() == Some(&0.0) {
+        out.pop();
     }
     if out.is_empty() {
         out.push(1.0);
@@ -212,17 +239,27 @@ fn sum_with_tilt(parts: &[(&[f64], u64)], len: usize, tilt: f64) -> Vec<f64> {
             continue;
         }
         let t = tilted_transform(pmf, m, theta);
-        let n = *count as f64;
         for (acc, z) in total.iter_mut().zip(t) {
-            let norm = z.norm();
-            if norm == 0.0 {
-                *acc = Complex::new(0.0, 0.0);
-            } else {
-                *acc *= Complex::from_polar(norm.powf(n), z.arg() * n);
-            }
+            *acc *= powi(z, *count);
         }
     }
     untilt(total, theta, len)
+}
+
+/// `z^n` by repeated squaring (a few multiplications instead of a
+/// logarithm, a power and a sine and cosine per point).
+fn powi(mut z: Complex<f64>, mut n: u64) -> Complex<f64> {
+    let mut acc = Complex::new(1.0, 0.0);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc *= z;
+        }
+        n >>= 1;
+        if n > 0 {
+            z *= z;
+        }
+    }
+    acc
 }
 
 /// The convolution of two pmfs, on `0..a.len() + b.len() - 1`.

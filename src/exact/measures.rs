@@ -71,8 +71,10 @@ impl LatticeDist<'_> {
             .enumerate()
             .map(|(j, q)| q * self.x(k + 1 + j))
             .sum();
-        let tail = 1.0 - p;
-        if tail <= 0.0 {
+        // The tail's mass as held (1 - p up to truncation and rounding), so
+        // that a tail inside one atom gives exactly that atom's value.
+        let tail = above_mass(self.pmf, k) + (cdf_k - p).max(0.0);
+        if 1.0 - p <= 0.0 || tail <= 0.0 {
             return self.max();
         }
         (above + self.x(k) * (cdf_k - p).max(0.0)) / tail
@@ -102,4 +104,53 @@ impl LatticeDist<'_> {
             .map(|(k, q)| q * f(self.x(k)))
             .sum()
     }
+}
+
+/// A distribution on the values `value(k)`, non-decreasing in `k`, with
+/// probabilities `pmf[k]`: a lattice distribution seen through a monotone
+/// map, so that atoms of the map (the cap of an aggregate layer at an
+/// attachment off the lattice) keep their exact value.
+pub struct MappedDist<'a, F: Fn(usize) -> f64> {
+    /// Probabilities.
+    pub pmf: &'a [f64],
+    /// The value of index `k`.
+    pub value: F,
+}
+
+impl<F: Fn(usize) -> f64> MappedDist<'_, F> {
+    fn var_index(&self, p: f64) -> usize {
+        let mut c = 0.0;
+        for (k, q) in self.pmf.iter().enumerate() {
+            c += q;
+            if c >= p * (1.0 - 1e-12) {
+                return k;
+            }
+        }
+        self.pmf.len().saturating_sub(1)
+    }
+
+    /// `VaR_p`.
+    pub fn quantile(&self, p: f64) -> f64 {
+        (self.value)(self.var_index(p))
+    }
+
+    /// `TVaR_p`, the boundary atom counted in part.
+    pub fn tvar(&self, p: f64) -> f64 {
+        let k = self.var_index(p);
+        let cdf_k: f64 = self.pmf[..=k].iter().sum();
+        let above: f64 = self.pmf[k + 1..]
+            .iter()
+            .enumerate()
+            .map(|(j, q)| q * (self.value)(k + 1 + j))
+            .sum();
+        let tail = above_mass(self.pmf, k) + (cdf_k - p).max(0.0);
+        if tail <= 0.0 {
+            return (self.value)(k);
+        }
+        (above + (self.value)(k) * (cdf_k - p).max(0.0)) / tail
+    }
+}
+
+fn above_mass(pmf: &[f64], k: usize) -> f64 {
+    pmf[k + 1..].iter().sum()
 }

@@ -9,28 +9,37 @@
 //! covers are summed the same way and convolved in at the end, after the
 //! aggregate layer is applied.
 //!
-//! **Error bound.** Every computation runs twice: once with every claim
-//! amount rounded down to the lattice and once rounded up. Rounding down
-//! (up) makes every claim smaller (larger), and the employer's cost, the
-//! reimbursements, the probability that the aggregate attaches, every
-//! percentile and every TVaR are non-decreasing in each claim, so the two
-//! runs bracket the true figure (the standard deviation excepted, for which
-//! the gap is only indicative). Reported figures are the midpoint and their
-//! standard error is the half-width of the bracket, widened by an estimate
-//! of the expected claims beyond the end of unbounded member lattices.
-//! The step `h` is chosen from the model: a coarse first pass finds where
-//! the group total lives, and the final lattice spans that range with at
-//! most `max_points` points.
+//! **Discretization.** Severities are put on the lattice by local moment
+//! matching (mean-preserving: each cell's mass is split between its ends so
+//! that its mean is kept), and every non-linear map (the specific layer,
+//! the aggregate layer) splits a value between its two neighbouring lattice
+//! points the same way. The step is aligned, where the amounts have a
+//! common divisor, with the deductibles, lasers, maxima, dollar attachments
+//! and the atoms of discrete severities, so that atoms sit exactly on
+//! lattice points and a claim exactly at a deductible is not above it
+//! (see [`step`]).
+//!
+//! **Error control.** Every option is computed at two steps, `h` and
+//! `h / 2`, and every figure is extrapolated (Richardson: the errors of
+//! means are of order `h^2`, those of probabilities of order `h`); the
+//! reported error bound is the difference between the two levels (for a
+//! mean, three times the estimated error of the finer level), widened by an
+//! estimate of the expected claims beyond the end of unbounded member
+//! lattices. The step is halved until every mean and probability is within
+//! the requested relative tolerance (default 1e-6) or the lattices would
+//! exceed `max_points`. Percentiles are lattice values of the finer level,
+//! bounded by that step.
 
+mod cache;
 mod candidate;
 mod lattice;
 mod measures;
 mod option;
 mod report;
+mod step;
 mod support;
 
 pub use candidate::{CandidateDist, ExactFigures};
-pub use lattice::Rounding;
 pub use measures::LatticeDist;
 pub use option::OptionPass;
 pub use report::{comparison, exact_result};
@@ -45,16 +54,23 @@ use crate::results::Estimate;
 pub struct ExactOptions {
     /// Most lattice points for a group total (and for a member's amount).
     pub max_points: usize,
-    /// A fixed lattice step instead of the automatic choice (useful when
-    /// every amount is a multiple of it: then the bracket has zero width).
+    /// A fixed starting lattice step instead of the automatic choice (it
+    /// is halved while the tolerance is not met; when every amount is a
+    /// multiple of it the figures are exact at once).
     pub step: Option<f64>,
+    /// Relative tolerance on every reported mean and probability.
+    pub tolerance: f64,
 }
+
+/// Most points `--exact-points` may ask for.
+pub const MAX_POINTS_LIMIT: usize = 1 << 26;
 
 impl Default for ExactOptions {
     fn default() -> Self {
         ExactOptions {
             max_points: 1 << 20,
             step: None,
+            tolerance: 1e-6,
         }
     }
 }
@@ -62,9 +78,9 @@ impl Default for ExactOptions {
 /// A pair of bounds on a figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bracket {
-    /// Lower bound (claims rounded down).
+    /// Lower bound.
     pub lo: f64,
-    /// Upper bound (claims rounded up).
+    /// Upper bound.
     pub hi: f64,
 }
 
@@ -75,6 +91,40 @@ impl Bracket {
             lo: a.min(b),
             hi: a.max(b),
         }
+    }
+
+    /// `value +- bound`.
+    pub fn around(value: f64, bound: f64) -> Self {
+        Bracket {
+            lo: value - bound,
+            hi: value + bound,
+        }
+    }
+
+    /// The extrapolation of a figure computed at steps `h` (`coarse`) and
+    /// `h / 2` (`fine`) whose error is of order `h^order`. The bound is the
+    /// difference of the two levels (plus rounding noise): `2^order - 1`
+    /// times the estimated error of the finer level, which the extrapolated
+    /// value improves on.
+    pub fn richardson(coarse: f64, fine: f64, order: i32) -> Self {
+        let diff = fine - coarse;
+        let value = fine + diff / (2f64.powi(order) - 1.0);
+        Bracket::around(value, diff.abs() + 1e-12 * value.abs())
+    }
+
+    /// Widened upwards by `by`.
+    pub fn widen(&self, by: f64) -> Self {
+        Bracket {
+            lo: self.lo,
+            hi: self.hi + by,
+        }
+    }
+
+    /// Whether the bound, less `fixed` (a part that does not shrink with the
+    /// step, such as the truncation of heavy tails), is within `tol` of
+    /// `max(|value|, floor)`.
+    pub fn within(&self, tol: f64, floor: f64, fixed: f64) -> bool {
+        self.half_width() - 0.5 * fixed <= tol * self.mid().abs().max(floor)
     }
 
     /// The reported value: the midpoint.
@@ -99,8 +149,12 @@ impl Bracket {
 /// The exact engine's results for one specific option.
 #[derive(Debug, Clone)]
 pub struct ExactOption {
-    /// The rounded-down and rounded-up passes.
+    /// The passes at steps `h` and `h / 2`.
     pub passes: [OptionPass; 2],
+    /// Whether the step is aligned with every amount and atom of the model.
+    pub aligned: bool,
+    /// Whether every checked figure met the tolerance.
+    pub converged: bool,
     /// Expected aggregate-eligible retained claims.
     pub aggregate_retained: Bracket,
     /// Expected specific reimbursement.
@@ -110,9 +164,9 @@ pub struct ExactOption {
 }
 
 impl ExactOption {
-    /// Lattice step.
+    /// Lattice step (of the finer level).
     pub fn step(&self) -> f64 {
-        self.passes[0].h
+        self.passes[1].h
     }
 }
 
@@ -127,11 +181,12 @@ impl ExactStudy {
     /// Runs the exact engine on every specific option of `study`.
     pub fn compute(study: &Study, opts: &ExactOptions) -> Self {
         use rayon::prelude::*;
+        let cache = cache::CompoundCache::default();
         let options = (0..study.contract.specific.len())
             .into_par_iter()
             .map(|s| match unsupported_reason(study, s) {
                 Some(reason) => Err(reason),
-                None => compute_option(study, s, opts),
+                None => compute_option(study, s, opts, &cache),
             })
             .collect();
         ExactStudy { options }
@@ -187,129 +242,168 @@ fn expected_specific_eligible(study: &Study) -> f64 {
         .sum()
 }
 
-/// Where a distribution computed on a coarse lattice effectively ends: the
-/// last point holding more than 1e-14 of probability. (Rounding noise of the
-/// transforms stays below that; a cumulative criterion would add it up.)
-fn upper_end(pmf: &[f64], h: f64) -> f64 {
-    let last = pmf.iter().rposition(|&p| p > 1e-14).unwrap_or(0);
-    (last as f64 * h).max(h)
-}
+/// Most halvings of the step.
+const MAX_LEVELS: usize = 14;
 
-/// Mass that the passes may lose off the end of a group lattice before the
-/// lattice is lengthened.
-const LOST_MASS_LIMIT: f64 = 1e-9;
-
-/// Most times finer than the group lattice that member lattices are.
-const FINE: usize = 16;
-/// Most points a finer member lattice may have (a coarser one may need more
-/// to reach the member's deductible).
-const FINE_POINTS: usize = 1 << 16;
-
-fn compute_option(study: &Study, s: usize, opts: &ExactOptions) -> Result<ExactOption, String> {
-    let budget = opts.max_points.max(1 << 10);
-    // Member lattices must reach each member's deductible (or the cap of
-    // an unbounded amount) within the budget.
-    let reach = option::member_reach(study, s);
-    let member_floor = reach / (budget as f64 - 4.0);
-    // Pass 1: a coarse lattice, widened until little mass falls off its end.
-    let gross = study.population.expected_gross_claims().max(1.0);
-    let coarse_len = 1usize << 18;
-    let coarse_budget = 1usize << 14;
-    let mut h1 = (4.0 * gross / (coarse_len as f64 / 2.0))
-        .max(reach / (coarse_budget as f64 - 4.0))
-        .max(1e-9);
-    let coarse_pass = |h1: f64| {
-        option::option_pass(
-            study,
-            s,
-            h1,
-            1,
-            coarse_len,
-            coarse_len,
-            coarse_budget,
-            Rounding::Up,
-        )
-    };
-    let mut coarse = coarse_pass(h1);
-    for _ in 0..10 {
-        if coarse.lost_mass <= 1e-9 {
-            break;
-        }
-        h1 *= 4.0;
-        coarse = coarse_pass(h1);
-    }
-    let end_aggregate = 1.25 * upper_end(&coarse.aggregate_retained, h1) + 16.0 * h1;
-    let end_outside = if coarse.outside.len() > 1 {
-        1.25 * upper_end(&coarse.outside, h1) + 16.0 * h1
-    } else {
-        0.0
-    };
-    let h = match opts.step {
-        Some(step) => {
-            if !(step.is_finite() && step > 0.0) {
-                return Err(format!("the lattice step must be positive, got {step}"));
-            }
-            if end_aggregate / step > (1u64 << 26) as f64
-                || end_outside / step > (1u64 << 26) as f64
-            {
-                return Err(format!(
-                    "a step of {step} needs more than {} lattice points to span the group total (up to {end_aggregate:.0}); use a larger step",
-                    1u64 << 26
-                ));
-            }
-            step
-        }
-        None => (end_aggregate / budget as f64)
-            .max(end_outside / budget as f64)
-            .max(member_floor)
-            .max(1e-9),
-    };
-    let mut len_aggregate = ((end_aggregate / h).ceil() as usize + 2).max(2);
-    let mut len_outside = ((end_outside / h).ceil() as usize + 2).max(1);
-    // Members on a lattice up to FINE times finer, within the member budget.
-    let fine = ((FINE_POINTS as f64 / (reach / h).max(1.0)).floor() as usize).clamp(1, FINE);
-    let member_budget = budget.max(((reach * fine as f64 / h).ceil() as usize + 4).min(1 << 26));
-    let pass = |r: Rounding, la: usize, lo: usize| {
-        option::option_pass(study, s, h, fine, la, lo, member_budget, r)
-    };
-    // The rounded-up pass reaches furthest: lengthen the group lattices
-    // until it loses (almost) nothing off their ends.
-    let mut up = pass(Rounding::Up, len_aggregate, len_outside);
-    for _ in 0..4 {
-        if up.lost_mass <= LOST_MASS_LIMIT {
-            break;
-        }
-        len_aggregate *= 2;
-        len_outside = (len_outside * 2).max(2);
-        up = pass(Rounding::Up, len_aggregate, len_outside);
-    }
-    if up.lost_mass > LOST_MASS_LIMIT {
-        return Err(format!(
-            "the group total did not fit the lattice ({:.1e} of probability beyond it); try a larger --exact-step",
-            up.lost_mass
-        ));
-    }
-    let down = pass(Rounding::Down, len_aggregate, len_outside);
+/// The option's own figures from its two levels.
+fn from_passes(study: &Study, coarse: OptionPass, fine: OptionPass, aligned: bool) -> ExactOption {
     let expected_x = expected_specific_eligible(study);
     let ra = |p: &OptionPass| {
         LatticeDist {
             pmf: &p.aggregate_retained,
-            h,
+            h: p.h,
             offset: 0.0,
         }
         .mean()
     };
-    let trunc = down.truncated_excess.max(up.truncated_excess);
-    let aggregate_retained = Bracket::new(ra(&down), ra(&up) + trunc);
-    let specific_reimbursement = Bracket::new(
-        (expected_x - up.expected_specific_retained - trunc).max(0.0),
-        (expected_x - down.expected_specific_retained).max(0.0),
+    let trunc = coarse.truncated_excess.max(fine.truncated_excess);
+    let aggregate_retained = Bracket::richardson(ra(&coarse), ra(&fine), 2).widen(trunc);
+    let retained = Bracket::richardson(
+        coarse.expected_specific_retained,
+        fine.expected_specific_retained,
+        2,
     );
-    let claimants = Bracket::new(down.claimants, up.claimants);
-    Ok(ExactOption {
-        passes: [down, up],
+    let specific_reimbursement = Bracket::new(
+        (expected_x - retained.hi - trunc).max(0.0),
+        (expected_x - retained.lo).max(0.0),
+    );
+    let order = if fine.claims_continuous { 2 } else { 1 };
+    let claimants = Bracket::richardson(coarse.claimants, fine.claimants, order);
+    let claimants = Bracket::new(claimants.lo.max(0.0), claimants.hi);
+    ExactOption {
+        passes: [coarse, fine],
+        aligned,
+        converged: false,
         aggregate_retained,
         specific_reimbursement,
         claimants,
+    }
+}
+
+/// Whether every mean and probability of option `s` and of its candidates
+/// is within the tolerance. Candidates are checked with attachments from
+/// this option's own expectations and without fixed costs.
+fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
+    let gross = study.population.expected_gross_claims().max(1e-9);
+    // Dollar figures below 0.1% of the gross claims are held to the
+    // tolerance of that amount; probabilities and counts below 1e-3 to 1e-3.
+    let (dollars, prob) = (1e-3 * gross, 1e-3);
+    let trunc = o.passes[0]
+        .truncated_excess
+        .max(o.passes[1].truncated_excess);
+    if !(o.aggregate_retained.within(tol, dollars, trunc)
+        && o.specific_reimbursement.within(tol, dollars, trunc)
+        && o.claimants.within(tol, prob, 0.0))
+    {
+        return false;
+    }
+    let n = study.contract.specific.len();
+    let zero = Estimate { mean: 0.0, se: 0.0 };
+    let mut exp = OptionExpectations {
+        aggregate_retained: vec![zero; n],
+        specific_reimbursement: vec![zero; n],
+        specific_premium: vec![zero; n],
+        source: "exact engine",
+    };
+    exp.aggregate_retained[s] = o.aggregate_retained.estimate();
+    exp.specific_reimbursement[s] = o.specific_reimbursement.estimate();
+    exp.specific_premium[s] = crate::evaluate::annual_premium(
+        &study.contract.specific[s].premium,
+        study,
+        exp.specific_reimbursement[s],
+    );
+    study
+        .contract
+        .candidates
+        .iter()
+        .filter(|c| c.specific == s)
+        .all(|c| {
+            let terms = crate::evaluate::CandidateTerms::new(study, &exp, c);
+            let f = CandidateDist::new(o, &terms).figures(
+                0.0,
+                study.budget,
+                study.fully_insured_premium,
+            );
+            let p_ok = |b: &Option<Bracket>| b.is_none_or(|b| b.within(tol, prob, 0.0));
+            f.mean.within(tol, dollars, trunc)
+                && f.aggregate_reimbursement.within(tol, dollars, trunc)
+                && f.tvar
+                    .iter()
+                    .all(|(l, b)| b.within(tol, dollars, trunc / (1.0 - l.p)))
+                && p_ok(&f.prob_aggregate_attaches)
+                && p_ok(&f.prob_exceeds_budget)
+                && p_ok(&f.prob_exceeds_fully_insured)
+        })
+}
+
+fn compute_option(
+    study: &Study,
+    s: usize,
+    opts: &ExactOptions,
+    cache: &cache::CompoundCache,
+) -> Result<ExactOption, String> {
+    let budget = opts.max_points.clamp(1 << 10, MAX_POINTS_LIMIT);
+    let (mut h, aligned) = match opts.step {
+        Some(step) => {
+            if !(step.is_finite() && step > 0.0) {
+                return Err(format!("the lattice step must be positive, got {step}"));
+            }
+            (step, false)
+        }
+        None => step::initial_step(study, s, budget),
+    };
+    // Member lattices must reach each member's deductible (or the cap of
+    // an unbounded amount) within the budget.
+    let reach = option::member_reach(study, s);
+    if opts.step.is_none() && reach / h > budget as f64 / 4.0 {
+        h = reach / (budget as f64 / 4.0);
+    }
+    // Heavy-tailed members lumped at the end of their lattices may leave a
+    // little mass beyond the group lattice; their expected excess is in the
+    // bounds.
+    let fits = |p: &OptionPass| p.lost_mass <= 1e-8;
+    // The first pair of levels must fit the budget: coarsen until it does.
+    let mut attempts = 0;
+    let mut coarse = loop {
+        let c = option::option_pass(study, s, h, budget, cache);
+        let fine_fits = fits(&c)
+            && 2 * c.aggregate_retained.len().max(c.outside.len()) <= budget
+            && 2 * c.member_points <= budget;
+        if fine_fits || attempts >= 6 {
+            break c;
+        }
+        attempts += 1;
+        h *= 4.0;
+    };
+    if !fits(&coarse) {
+        return Err(format!(
+            "the group total did not fit {budget} lattice points at a step of {h} ({:.1e} of probability beyond them); try a larger --exact-step or more --exact-points",
+            coarse.lost_mass
+        ));
+    }
+    let mut best: Option<ExactOption> = None;
+    for _ in 0..MAX_LEVELS {
+        let fine = option::option_pass(study, s, h / 2.0, budget, cache);
+        if !fits(&fine) {
+            break;
+        }
+        let mut o = from_passes(study, coarse, fine, aligned);
+        o.converged = meets_tolerance(study, s, &o, opts.tolerance);
+        let f = &o.passes[1];
+        let next_too_big = 2 * f.aggregate_retained.len().max(f.outside.len()) > budget
+            || 2 * f.member_points > budget;
+        let done = o.converged || next_too_big;
+        coarse = o.passes[1].clone();
+        best = Some(o);
+        if done {
+            break;
+        }
+        h /= 2.0;
+    }
+    best.ok_or_else(|| {
+        format!(
+            "the group total did not fit {budget} lattice points at a step of {} ; try a larger --exact-step or more --exact-points",
+            h / 2.0
+        )
     })
 }

@@ -1,15 +1,16 @@
 //! The distribution of a group's retained claims under one specific option.
 
-use super::lattice::{compound, convolve, discretize, map, sum_independent, Rounding};
+use super::lattice::{compound, convolve, discretize, map, sum_independent};
 use super::measures::LatticeDist;
 use crate::contract::Laser;
 use crate::model::{ClaimComponent, Study};
 use std::collections::BTreeMap;
 
-/// Mass beyond a member's lattice that is accepted as truncation.
-const MEMBER_TAIL: f64 = 1e-12;
+/// Mass beyond a member's lattice that is accepted as truncation (the
+/// expected claims beyond it are added to the bounds).
+const MEMBER_TAIL: f64 = 1e-7;
 
-/// What one rounding direction gives for a specific option.
+/// What one lattice step gives for a specific option.
 #[derive(Debug, Clone)]
 pub struct OptionPass {
     /// Lattice step.
@@ -27,6 +28,14 @@ pub struct OptionPass {
     /// An estimate of the expected claims above the caps of unbounded member
     /// lattices (lumped at the caps): `E[N] E[(scale X - cap)+]` summed.
     pub truncated_excess: f64,
+    /// Most points of a member lattice.
+    pub member_points: usize,
+    /// Whether the members' amounts above their deductibles have no atoms
+    /// (no discrete severity): claimants are then of order `h^2`.
+    pub claims_continuous: bool,
+    /// An upper bound on the mass of the atoms above zero of the
+    /// aggregate-eligible total, and of the outside total.
+    pub atoms: [f64; 2],
 }
 
 /// Members with identical claim distributions and deductibles.
@@ -73,9 +82,9 @@ fn member_types(study: &Study) -> Vec<(MemberType, u64)> {
     counts.into_values().collect()
 }
 
-/// Where an unbounded compound amount is cut: far enough that the expected
-/// number of claims beyond it is below [`MEMBER_TAIL`] (at least ten times
-/// its mean).
+/// Where an unbounded compound amount is first cut: far enough that the
+/// expected number of claims beyond it is below [`MEMBER_TAIL`] (at least
+/// four times its mean and ten standard deviations above it).
 fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
     let claims: f64 = parts.iter().map(|c| c.frequency.mean()).sum();
     let mean: f64 = parts
@@ -101,9 +110,16 @@ fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
             from_severity + (c.frequency.variance() - c.frequency.mean()).max(0.0) * m * m
         })
         .sum();
-    let mut x = (10.0 * mean)
-        .max(4.0 * largest_claim)
-        .max(mean + 40.0 * variance.sqrt())
+    // A start; it doubles while the tail holds too much (and the compound
+    // lengthens itself while too much lands on its cap).
+    let sd = if variance.is_finite() {
+        variance.sqrt()
+    } else {
+        0.0
+    };
+    let mut x = (4.0 * mean)
+        .max(2.0 * largest_claim)
+        .max(mean + 10.0 * sd)
         .max(1e-9);
     let tail = |x: f64| -> f64 {
         parts
@@ -152,26 +168,6 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
     reach
 }
 
-/// A pmf on step `h / fine` moved to step `h`, each index rounded in the
-/// pass's direction.
-fn rebin(pmf: &[f64], fine: usize, r: Rounding) -> Vec<f64> {
-    if fine == 1 {
-        return pmf.to_vec();
-    }
-    let mut out = vec![0.0; pmf.len() / fine + 2];
-    for (k, &p) in pmf.iter().enumerate() {
-        let j = match r {
-            Rounding::Down => k / fine,
-            Rounding::Up => k.div_ceil(fine),
-        };
-        out[j] += p;
-    }
-    while out.len() > 1 && out.last() == Some(&0.0) {
-        out.pop();
-    }
-    out
-}
-
 /// The components whose flags (toward the specific, toward the aggregate)
 /// are `(spec, agg)`.
 fn covering(components: &[ClaimComponent], spec: bool, agg: bool) -> Vec<&ClaimComponent> {
@@ -181,70 +177,157 @@ fn covering(components: &[ClaimComponent], spec: bool, agg: bool) -> Vec<&ClaimC
         .collect()
 }
 
-fn excess_beyond(parts: &[&ClaimComponent], scale: f64, cap: f64) -> f64 {
+/// The largest mean excess `E[X - c | X > c]` of the parts' claims at `c`.
+fn mean_excess(parts: &[&ClaimComponent], scale: f64, c: f64) -> f64 {
     parts
         .iter()
+        .map(|p| {
+            let s = p.severity.survival(c / scale, false);
+            if s > 0.0 {
+                scale * p.severity.expected_excess(c / scale) / s
+            } else {
+                scale * p.severity.mean()
+            }
+        })
+        .fold(0.0, f64::max)
+}
+
+/// An estimate of `E[(S - cap)+]` for a compound cut at `cap` with `lumped`
+/// of probability at or above it: the claims beyond the cap (one large
+/// claim) plus the lumped probability times the largest mean excess (many
+/// claims adding up past it).
+fn excess_beyond(parts: &[&ClaimComponent], scale: f64, cap: f64, lumped: f64) -> f64 {
+    let single: f64 = parts
+        .iter()
         .map(|c| c.frequency.mean() * scale * c.severity.expected_excess(cap / scale))
-        .sum()
+        .sum();
+    single + lumped * mean_excess(parts, scale, cap)
 }
 
 /// [`compound_of`] for an unbounded amount: the cap doubles (within the
-/// budget) while more than [`MEMBER_TAIL`] of probability lands on it.
+/// budget) while the probability lumped on it, or its expected excess, is
+/// not negligible.
 fn compound_unbounded(
     parts: &[&ClaimComponent],
     scale: f64,
     h: f64,
     budget: usize,
-    r: Rounding,
 ) -> (Vec<f64>, usize) {
     let mut cap = unbounded_cap(parts, scale, h, budget);
+    let mut previous = f64::INFINITY;
     loop {
-        let pmf = compound_of(parts, scale, h, cap, r);
-        if pmf[cap] <= MEMBER_TAIL || cap >= budget {
+        let pmf = compound_of(parts, scale, h, cap);
+        // Light tails are cut where (almost) nothing is left; heavy ones,
+        // whose lumped mass halving the cap hardly shrinks, where less than
+        // MEMBER_TAIL is (the expected excess of the lumped mass is in the
+        // bounds).
+        let lumped = pmf[cap];
+        let heavy = lumped <= MEMBER_TAIL && lumped > 1e-2 * previous;
+        if lumped <= 1e-13 || heavy || cap >= budget {
             return (pmf, cap);
         }
+        previous = lumped;
         cap = (2 * cap).min(budget);
     }
 }
 
-fn compound_of(parts: &[&ClaimComponent], scale: f64, h: f64, cap: usize, r: Rounding) -> Vec<f64> {
+fn compound_of(parts: &[&ClaimComponent], scale: f64, h: f64, cap: usize) -> Vec<f64> {
     if parts.is_empty() {
         return vec![1.0];
     }
     let pieces: Vec<_> = parts
         .iter()
-        .map(|c| (&c.frequency, discretize(&c.severity, scale, h, cap, r)))
+        .map(|c| (&c.frequency, discretize(&c.severity, scale, h, cap)))
         .collect();
     compound(&pieces, cap)
 }
 
-/// The group's distributions under specific option `s`, with lattice step
-/// `h`, aggregate-eligible total on `0..len_aggregate` and outside total on
-/// `0..len_outside`; member lattices have at most `budget` points.
-///
-/// Members' amounts are computed on a finer lattice of step `h / fine` and
-/// rounded once to `h` (in the pass's direction), so a member with many
-/// small claims contributes one rounding to the bracket, not one per claim.
-#[allow(clippy::too_many_arguments)]
+/// Below this mass of atoms a distribution is treated as continuous.
+pub const ATOMLESS: f64 = 1e-10;
+
+/// `P(X > x)` for a pmf on the lattice of step `h`, linear between lattice
+/// points. Where `X` may have atoms (`continuous` false) a lattice point's
+/// mass is not above it, so an atom at `x` is counted on the right side
+/// (error of order `h` elsewhere); for an atomless `X` half of it is (the
+/// midpoint rule: error of order `h^2`).
+pub fn survival_at(pmf: &[f64], h: f64, x: f64, continuous: bool) -> f64 {
+    let (j, theta) = super::lattice::split(x, h);
+    let half = if continuous { 0.5 } else { 0.0 };
+    let above = |j: usize| -> f64 {
+        pmf.iter().skip(j + 1).sum::<f64>() + half * pmf.get(j).copied().unwrap_or(0.0)
+    };
+    if theta == 0.0 {
+        above(j)
+    } else {
+        (1.0 - theta) * above(j) + theta * above(j + 1)
+    }
+}
+
+/// Mean and variance of a pmf on the lattice of step `h`.
+fn moments(pmf: &[f64], h: f64) -> (f64, f64) {
+    let (mut m, mut m2) = (0.0, 0.0);
+    for (k, &p) in pmf.iter().enumerate() {
+        let x = k as f64 * h;
+        m += p * x;
+        m2 += p * x * x;
+    }
+    (m, (m2 - m * m).max(0.0))
+}
+
+/// Mass that may fall off the end of a group lattice.
+pub const LOST_MASS_LIMIT: f64 = 1e-11;
+
+/// The sum of independent parts (pmf, multiplicity) on a window sized from
+/// their moments and lengthened until less than [`LOST_MASS_LIMIT`] falls
+/// off its end, within `budget` points. Returns the pmf and the lost mass.
+fn group_sum(parts: &[(Vec<f64>, u64)], h: f64, budget: usize) -> (Vec<f64>, f64) {
+    if parts.iter().all(|(p, c)| p.len() <= 1 || *c == 0) {
+        return (vec![1.0], 0.0);
+    }
+    let (mut mean, mut var, mut support, mut longest) = (0.0, 0.0, 1usize, 1usize);
+    for (p, c) in parts {
+        let (m, v) = moments(p, h);
+        mean += *c as f64 * m;
+        var += *c as f64 * v;
+        support = support.saturating_add((p.len() - 1).saturating_mul(*c as usize));
+        longest = longest.max(p.len());
+    }
+    let guess = ((mean + 12.0 * var.sqrt()) / h).ceil() as usize + 2 * longest + 64;
+    let mut len = guess.min(support).min(budget).max(2);
+    let refs: Vec<(&[f64], u64)> = parts.iter().map(|(p, c)| (p.as_slice(), *c)).collect();
+    loop {
+        let pmf = sum_independent(&refs, len);
+        let lost = (1.0 - pmf.iter().sum::<f64>()).max(0.0);
+        if lost <= LOST_MASS_LIMIT || len >= support || len >= budget {
+            let mut pmf = pmf;
+            while pmf.len() > 1 && *pmf.last().unwrap() <= 0.0 {
+                pmf.pop();
+            }
+            return (pmf, lost);
+        }
+        len = (2 * len).min(support).min(budget);
+    }
+}
+
+/// The group's distributions under specific option `s` on the lattice of
+/// step `h`, every lattice within `budget` points.
 pub fn option_pass(
     study: &Study,
     s: usize,
     h: f64,
-    fine: usize,
-    len_aggregate: usize,
-    len_outside: usize,
     budget: usize,
-    r: Rounding,
+    cache: &super::cache::CompoundCache,
 ) -> OptionPass {
-    let coarse_h = h;
-    let h = coarse_h / fine as f64;
     let terms = study.contract.specific[s].terms;
     let mut aggregate_parts: Vec<(Vec<f64>, u64)> = Vec::new();
     let mut outside_parts: Vec<(Vec<f64>, u64)> = Vec::new();
     let mut expected_specific_retained = 0.0;
     let mut claimants = 0.0;
-    let mut lost = 0.0;
     let mut truncated_excess = 0.0;
+    let mut member_points = 1;
+    let mut claims_continuous = true;
+    let (mut log_atoms_a, mut log_atoms_o) = (0.0f64, 0.0f64);
+    let (mut log_zero_a, mut log_zero_o) = (0.0f64, 0.0f64);
     for (t, count) in member_types(study) {
         let profile = &study.population.profiles[t.profile as usize];
         let n = count as f64;
@@ -253,15 +336,22 @@ pub fn option_pass(
         let d = terms.member_deductible(t.laser);
         let bounded = terms.retention_is_capped_at(d);
         let (x, cap_x) = if bounded {
-            let cap = (r.index(d, h) + 1).min(budget.max(2));
-            (compound_of(&x_parts, t.scale, h, cap, r), cap)
+            let (j, _) = super::lattice::split(d, h);
+            // One point above the deductible holds everything above it.
+            let cap = (j + 1).clamp(1, budget.max(2));
+            (compound_of(&x_parts, t.scale, h, cap), cap)
         } else if x_parts.is_empty() {
             (vec![1.0], 0)
         } else {
-            compound_unbounded(&x_parts, t.scale, h, budget, r)
+            // The same for every option: shared.
+            let c = cache.get((t.profile, t.scale, h, 2), || {
+                compound_unbounded(&x_parts, t.scale, h, budget)
+            });
+            (c.0.clone(), c.1)
         };
+        member_points = member_points.max(x.len());
         if !bounded {
-            truncated_excess += n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h);
+            truncated_excess += n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h, x[cap_x]);
         }
         let retained_of = |v: f64| -> f64 {
             if d.is_finite() {
@@ -270,62 +360,86 @@ pub fn option_pass(
                 v
             }
         };
-        let retained = map(&x, h, r, retained_of);
+        let retained = map(&x, h, retained_of);
         let dist = LatticeDist {
             pmf: &retained,
             h,
             offset: 0.0,
         };
         expected_specific_retained += n * dist.mean();
-        if d.is_finite() {
-            let above: f64 = x
+        let discrete = |parts: &[&ClaimComponent]| {
+            parts
                 .iter()
-                .enumerate()
-                .filter(|(k, _)| *k as f64 * h > d * (1.0 + 1e-12))
-                .map(|(_, p)| p)
-                .sum();
-            claimants += n * above;
+                .any(|c| matches!(c.severity, crate::dist::Severity::Empirical { .. }))
+        };
+        let none = |parts: &[&ClaimComponent]| -> f64 {
+            parts
+                .iter()
+                .map(|c| super::lattice::prob_zero(&c.frequency))
+                .product()
+        };
+        claims_continuous &= !discrete(&x_parts);
+        if d.is_finite() {
+            claimants += n * survival_at(&x, h, d, !discrete(&x_parts));
         }
+        // Atoms of the member's aggregate-eligible amount: no claims, or
+        // retained claims capped (at most the mass of the top point).
+        let capped = if bounded {
+            x.last().copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let zero_a = none(&x_parts) * none(&y_parts);
+        let atoms_a = if discrete(&x_parts) || discrete(&y_parts) {
+            1.0
+        } else {
+            ((none(&x_parts) + capped) * none(&y_parts)).min(1.0)
+        };
+        let zero_o = none(&z_parts);
+        let atoms_o = if discrete(&z_parts) { 1.0 } else { zero_o };
+        log_atoms_a += n * atoms_a.max(1e-300).ln();
+        log_atoms_o += n * atoms_o.max(1e-300).ln();
+        log_zero_a += n * zero_a.max(1e-300).ln();
+        log_zero_o += n * zero_o.max(1e-300).ln();
         let y = if y_parts.is_empty() {
             vec![1.0]
         } else {
-            let (y, cap) = compound_unbounded(&y_parts, t.scale, h, budget, r);
-            truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h);
-            y
+            let c = cache.get((t.profile, t.scale, h, 0), || {
+                compound_unbounded(&y_parts, t.scale, h, budget)
+            });
+            let (y, cap) = (&c.0, c.1);
+            truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h, y[cap]);
+            member_points = member_points.max(y.len());
+            y.clone()
         };
-        aggregate_parts.push((
-            convolve(&rebin(&retained, fine, r), &rebin(&y, fine, r)),
-            count,
-        ));
+        aggregate_parts.push((convolve(&retained, &y), count));
         if !z_parts.is_empty() {
-            let (z, cap) = compound_unbounded(&z_parts, t.scale, h, budget, r);
-            truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h);
-            outside_parts.push((rebin(&z, fine, r), count));
+            let c = cache.get((t.profile, t.scale, h, 1), || {
+                compound_unbounded(&z_parts, t.scale, h, budget)
+            });
+            let (z, cap) = (&c.0, c.1);
+            truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h, z[cap]);
+            member_points = member_points.max(z.len());
+            outside_parts.push((z.clone(), count));
         }
     }
-    let refs: Vec<(&[f64], u64)> = aggregate_parts
-        .iter()
-        .map(|(p, c)| (p.as_slice(), *c))
-        .collect();
-    let aggregate_retained = sum_independent(&refs, len_aggregate);
-    let outside = if outside_parts.is_empty() {
-        vec![1.0]
-    } else {
-        let refs: Vec<(&[f64], u64)> = outside_parts
-            .iter()
-            .map(|(p, c)| (p.as_slice(), *c))
-            .collect();
-        sum_independent(&refs, len_outside)
-    };
-    lost += (1.0 - aggregate_retained.iter().sum::<f64>()).max(0.0);
-    lost += (1.0 - outside.iter().sum::<f64>()).max(0.0);
+    let (aggregate_retained, lost_a) = group_sum(&aggregate_parts, h, budget);
+    let (outside, lost_o) = group_sum(&outside_parts, h, budget);
     OptionPass {
-        h: coarse_h,
+        h,
         aggregate_retained,
         outside,
         expected_specific_retained,
         claimants,
-        lost_mass: lost,
+        lost_mass: lost_a + lost_o,
         truncated_excess,
+        member_points,
+        claims_continuous,
+        // The atom at zero (no claims at all) is never where a
+        // probability is read.
+        atoms: [
+            (log_atoms_a.exp() - log_zero_a.exp()).max(0.0),
+            (log_atoms_o.exp() - log_zero_o.exp()).max(0.0),
+        ],
     }
 }

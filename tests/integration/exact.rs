@@ -479,3 +479,66 @@ fn simulation_intervals_are_calibrated() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Aligned lattice, tolerance and limits (issue 17)
+// ---------------------------------------------------------------------------
+
+/// Three members, each claiming $100k, $200k or $300k with probability 0.3
+/// under a $200k specific: a claim of exactly $200k is not above the
+/// deductible, so the expected number of claimants is 3 x 0.3 x 1/3 = 0.3
+/// exactly (the bracket method reported 0.600 +- 0.30). By enumeration the
+/// aggregate layer above $300k pays 13,800 and attaches with probability
+/// 0.11.
+#[test]
+fn aligned_step_counts_an_atom_at_the_deductible_on_the_right_side() {
+    let json = r#"{"name": "atoms", "population": {"classes": [{"name": "all", "employees": 3,
+        "claims": [{"name": "c", "frequency": {"bernoulli": {"p": 0.3}},
+                    "severity": {"empirical": {"values": [100000, 200000, 300000]}}}]}]},
+        "stop_loss": {"specific": [{"deductible": 200000, "premium_pepm": 0}],
+                      "aggregate": [{"label": "a300k", "attachment_amount": 300000, "premium_pepm": 0}]}}"#;
+    let r = run_exact(&parse(json), &ExactOptions::default()).unwrap();
+    let c = candidate(&r, "spec $200k / a300k");
+    for (what, got, want) in [
+        ("claimants", c.expected_specific_claimants, 0.3),
+        ("specific reimbursement", c.specific_reimbursement, 30_000.0),
+        (
+            "aggregate reimbursement",
+            c.aggregate_reimbursement,
+            13_800.0,
+        ),
+        ("P(attaches)", c.prob_aggregate_attaches.unwrap(), 0.11),
+    ] {
+        assert!(
+            (got.mean - want).abs() <= 1e-9 * want && got.se <= 1e-9 * want,
+            "{what}: {} +- {} vs {want}",
+            got.mean,
+            got.se
+        );
+    }
+}
+
+/// `--exact-points` is bounded: 2^26 is accepted by the parser, more is
+/// refused with a message naming the flag (exit 2, before any work).
+#[test]
+fn exact_points_above_the_limit_is_refused() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stoploss"))
+        .args([
+            "run",
+            "configs/small-100.json",
+            "--method",
+            "exact",
+            "--exact-points",
+            "100000000",
+            "--out",
+            "/nonexistent",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--exact-points must be between 1024 and 67108864"),
+        "{err}"
+    );
+}
