@@ -47,14 +47,7 @@ impl LatticeDist<'_> {
 
     /// Index of `VaR_p`.
     fn var_index(&self, p: f64) -> usize {
-        let mut c = 0.0;
-        for (k, q) in self.pmf.iter().enumerate() {
-            c += q;
-            if c >= p * (1.0 - 1e-12) {
-                return k;
-            }
-        }
-        self.pmf.len().saturating_sub(1)
+        var_index(self.pmf, p)
     }
 
     /// `VaR_p`.
@@ -119,14 +112,7 @@ pub struct MappedDist<'a, F: Fn(usize) -> f64> {
 
 impl<F: Fn(usize) -> f64> MappedDist<'_, F> {
     fn var_index(&self, p: f64) -> usize {
-        let mut c = 0.0;
-        for (k, q) in self.pmf.iter().enumerate() {
-            c += q;
-            if c >= p * (1.0 - 1e-12) {
-                return k;
-            }
-        }
-        self.pmf.len().saturating_sub(1)
+        var_index(self.pmf, p)
     }
 
     /// `VaR_p`.
@@ -153,4 +139,17 @@ impl<F: Fn(usize) -> f64> MappedDist<'_, F> {
 
 fn above_mass(pmf: &[f64], k: usize) -> f64 {
     pmf[k + 1..].iter().sum()
+}
+
+/// Index of `VaR_p` of `pmf`: the first index whose cumulative probability
+/// reaches `p` (within a relative 1e-12, so rounding does not skip it).
+fn var_index(pmf: &[f64], p: f64) -> usize {
+    let mut c = 0.0;
+    for (k, q) in pmf.iter().enumerate() {
+        c += q;
+        if c >= p * (1.0 - 1e-12) {
+            return k;
+        }
+    }
+    pmf.len().saturating_sub(1)
 }

@@ -2,7 +2,7 @@
 
 use super::lattice::{compound, convolve, discretize, map, sum_independent};
 use super::measures::LatticeDist;
-use crate::contract::Laser;
+use crate::contract::{Laser, SpecificTerms};
 use crate::model::{ClaimComponent, Study};
 use std::collections::BTreeMap;
 
@@ -152,8 +152,8 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
         let profile = &study.population.profiles[t.profile as usize];
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let d = terms.member_deductible(t.laser);
-        let bounded = terms.retention_is_capped_at(d);
         let x = pick(true, true);
+        let bounded = retention_bounded(&terms, d, &x, t.scale);
         reach = reach.max(if bounded {
             d
         } else {
@@ -166,6 +166,15 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
         }
     }
     reach
+}
+
+/// Whether a member's lattice stops at the deductible `d` (retention capped
+/// at `d`): only when the claims reach it. A deductible beyond where the
+/// claims' own lattice is cut (a $1B specific on $10k of claims) would
+/// stretch the lattice to `d` for nothing; the claims are then treated as
+/// unbounded and their cut-off excess goes into the bound as usual.
+fn retention_bounded(terms: &SpecificTerms, d: f64, parts: &[&ClaimComponent], scale: f64) -> bool {
+    terms.retention_is_capped_at(d) && (parts.is_empty() || d <= unbounded_cap_amount(parts, scale))
 }
 
 /// The components whose flags (toward the specific, toward the aggregate)
@@ -334,7 +343,7 @@ pub fn option_pass(
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let (x_parts, y_parts, z_parts) = (pick(true, true), pick(false, true), pick(false, false));
         let d = terms.member_deductible(t.laser);
-        let bounded = terms.retention_is_capped_at(d);
+        let bounded = retention_bounded(&terms, d, &x_parts, t.scale);
         let (x, cap_x) = if bounded {
             let (j, _) = super::lattice::split(d, h);
             // One point above the deductible holds everything above it.
