@@ -7,7 +7,7 @@
 use super::args::{AppetiteArgs, MethodArg, RunArgs};
 use super::shard;
 use std::path::PathBuf;
-use stoploss::config::{self, LoadOptions};
+use stoploss::config::{check_trial_count, LoadOptions};
 use stoploss::exact::ExactOptions;
 use stoploss::model::{AppetiteOverrides, OverrideError, Overrides, Study};
 use stoploss::run::{Method, PrecisionTarget};
@@ -90,20 +90,10 @@ pub fn flag_error(e: &OverrideError) -> String {
 /// Checks `--trials` (and `--max-trials`) before any config is read.
 pub fn check_trials(trials: Option<u64>, max_trials: Option<u64>) -> Result<(), String> {
     if let Some(t) = trials {
-        if t == 0 || t > config::MAX_TRIALS {
-            return Err(format!(
-                "--trials must be between 1 and {}, got {t}",
-                config::MAX_TRIALS
-            ));
-        }
+        check_trial_count(t).map_err(|e| format!("--trials {e}"))?;
     }
     if let Some(m) = max_trials {
-        if m == 0 || m > config::MAX_TRIALS {
-            return Err(format!(
-                "--max-trials must be between 1 and {}, got {m}",
-                config::MAX_TRIALS
-            ));
-        }
+        check_trial_count(m).map_err(|e| format!("--max-trials {e}"))?;
         if let Some(t) = trials.filter(|&t| t > m) {
             return Err(format!("--max-trials {m} is below --trials {t}"));
         }

@@ -135,22 +135,24 @@ pub fn comparison(
         "employer_cost.mean".to_string(),
         compare(e.mean, e.se, &f.mean),
     )];
-    for (l, exact) in f.percentiles.iter() {
-        let (value, interval) = (e.percentiles.at(l.permille), ci.at(l.permille));
-        if let (Some(&v), Some(i)) = (value, interval) {
-            figures.push((
-                format!("employer_cost.{}", l.key),
-                compare(v, pse(i), exact),
-            ));
-        }
+    // The simulated and exact structs share the levels list: zip them.
+    let percentiles = e
+        .percentiles
+        .iter()
+        .zip(ci.iter())
+        .zip(f.percentiles.iter());
+    for (((l, &v), (_, i)), (_, exact)) in percentiles {
+        figures.push((
+            format!("employer_cost.{}", l.key),
+            compare(v, pse(i), exact),
+        ));
     }
-    for (l, exact) in f.tvar.iter() {
-        if let (Some(&v), Some(&se)) = (e.tvar.at(l.permille), e.tvar_se.at(l.permille)) {
-            figures.push((
-                format!("employer_cost.tvar.{}", l.key),
-                compare(v, se, exact),
-            ));
-        }
+    let tvars = e.tvar.iter().zip(e.tvar_se.iter()).zip(f.tvar.iter());
+    for (((l, &v), (_, &se)), (_, exact)) in tvars {
+        figures.push((
+            format!("employer_cost.tvar.{}", l.key),
+            compare(v, se, exact),
+        ));
     }
     figures.extend(
         [

@@ -4,7 +4,7 @@
 //! writes into an existing one.
 
 use super::{RiskCap, RiskMeasure, Study};
-use crate::config::MAX_TRIALS;
+use crate::config::check_trial_count;
 use thiserror::Error;
 
 /// Changes to the risk appetite (the config's `decision` block).
@@ -42,7 +42,7 @@ impl AppetiteOverrides {
 /// Everything that can be set on a study after validation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
-    /// Number of simulated plan years (1 to [`MAX_TRIALS`]).
+    /// Number of simulated plan years (1 to [`crate::config::MAX_TRIALS`]).
     pub trials: Option<u64>,
     /// Master seed.
     pub seed: Option<u64>,
@@ -72,14 +72,11 @@ impl Study {
     pub fn with_overrides(&self, overrides: &Overrides) -> Result<Study, OverrideError> {
         let mut study = self.clone();
         if let Some(t) = overrides.trials {
-            if t == 0 || t > MAX_TRIALS {
-                return Err(OverrideError {
-                    field: "trials",
-                    overridden: true,
-                    message: format!("must be between 1 and {MAX_TRIALS}, got {t}"),
-                });
-            }
-            study.trials = t;
+            study.trials = check_trial_count(t).map_err(|message| OverrideError {
+                field: "trials",
+                overridden: true,
+                message,
+            })?;
             crate::config::limits::check_workload(&study).map_err(|e| OverrideError {
                 field: "trials",
                 overridden: true,

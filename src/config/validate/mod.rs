@@ -32,6 +32,16 @@ pub const DEFAULT_TRIALS: u64 = 10_000;
 pub const DEFAULT_SEED: u64 = 1;
 /// Most trials a config may ask for.
 pub const MAX_TRIALS: u64 = 100_000_000;
+
+/// Checks a number of trials (config, `--trials`, `--max-trials`):
+/// 1 to [`MAX_TRIALS`]; the error says what is allowed.
+pub fn check_trial_count(trials: u64) -> Result<u64, String> {
+    if trials == 0 || trials > MAX_TRIALS {
+        Err(format!("must be between 1 and {MAX_TRIALS}, got {trials}"))
+    } else {
+        Ok(trials)
+    }
+}
 /// Most members a population may hold.
 pub const MAX_MEMBERS: u64 = 10_000_000;
 /// Largest empirical severity file read (bytes).
@@ -140,12 +150,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         }
     }
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
-    if trials == 0 || trials > MAX_TRIALS {
-        return Err(ctx.err(
-            "trials",
-            format!("must be between 1 and {MAX_TRIALS}, got {trials}"),
-        ));
-    }
+    check_trial_count(trials).map_err(|message| ctx.err("trials", message))?;
     let trend = match raw.trend {
         None => Trend::NONE,
         Some(t) => {
