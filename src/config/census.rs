@@ -3,7 +3,9 @@
 //! Columns (by header name, any order): `member_id`, `employee_id`, `class`
 //! (required); `risk_factor` (multiplies severity, default 1), `months`
 //! (months of exposure in the plan year, 1 to 12, default 12), `tier`
-//! (the employee's coverage tier; default the class's tier). A UTF-8 byte
+//! (the employee's coverage tier; default the class's tier), `first_month`
+//! and `last_month` (the months of enrollment, 1 to 12, default 1 and 12;
+//! `months` then defaults to the months between them). A UTF-8 byte
 //! order mark and CRLF line ends are accepted.
 
 use super::files::read_limited;
@@ -26,12 +28,16 @@ pub struct CensusRow {
     pub months: f64,
     /// Coverage tier, if the census gives one.
     pub tier: Option<String>,
+    /// First month of enrollment (1 to 12).
+    pub first_month: u8,
+    /// Last month of enrollment (1 to 12).
+    pub last_month: u8,
     /// 1-based line number, for messages.
     pub line: u64,
 }
 
 const REQUIRED: [&str; 3] = ["member_id", "employee_id", "class"];
-const OPTIONAL: [&str; 3] = ["risk_factor", "months", "tier"];
+const OPTIONAL: [&str; 5] = ["risk_factor", "months", "tier", "first_month", "last_month"];
 
 /// Largest census file read (bytes): larger files are refused before they
 /// are read.
@@ -176,7 +182,38 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             }
         };
         let risk_factor = number("risk_factor", 1.0, 0.0, 1000.0)?;
-        let months = number("months", 12.0, 0.0, 12.0)?;
+        let month = |name: &str, default: u8| -> Result<u8, ConfigError> {
+            if !col.contains_key(name) || field(name).is_empty() {
+                return Ok(default);
+            }
+            let raw = field(name);
+            match raw.parse::<u8>() {
+                Ok(m) if (1..=12).contains(&m) => Ok(m),
+                _ => Err(err(
+                    at(name),
+                    format!(
+                        "`{}` is not allowed: {name} must be a whole month from 1 to 12",
+                        snippet(raw)
+                    ),
+                )),
+            }
+        };
+        let first_month = month("first_month", 1)?;
+        let last_month = month("last_month", 12)?;
+        if first_month > last_month {
+            return Err(err(
+                at("last_month"),
+                format!("last_month {last_month} is before first_month {first_month}"),
+            ));
+        }
+        let span = f64::from(last_month - first_month + 1);
+        let months = number("months", span, 0.0, 12.0)?;
+        if months > span {
+            return Err(err(
+                at("months"),
+                format!("{months} months of exposure do not fit between first_month {first_month} and last_month {last_month}"),
+            ));
+        }
         let tier = col
             .contains_key("tier")
             .then(|| field("tier").to_string())
@@ -188,6 +225,8 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
             risk_factor,
             months,
             tier,
+            first_month,
+            last_month,
             line,
         });
     }

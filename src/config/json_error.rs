@@ -6,7 +6,7 @@ use crate::error::{did_you_mean, ConfigError, ErrorKind};
 
 /// Fields whose value is a JSON list; an index under any other field means
 /// a list was given where the schema wants an object.
-const LIST_FIELDS: [&str; 7] = [
+const LIST_FIELDS: [&str; 13] = [
     "classes",
     "claims",
     "specific",
@@ -14,6 +14,12 @@ const LIST_FIELDS: [&str; 7] = [
     "lasers",
     "candidates",
     "values",
+    "seasonality",
+    "pmf",
+    "above",
+    "known_claims",
+    "incurred",
+    "paid",
 ];
 
 const FREQUENCIES: &str = "`poisson`, `negative_binomial` or `bernoulli`";

@@ -22,6 +22,74 @@ pub struct RawConfig {
     pub fully_insured_premium: Option<f64>,
     pub description: Option<String>,
     pub decision: Option<RawDecision>,
+    pub timing: Option<RawTiming>,
+}
+
+/// The `timing` block: when claims are incurred and paid.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTiming {
+    pub seasonality: Option<Vec<f64>>,
+    pub lag: Option<RawLag>,
+    pub prior_year: Option<String>,
+    pub terminating: Option<bool>,
+    pub episodes: Option<RawEpisodes>,
+}
+
+/// A payment lag pmf, optionally by claim size.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLag {
+    pub pmf: Vec<f64>,
+    #[serde(default)]
+    pub above: Vec<RawLagBand>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLagBand {
+    pub amount: f64,
+    pub pmf: Vec<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEpisodes {
+    pub above: f64,
+    pub duration: RawDuration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDuration {
+    pub pmf: Vec<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKnownClaim {
+    pub member_id: String,
+    pub amount: f64,
+    pub incurred_month: i64,
+    pub lag_months: Option<i64>,
+    pub component: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerminalLiability {
+    pub months: i64,
+    pub surcharge_pct: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBySpecific {
+    pub attachment_factor: Option<f64>,
+    pub attachment_amount: Option<f64>,
+    pub attachment_monthly: Option<RawRate>,
+    pub premium_pepm: Option<RawRate>,
+    pub target_loss_ratio: Option<f64>,
 }
 
 /// The risk appetite of the recommendation.
@@ -48,6 +116,8 @@ pub struct RawTrend {
 pub struct RawPopulation {
     pub classes: Vec<RawClass>,
     pub census: Option<String>,
+    #[serde(default)]
+    pub known_claims: Vec<RawKnownClaim>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,6 +138,7 @@ pub struct RawComponent {
     pub severity: RawSeverity,
     pub specific: Option<bool>,
     pub aggregate: Option<bool>,
+    pub lag: Option<RawLag>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +215,7 @@ pub struct RawStopLoss {
     pub laser_gap_counts_toward_aggregate: Option<bool>,
     pub candidates: Option<Vec<RawCandidate>>,
     pub baseline: Option<String>,
+    pub basis: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,6 +228,10 @@ pub struct RawSpecific {
     pub max_reimbursement: Option<f64>,
     pub reimbursement_pct: Option<f64>,
     pub aggregating_deductible: Option<f64>,
+    pub basis: Option<serde_json::Value>,
+    pub run_in_limit: Option<serde_json::Value>,
+    pub reimbursement_lag_months: Option<i64>,
+    pub advance_funding: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +246,13 @@ pub struct RawAggregate {
     pub max_reimbursement: Option<f64>,
     pub premium_pepm: Option<RawRate>,
     pub target_loss_ratio: Option<f64>,
+    pub min_attachment_first_month_pct: Option<f64>,
+    pub max_layer_top: Option<f64>,
+    pub basis: Option<serde_json::Value>,
+    pub run_in_limit: Option<serde_json::Value>,
+    pub terminal_liability: Option<RawTerminalLiability>,
+    pub accommodation: Option<bool>,
+    pub by_specific: Option<BTreeMap<String, RawBySpecific>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,11 @@
 //! ASD keeps the first `asd` dollars of the reimbursable amounts summed over
 //! members. Reimbursements are attributed to the aggregate in proportion to
 //! the share of each member's specific-eligible claims that also counts
-//! toward the aggregate.
+//! toward the aggregate. When the specific and aggregate bases count
+//! different claims, the aggregate is relieved by the specific reimbursement
+//! of the claims both count ([`LargeClaimant::both`]): with the specific's
+//! window containing the aggregate's, a member's counted aggregate claims
+//! are `min(X_agg, d_m)` at 100% reimbursement.
 
 use super::terms::{AggregateCounting, Laser, SpecificTerms};
 
@@ -21,7 +25,11 @@ pub struct LargeClaimant {
     pub member: u32,
     /// The member's claims that count toward the specific stop-loss.
     pub specific: f64,
-    /// Share of `specific` that also counts toward the aggregate.
+    /// The part of `specific` that the aggregate's basis counts too: all of
+    /// it without contract timing. The specific reimbursement of these
+    /// dollars is what relieves the aggregate.
+    pub both: f64,
+    /// Share of `both` that also counts toward the aggregate.
     pub aggregate_share: f64,
     /// The member's laser, if any.
     pub laser: Option<Laser>,
@@ -90,10 +98,15 @@ pub fn apply_specific(
                 claimants += 1;
                 let r = terms.member_reimbursement(c.specific, own);
                 reimbursable += r;
-                reimbursable_aggregate_share += c.aggregate_share * r;
+                let relief = if c.both == c.specific {
+                    r
+                } else {
+                    terms.member_reimbursement(c.both, own)
+                };
+                reimbursable_aggregate_share += c.aggregate_share * relief;
             }
             if own > d {
-                let gap = c.specific.min(own) - c.specific.min(d);
+                let gap = c.both.min(own) - c.both.min(d);
                 laser_gap_aggregate += c.aggregate_share * gap;
             }
         }

@@ -1,5 +1,6 @@
 //! Stop-loss contract terms and the candidates to compare.
 
+use super::basis::Basis;
 use crate::model::Rate;
 
 /// How a premium is set.
@@ -49,6 +50,32 @@ pub struct SpecificOption {
     pub terms: SpecificTerms,
     /// Its premium.
     pub premium: Premium,
+    /// Which claims it counts and when it pays.
+    pub timing: SpecificTiming,
+}
+
+/// When a specific option counts claims and pays them back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecificTiming {
+    /// The incurred and paid windows of the claims it counts.
+    pub basis: Basis,
+    /// Most run-in dollars (claims incurred before month 1) counted per
+    /// claimant (`None`: no limit).
+    pub run_in_limit: Option<f64>,
+    /// Months from the month a reimbursement is earned to the month it is
+    /// paid (0 with advance funding).
+    pub reimbursement_lag: u32,
+}
+
+impl Default for SpecificTiming {
+    /// The incurred basis, no run-in limit, paid a month later.
+    fn default() -> Self {
+        SpecificTiming {
+            basis: Basis::INCURRED,
+            run_in_limit: None,
+            reimbursement_lag: 1,
+        }
+    }
 }
 
 impl SpecificOption {
@@ -90,10 +117,100 @@ pub struct AggregateOption {
     pub attachment: Attachment,
     /// Optional minimum attachment.
     pub min_attachment: Option<MinAttachment>,
+    /// Minimum attachment as a fraction of twelve times the first month's
+    /// attachment (`min_attachment_first_month_pct`); combines with
+    /// `min_attachment` by the larger.
+    pub min_attachment_first_month: Option<f64>,
     /// Maximum aggregate reimbursement (`f64::INFINITY` when unlimited).
     pub max_reimbursement: f64,
+    /// The top of the layer (`max_layer_top`): reimbursement stops where the
+    /// retained claims reach it, whatever the attachment.
+    pub layer_top: Option<f64>,
     /// Its premium.
     pub premium: Premium,
+    /// Attachment and premium quoted for particular specific options:
+    /// `(specific option index, terms)`.
+    pub by_specific: Vec<(usize, BySpecific)>,
+    /// Which claims it counts and when it pays.
+    pub timing: AggregateTiming,
+}
+
+/// An aggregate quote tied to one specific option (`by_specific`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BySpecific {
+    /// Replaces the option's attachment.
+    pub attachment: Option<Attachment>,
+    /// Replaces the option's premium.
+    pub premium: Option<Premium>,
+}
+
+/// A terminal liability option: at termination the paid window runs
+/// `months` longer and the attachment grows by the last `months` monthly
+/// attachments; it costs `surcharge_pct` more premium, terminating or not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TerminalLiability {
+    /// Months of run-out covered at termination.
+    pub months: u32,
+    /// Premium surcharge (0.1 for 10%).
+    pub surcharge_pct: f64,
+}
+
+/// When an aggregate option counts claims and pays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateTiming {
+    /// The windows of the claims it counts (extended by the terminal
+    /// liability option when the plan terminates).
+    pub basis: Basis,
+    /// Most run-in dollars counted in total (`None`: no limit).
+    pub run_in_limit: Option<f64>,
+    /// The terminal liability option, if elected.
+    pub terminal_liability: Option<TerminalLiability>,
+    /// Whether the plan terminates at the end of this year (the TLO pays).
+    pub terminating: bool,
+    /// Monthly accommodation: the carrier advances the excess of counted
+    /// retained claims over the cumulative monthly attachment each month.
+    pub accommodation: bool,
+}
+
+impl Default for AggregateTiming {
+    fn default() -> Self {
+        AggregateTiming {
+            basis: Basis::INCURRED,
+            run_in_limit: None,
+            terminal_liability: None,
+            terminating: false,
+            accommodation: false,
+        }
+    }
+}
+
+impl AggregateOption {
+    /// The attachment and premium of this option when bought with specific
+    /// option `s` (a `by_specific` quote, else the option's own).
+    pub fn for_specific(&self, s: usize) -> (&Attachment, &Premium) {
+        let quote = self
+            .by_specific
+            .iter()
+            .find(|(i, _)| *i == s)
+            .map(|(_, b)| b);
+        (
+            quote
+                .and_then(|b| b.attachment.as_ref())
+                .unwrap_or(&self.attachment),
+            quote
+                .and_then(|b| b.premium.as_ref())
+                .unwrap_or(&self.premium),
+        )
+    }
+
+    /// The largest reimbursement over an attachment of `attachment` dollars:
+    /// the maximum, and the room left under the layer top.
+    pub fn max_over(&self, attachment: f64) -> f64 {
+        let top = self
+            .layer_top
+            .map_or(f64::INFINITY, |t| (t - attachment).max(0.0));
+        self.max_reimbursement.min(top)
+    }
 }
 
 /// A member-specific deductible.
@@ -174,9 +291,30 @@ pub struct Contract {
     /// Index into [`Contract::candidates`] of the baseline that every
     /// candidate's paired cost difference is measured against.
     pub baseline: usize,
+    /// The distinct aggregate bases (one, the incurred basis, without
+    /// contract timing): aggregate-eligible retained claims are kept per
+    /// (specific option, aggregate basis).
+    pub aggregate_bases: Vec<Basis>,
+    /// Per entry of `aggregate_bases`: its total run-in dollar limit.
+    pub aggregate_run_in_limits: Vec<Option<f64>>,
+    /// Per aggregate option, its index into `aggregate_bases`.
+    pub aggregate_basis_of: Vec<usize>,
 }
 
 impl Contract {
+    /// The column of aggregate-eligible retained claims of specific option
+    /// `s` under aggregate option `a` (the first basis for none): `s` itself
+    /// when every aggregate option has one basis.
+    pub fn aggregate_column(&self, s: usize, a: Option<usize>) -> usize {
+        let g = a.map_or(0, |a| self.aggregate_basis_of[a]);
+        s * self.aggregate_bases.len() + g
+    }
+
+    /// Number of aggregate columns: specific options x aggregate bases.
+    pub fn aggregate_columns(&self) -> usize {
+        self.specific.len() * self.aggregate_bases.len()
+    }
+
     /// Label of a candidate: `<specific> / <aggregate>`.
     pub fn candidate_label(&self, c: &Candidate) -> String {
         let agg = c

@@ -43,7 +43,7 @@ impl Retained {
         let s = terms.candidate.specific;
         let n = columns.trials();
         let retained = &columns.retained[s];
-        let aggregate_retained = &columns.aggregate_retained[s];
+        let aggregate_retained = &columns.aggregate_retained[terms.aggregate_column];
         let mut claims = Vec::with_capacity(n);
         let mut aggregate = Moments::new();
         let mut attaches = 0u64;
@@ -58,7 +58,12 @@ impl Retained {
             aggregate.push(agg);
             claims.push(retained[i] - agg);
         }
-        let aggregate_premium = annual_premium(&terms.aggregate_premium, study, est(&aggregate));
+        let mut aggregate_premium =
+            annual_premium(&terms.aggregate_premium, study, est(&aggregate));
+        if terms.aggregate_premium_factor != 1.0 {
+            aggregate_premium.mean *= terms.aggregate_premium_factor;
+            aggregate_premium.se *= terms.aggregate_premium_factor;
+        }
         let aggregate_loss_ratio = match terms.aggregate_premium {
             Premium::Priced { loss_ratio } => Some(loss_ratio),
             _ => None,
@@ -90,7 +95,8 @@ impl Retained {
             adjusted += (columns.gross[i] - retained) / lr - terms.specific_premium.mean;
         }
         if let Some(lr) = self.aggregate_loss_ratio {
-            adjusted += (retained - self.claims[i]) / lr - self.aggregate_premium.mean;
+            adjusted += (retained - self.claims[i]) * terms.aggregate_premium_factor / lr
+                - self.aggregate_premium.mean;
         }
         adjusted
     }
@@ -226,6 +232,7 @@ pub fn evaluate_candidate(
         costs.push(cost);
     }
     let attaches = kept.attaches;
+    let fixed = kept.fixed;
     drop(kept);
     costs.sort_unstable_by(f64::total_cmp);
 
@@ -267,7 +274,12 @@ pub fn evaluate_candidate(
             .collect(),
         employer_cost,
     };
+    let expected_cost = figures.employer_cost.mean;
     let mut result = candidate_result(study, terms, aggregate_premium, figures, vs_baseline);
+    result.timing = columns
+        .monthly
+        .as_ref()
+        .map(|m| super::candidate_timing(study, m, terms, fixed, expected_cost));
     result.warnings.extend(rare_event_warnings(
         study,
         terms,
@@ -399,6 +411,7 @@ pub fn candidate_result(
         exceedance_curve: figures.exceedance_curve,
         warnings: candidate_warnings(study, terms),
         exact: None,
+        timing: None,
     }
 }
 

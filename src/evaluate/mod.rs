@@ -3,12 +3,14 @@
 //! trials (common random numbers).
 
 mod candidate;
+mod cash_flow;
 mod terms;
 
 pub use candidate::{
     baseline_costs, candidate_result, difference_from, evaluate_candidate, trial_costs,
     BaselineCosts, CandidateFigures,
 };
+pub use cash_flow::{candidate_timing, FAN_LEVELS};
 pub use terms::{
     annual_premium, premium_basis, CandidateTerms, OptionExpectations, MONTE_CARLO_SOURCE,
 };
@@ -144,7 +146,8 @@ pub fn specific_option_summaries(
         .map(|(s, o)| SpecificOptionSummary {
             label: o.label.clone(),
             specific_deductible: o.deductible(),
-            expected_aggregate_retained: expectations.aggregate_retained[s],
+            expected_aggregate_retained: expectations.aggregate_retained
+                [study.contract.aggregate_column(s, None)],
             expected_specific_reimbursement: expectations.specific_reimbursement[s],
             annual_premium: expectations.specific_premium[s].mean,
             premium_basis: terms::premium_basis(&o.premium).to_string(),

@@ -11,7 +11,9 @@ use crate::stats::Moments;
 /// attachments and priced specific premiums are computed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OptionExpectations {
-    /// Expected aggregate-eligible retained claims per specific option.
+    /// Expected aggregate-eligible retained claims per aggregate column
+    /// ([`crate::contract::Contract::aggregate_column`]: per specific option
+    /// without contract timing).
     pub aggregate_retained: Vec<Estimate>,
     /// Expected specific reimbursement per specific option.
     pub specific_reimbursement: Vec<Estimate>,
@@ -28,21 +30,26 @@ pub const MONTE_CARLO_SOURCE: &str = "Monte Carlo mean of this run";
 impl OptionExpectations {
     /// Means over all trials of the run, in trial order.
     pub fn from_columns(study: &Study, columns: &TrialColumns) -> Self {
-        let mut aggregate_retained = Vec::new();
+        let aggregate_retained = columns
+            .aggregate_retained
+            .iter()
+            .map(|col| {
+                let ra: Moments = col.iter().copied().collect();
+                Estimate {
+                    mean: ra.mean(),
+                    se: ra.se(),
+                }
+            })
+            .collect();
         let mut specific_reimbursement = Vec::new();
         let mut specific_premium = Vec::new();
         for (s, option) in study.contract.specific.iter().enumerate() {
-            let ra: Moments = columns.aggregate_retained[s].iter().copied().collect();
             let reimb: Moments = columns
                 .gross
                 .iter()
                 .zip(&columns.retained[s])
                 .map(|(g, r)| g - r)
                 .collect();
-            aggregate_retained.push(Estimate {
-                mean: ra.mean(),
-                se: ra.se(),
-            });
             let reimb = Estimate {
                 mean: reimb.mean(),
                 se: reimb.se(),
@@ -105,6 +112,12 @@ pub struct CandidateTerms {
     pub specific_loss_ratio: Option<f64>,
     /// Aggregate premium spec.
     pub aggregate_premium: Premium,
+    /// Multiplies the aggregate premium: 1 plus a terminal liability
+    /// option's surcharge.
+    pub aggregate_premium_factor: f64,
+    /// Index of the candidate's column of aggregate-eligible retained claims
+    /// ([`crate::contract::Contract::aggregate_column`]).
+    pub aggregate_column: usize,
     /// Annual admin fees.
     pub fees: f64,
 }
@@ -113,26 +126,34 @@ impl CandidateTerms {
     /// Resolves the candidate's attachment and premiums.
     pub fn new(study: &Study, exp: &OptionExpectations, candidate: &Candidate) -> Self {
         let s = candidate.specific;
-        let expected = exp.aggregate_retained[s];
+        let aggregate_column = study.contract.aggregate_column(s, candidate.aggregate);
+        let expected = exp.aggregate_retained[aggregate_column];
         let enrollment = &study.population.enrollment;
         let (attachment, basis, aggregate_max, aggregate_premium) = match candidate.aggregate {
             None => (None, None, 0.0, Premium::None),
             Some(a) => {
                 let option = &study.contract.aggregate[a];
-                let resolved = option.resolve_attachment(AttachmentBase {
-                    expected,
-                    source: exp.source,
-                    enrollment,
-                });
+                let resolved = option.resolve_attachment(
+                    s,
+                    AttachmentBase {
+                        expected,
+                        source: exp.source,
+                        enrollment,
+                    },
+                );
                 let (attachment, basis) = (resolved.amount, resolved.basis);
                 (
                     Some(attachment),
                     Some(basis),
-                    option.max_reimbursement,
-                    option.premium.clone(),
+                    option.max_over(attachment),
+                    option.for_specific(s).1.clone(),
                 )
             }
         };
+        let aggregate_premium_factor = candidate
+            .aggregate
+            .and_then(|a| study.contract.aggregate[a].timing.terminal_liability)
+            .map_or(1.0, |t| 1.0 + t.surcharge_pct);
         let specific_loss_ratio = match study.contract.specific[s].premium {
             Premium::Priced { loss_ratio } => Some(loss_ratio),
             _ => None,
@@ -147,6 +168,8 @@ impl CandidateTerms {
             specific_premium: exp.specific_premium[s],
             specific_loss_ratio,
             aggregate_premium,
+            aggregate_premium_factor,
+            aggregate_column,
             fees: study.fees.admin_pepm.annual_total(enrollment),
         }
     }

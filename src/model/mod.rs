@@ -5,6 +5,7 @@ mod decision;
 mod overrides;
 mod population;
 mod rates;
+mod timing;
 
 pub use decision::{
     risk_measure_names, AppetiteError, RiskAppetite, RiskCap, RiskMeasure, UnknownMeasure,
@@ -12,6 +13,7 @@ pub use decision::{
 pub use overrides::{AppetiteOverrides, OverrideError, Overrides};
 pub use population::{ClaimComponent, ClassInfo, Member, Population, Profile};
 pub use rates::{Enrollment, Rate};
+pub use timing::{Episodes, KnownClaim, PriorYear, Timing};
 
 /// An annual severity trend from the experience period to the plan period.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,4 +71,7 @@ pub struct Study {
     pub decision: RiskAppetite,
     /// Things worth saying about the inputs that are not errors.
     pub warnings: Vec<String>,
+    /// When claims are incurred and paid (`None`: every claim counts as
+    /// incurred and paid in the plan year, the untimed engine).
+    pub timing: Option<Timing>,
 }

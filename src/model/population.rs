@@ -16,6 +16,8 @@ pub struct ClaimComponent {
     pub specific: bool,
     /// Counts toward the aggregate stop-loss.
     pub aggregate: bool,
+    /// Its own payment lag (`None`: the study's).
+    pub lag: Option<crate::dist::LagModel>,
 }
 
 /// A class of members and its claim model.
@@ -49,6 +51,10 @@ pub struct Member {
     pub profile: u32,
     /// Multiplies every claim amount: risk factor times trend.
     pub severity_scale: f64,
+    /// First month of enrollment (1 to 12).
+    pub first_month: u8,
+    /// Last month of enrollment (1 to 12).
+    pub last_month: u8,
 }
 
 /// The covered population.

@@ -13,6 +13,19 @@ pub enum Rate {
 }
 
 impl Rate {
+    /// The monthly total in month `month` (1 to 12): the rate times the
+    /// employees enrolled that month, summed over tiers.
+    pub fn monthly_total(&self, enrollment: &Enrollment, month: usize) -> f64 {
+        let employees = &enrollment.by_month[month - 1];
+        match self {
+            Rate::Composite(r) => r * employees.values().sum::<f64>(),
+            Rate::ByTier(rates) => employees
+                .iter()
+                .map(|(tier, n)| rates.get(tier).copied().unwrap_or(0.0) * n)
+                .sum(),
+        }
+    }
+
     /// The annual total: the rate times employee-months, summed over tiers.
     pub fn annual_total(&self, enrollment: &Enrollment) -> f64 {
         match self {
@@ -46,6 +59,10 @@ pub struct Enrollment {
     pub employee_months: BTreeMap<String, f64>,
     /// Tier name to employees enrolled at any time in the year.
     pub headcount: BTreeMap<String, f64>,
+    /// Per month 1 to 12 (index 0 to 11): tier name to employees enrolled.
+    /// An employee enrolled `m` months without given first and last months
+    /// counts `m / 12` in every month.
+    pub by_month: [BTreeMap<String, f64>; 12],
 }
 
 impl Enrollment {
@@ -56,6 +73,30 @@ impl Enrollment {
         }
         *self.employee_months.entry(tier.to_string()).or_insert(0.0) += count * months;
         *self.headcount.entry(tier.to_string()).or_insert(0.0) += count;
+        for month in &mut self.by_month {
+            *month.entry(tier.to_string()).or_insert(0.0) += count * months / 12.0;
+        }
+    }
+
+    /// Adds `count` employees in `tier` enrolled from month `first` to
+    /// month `last` (1 to 12), for `months` months of exposure in all.
+    pub fn add_span(&mut self, tier: &str, count: f64, first: u8, last: u8, months: f64) {
+        if count <= 0.0 {
+            return;
+        }
+        *self.employee_months.entry(tier.to_string()).or_insert(0.0) += count * months;
+        *self.headcount.entry(tier.to_string()).or_insert(0.0) += count;
+        let span = f64::from(last - first + 1);
+        for m in first..=last {
+            *self.by_month[m as usize - 1]
+                .entry(tier.to_string())
+                .or_insert(0.0) += count * months / span;
+        }
+    }
+
+    /// Employees enrolled in month `month` (1 to 12), all tiers.
+    pub fn employees_in(&self, month: usize) -> f64 {
+        self.by_month[month - 1].values().sum()
     }
 
     /// The same employees, each enrolled all twelve months.
@@ -67,6 +108,7 @@ impl Enrollment {
                 .map(|(t, n)| (t.clone(), 12.0 * n))
                 .collect(),
             headcount: self.headcount.clone(),
+            by_month: std::array::from_fn(|_| self.headcount.clone()),
         }
     }
 

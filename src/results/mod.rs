@@ -4,6 +4,7 @@
 mod decision;
 mod levels;
 mod nullable;
+mod timing;
 
 pub use decision::*;
 pub use levels::{
@@ -12,6 +13,7 @@ pub use levels::{
 };
 pub(crate) use nullable::f64_or_nan;
 use serde::{Deserialize, Serialize};
+pub use timing::{CandidateTiming, CashFlow, PeakCashNeed};
 
 /// Version of the `results.json` layout; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -281,6 +283,10 @@ pub struct CandidateResult {
     /// simulation's, with z-scores (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exact: Option<ExactComparison>,
+    /// With contract timing: bases, monthly cash flow, settlement, peak cash
+    /// need, uncovered claims (absent otherwise).
+    #[serde(flatten, default)]
+    pub timing: Option<CandidateTiming>,
 }
 
 /// One figure from the simulation and the exact engine.

@@ -1,8 +1,9 @@
 //! The parallel driver: fixed trial blocks, reduced in block order.
 
+use super::dated::DatedKernel;
 use super::kernel::{Kernel, TrialBuffers};
 use super::seed::block_rng;
-use crate::contract::{apply_specific, TrialClaims};
+use crate::contract::{apply_dated, apply_specific, MonthlyOutcome, MonthlyWork, TrialClaims};
 use crate::model::Study;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -18,10 +19,95 @@ pub struct TrialColumns {
     pub gross: Vec<f64>,
     /// `retained[s][i]`: claims kept by the employer after specific option `s`, trial `i`.
     pub retained: Vec<Vec<f64>>,
-    /// `aggregate_retained[s][i]`: the part of `retained` that counts toward the aggregate.
+    /// `aggregate_retained[k][i]`: the part of `retained` that counts toward
+    /// the aggregate, per aggregate column `k`
+    /// ([`crate::contract::Contract::aggregate_column`]; `k = s` without
+    /// contract timing).
     pub aggregate_retained: Vec<Vec<f64>>,
     /// `claimants[s][i]`: members above their specific deductible.
     pub claimants: Vec<Vec<u32>>,
+    /// With contract timing: the figures of every trial by month.
+    pub monthly: Option<MonthlyColumns>,
+}
+
+/// Per-trial figures by month, trial-major: trial `i`'s months are
+/// `i * months .. (i + 1) * months` of each column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthlyColumns {
+    /// Months per trial.
+    pub months: usize,
+    /// Claims the employer pays, by month ([`MonthlyOutcome::paid`]).
+    pub paid: Vec<f64>,
+    /// `[s]`: cumulative specific reimbursement earned by each month's end.
+    pub specific: Vec<Vec<f64>>,
+    /// `[k]`: cumulative counted aggregate retained claims by each month's end.
+    pub aggregate: Vec<Vec<f64>>,
+    /// `[s][i]`: policy-year claims specific option `s` does not count.
+    pub uncovered_specific: Vec<Vec<f64>>,
+    /// `[k][i]`: policy-year claims neither the specific nor the aggregate of
+    /// column `k` counts.
+    pub uncovered: Vec<Vec<f64>>,
+}
+
+impl MonthlyColumns {
+    fn empty(months: usize, options: usize, columns: usize) -> Self {
+        MonthlyColumns {
+            months,
+            paid: Vec::new(),
+            specific: vec![Vec::new(); options],
+            aggregate: vec![Vec::new(); columns],
+            uncovered_specific: vec![Vec::new(); options],
+            uncovered: vec![Vec::new(); columns],
+        }
+    }
+
+    fn push(&mut self, o: &MonthlyOutcome) {
+        self.paid.extend_from_slice(&o.paid);
+        for (col, x) in self.specific.iter_mut().zip(&o.specific) {
+            col.extend_from_slice(x);
+        }
+        for (col, x) in self.aggregate.iter_mut().zip(&o.aggregate) {
+            col.extend_from_slice(x);
+        }
+        for (col, x) in self
+            .uncovered_specific
+            .iter_mut()
+            .zip(&o.uncovered_specific)
+        {
+            col.push(*x);
+        }
+        for (col, x) in self.uncovered.iter_mut().zip(&o.uncovered) {
+            col.push(*x);
+        }
+    }
+
+    fn append(&mut self, other: MonthlyColumns) {
+        self.paid.extend(other.paid);
+        let join = |a: &mut Vec<Vec<f64>>, b: Vec<Vec<f64>>| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.extend(y);
+            }
+        };
+        join(&mut self.specific, other.specific);
+        join(&mut self.aggregate, other.aggregate);
+        join(&mut self.uncovered_specific, other.uncovered_specific);
+        join(&mut self.uncovered, other.uncovered);
+    }
+
+    fn truncate(&mut self, trials: usize) {
+        let m = trials * self.months;
+        self.paid.truncate(m);
+        for c in self.specific.iter_mut().chain(&mut self.aggregate) {
+            c.truncate(m);
+        }
+        for c in self
+            .uncovered_specific
+            .iter_mut()
+            .chain(&mut self.uncovered)
+        {
+            c.truncate(trials);
+        }
+    }
 }
 
 impl TrialColumns {
@@ -33,6 +119,7 @@ impl TrialColumns {
             retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
             aggregate_retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
             claimants: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
+            monthly: None,
         }
     }
 
@@ -63,6 +150,11 @@ impl TrialColumns {
         for (s, col) in other.claimants.into_iter().enumerate() {
             self.claimants[s].extend_from_slice(&col);
         }
+        match (&mut self.monthly, other.monthly) {
+            (Some(m), Some(o)) => m.append(o),
+            (None, None) => {}
+            _ => panic!("columns with and without months"),
+        }
     }
 
     /// Keeps the first `trials` trials.
@@ -76,6 +168,9 @@ impl TrialColumns {
         }
         for col in &mut self.claimants {
             col.truncate(trials);
+        }
+        if let Some(m) = &mut self.monthly {
+            m.truncate(trials);
         }
     }
 
@@ -133,6 +228,9 @@ pub fn simulate_blocks(
         blocks.end <= trials.div_ceil(BLOCK_TRIALS),
         "blocks {blocks:?} lie beyond {trials} trials"
     );
+    if study.timing.is_some() {
+        return simulate_dated_blocks(study, blocks, trials, progress);
+    }
     let specific = &study.contract.specific;
     let threshold = specific
         .iter()
@@ -151,6 +249,7 @@ pub fn simulate_blocks(
         retained: vec![vec![0.0; total]; options],
         aggregate_retained: vec![vec![0.0; total]; options],
         claimants: vec![vec![0; total]; options],
+        monthly: None,
     };
     let mut pieces: Vec<BlockSlices<'_>> = Vec::new();
     {
@@ -215,4 +314,67 @@ fn split_each<'a, T>(slices: &mut [&'a mut [T]], n: usize) -> Vec<&'a mut [T]> {
             head
         })
         .collect()
+}
+
+/// [`simulate_blocks`] for a study with contract timing: dated claims, every
+/// option applied month by month ([`apply_dated`]).
+fn simulate_dated_blocks(
+    study: &Study,
+    blocks: Range<u64>,
+    trials: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> TrialColumns {
+    let contract = &study.contract;
+    let kernel = DatedKernel::new(study);
+    let months = kernel.last_paid_month().max(12) as usize;
+    let threshold = contract
+        .specific
+        .iter()
+        .map(|o| o.terms.deductible)
+        .fold(f64::INFINITY, f64::min);
+    let (options, columns) = (contract.specific.len(), contract.aggregate_columns());
+    let block_len = |b: u64| (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
+    let parts: Vec<TrialColumns> = blocks
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|b| {
+            let n = block_len(b);
+            let mut rng = block_rng(study.seed, b);
+            let mut claims = Vec::new();
+            let mut work = MonthlyWork::default();
+            let mut outcome = MonthlyOutcome::default();
+            let mut part = TrialColumns::with_capacity(n, options);
+            part.aggregate_retained = vec![Vec::with_capacity(n); columns];
+            let mut monthly = MonthlyColumns::empty(months, options, columns);
+            for _ in 0..n {
+                kernel.simulate_trial(&mut rng, &mut claims);
+                apply_dated(
+                    contract,
+                    &claims,
+                    months,
+                    threshold,
+                    &mut work,
+                    &mut outcome,
+                );
+                let gross: f64 = outcome.paid.iter().sum();
+                part.gross.push(gross);
+                for s in 0..options {
+                    part.retained[s].push(gross - outcome.specific[s][months - 1]);
+                    part.claimants[s].push(outcome.claimants[s]);
+                }
+                for k in 0..columns {
+                    part.aggregate_retained[k].push(outcome.aggregate[k][months - 1]);
+                }
+                monthly.push(&outcome);
+            }
+            part.monthly = Some(monthly);
+            progress(n as u64);
+            part
+        })
+        .collect();
+    let mut all = TrialColumns::default();
+    for part in parts {
+        all.append(part);
+    }
+    all
 }

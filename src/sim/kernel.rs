@@ -231,6 +231,7 @@ impl<'a> Kernel<'a> {
                 out.large.push(LargeClaimant {
                     member,
                     specific,
+                    both: specific,
                     aggregate_share: specific_and_aggregate / specific,
                     laser: self.laser_of(member),
                 });

@@ -6,9 +6,10 @@
 //! run in parallel and their outputs are concatenated in block order, so the
 //! results do not depend on the number of threads or on scheduling.
 
+pub mod dated;
 mod driver;
 #[doc(hidden)] // for the stream tests and the benches; not part of the API
 pub mod kernel;
 pub mod seed;
 
-pub use driver::{simulate, simulate_blocks, TrialColumns, BLOCK_TRIALS};
+pub use driver::{simulate, simulate_blocks, MonthlyColumns, TrialColumns, BLOCK_TRIALS};

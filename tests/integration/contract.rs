@@ -58,6 +58,7 @@ fn claimant(member: u32, specific: f64, share: f64, laser: Option<Laser>) -> Lar
     LargeClaimant {
         member,
         specific,
+        both: specific,
         aggregate_share: share,
         laser,
     }

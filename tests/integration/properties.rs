@@ -130,6 +130,7 @@ impl Year {
                 .map(|(i, m)| LargeClaimant {
                     member: i as u32,
                     specific: m.specific,
+                    both: m.specific,
                     aggregate_share: m.share,
                     laser: m.laser,
                 })

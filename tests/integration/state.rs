@@ -43,6 +43,7 @@ fn columns(trials: usize, options: usize, salt: u64) -> TrialColumns {
         claimants: (0..options)
             .map(|s| (0..trials).map(|i| (i as u32) ^ (s as u32) << 20).collect())
             .collect(),
+        monthly: None,
     }
 }
 
@@ -81,6 +82,7 @@ fn slice(all: &TrialColumns, run_trials: u64, blocks: std::ops::Range<u64>) -> T
             .iter()
             .map(|c| c[start..end].to_vec())
             .collect(),
+        monthly: None,
     }
 }
 

@@ -59,6 +59,11 @@ pub(super) fn component(
         severity,
         specific: rc.specific.unwrap_or(true),
         aggregate: rc.aggregate.unwrap_or(true),
+        lag: rc
+            .lag
+            .as_ref()
+            .map(|l| lag_model(ctx, &format!("{path}.lag"), l))
+            .transpose()?,
     })
 }
 

@@ -19,12 +19,14 @@ mod decision;
 mod numbers;
 mod population;
 mod stop_loss;
+mod timing;
 
 use claims::*;
 use decision::*;
 use numbers::*;
 use population::*;
 use stop_loss::*;
+use timing::*;
 
 /// Default number of trials when the config gives none.
 pub const DEFAULT_TRIALS: u64 = 10_000;
@@ -149,6 +151,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
             return Err(ctx.err("description", problem));
         }
     }
+    let timed = needs_timing(&raw);
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
     check_trial_count(trials).map_err(|message| ctx.err("trials", message))?;
     let trend = match raw.trend {
@@ -177,7 +180,19 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
     };
     let mut warnings = Vec::new();
     let population = population(&raw.population, ctx, trend, &mut warnings)?;
-    let contract = contract(&raw.stop_loss, ctx, &population)?;
+    let terminating = raw
+        .timing
+        .as_ref()
+        .and_then(|t| t.terminating)
+        .unwrap_or(false);
+    let contract = contract(&raw.stop_loss, ctx, &population, terminating)?;
+    let timing = if timed {
+        let mut t = timing(ctx, raw.timing.as_ref(), trend)?;
+        t.known_claims = known_claims(ctx, &raw.population, &population, &t.lag)?;
+        Some(t)
+    } else {
+        None
+    };
     let admin = match raw.fees.and_then(|f| f.admin_pepm) {
         None => Rate::Composite(0.0),
         Some(r) => rate(ctx, "fees.admin_pepm", &r, &population.enrollment)?,
@@ -205,7 +220,34 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         description: raw.description,
         decision,
         warnings,
+        timing,
     };
     limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
     Ok(study)
+}
+
+/// Whether the config asks for contract timing anywhere: a `timing` block,
+/// a basis, a component lag, known claims or a timed contract term.
+fn needs_timing(raw: &RawConfig) -> bool {
+    let stop_loss = &raw.stop_loss;
+    raw.timing.is_some()
+        || stop_loss.basis.is_some()
+        || !raw.population.known_claims.is_empty()
+        || raw
+            .population
+            .classes
+            .iter()
+            .any(|c| c.claims.iter().any(|k| k.lag.is_some()))
+        || stop_loss.specific.iter().any(|o| {
+            o.basis.is_some()
+                || o.run_in_limit.is_some()
+                || o.reimbursement_lag_months.is_some()
+                || o.advance_funding.is_some()
+        })
+        || stop_loss.aggregate.iter().any(|o| {
+            o.basis.is_some()
+                || o.run_in_limit.is_some()
+                || o.terminal_liability.is_some()
+                || o.accommodation.is_some()
+        })
 }

@@ -209,6 +209,8 @@ pub(super) fn population_from_classes(
         members.extend((0..n).map(|_| Member {
             profile,
             severity_scale: scale,
+            first_month: 1,
+            last_month: 12,
         }));
     }
     let profiles = builder.profiles;
@@ -262,6 +264,9 @@ pub(super) fn population_from_census(
     // the census (consistent across the employee's rows) or the class.
     struct Employee<'r> {
         months: f64,
+        first: u8,
+        last: u8,
+        spans: bool,
         tier: String,
         tier_row: &'r CensusRow,
     }
@@ -278,6 +283,9 @@ pub(super) fn population_from_census(
                     &row.employee_id,
                     Employee {
                         months: row.months,
+                        first: row.first_month,
+                        last: row.last_month,
+                        spans: (row.first_month, row.last_month) != (1, 12),
                         tier,
                         tier_row: row,
                     },
@@ -296,12 +304,19 @@ pub(super) fn population_from_census(
                     ));
                 }
                 e.months = e.months.max(row.months);
+                e.first = e.first.min(row.first_month);
+                e.last = e.last.max(row.last_month);
+                e.spans |= (row.first_month, row.last_month) != (1, 12);
             }
         }
     }
     let mut enrollment = Enrollment::default();
     for e in employees.values() {
-        enrollment.add(&e.tier, 1.0, e.months);
+        if e.spans {
+            enrollment.add_span(&e.tier, 1.0, e.first, e.last, e.months);
+        } else {
+            enrollment.add(&e.tier, 1.0, e.months);
+        }
     }
     let mut builder = ProfileBuilder::new(&classes);
     let mut members = Vec::with_capacity(rows.len());
@@ -311,6 +326,8 @@ pub(super) fn population_from_census(
         members.push(Member {
             profile,
             severity_scale: scale * row.risk_factor,
+            first_month: row.first_month,
+            last_month: row.last_month,
         });
         member_ids.push(row.member_id.clone());
     }

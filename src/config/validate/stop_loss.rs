@@ -38,8 +38,15 @@ pub(super) fn contract(
     raw: &RawStopLoss,
     ctx: &Ctx,
     population: &Population,
+    terminating: bool,
 ) -> Result<Contract, ConfigError> {
     let enrollment = &population.enrollment;
+    let default_basis = match &raw.basis {
+        None => Basis::INCURRED,
+        Some(b) => basis(ctx, "stop_loss.basis", b)?,
+    };
+    let mut specific_defaulted = Vec::new();
+    let mut aggregate_defaulted = Vec::new();
     let default_lr = raw
         .target_loss_ratio
         .map(|lr| check_loss_ratio(ctx, "stop_loss.target_loss_ratio", lr))
@@ -49,6 +56,10 @@ pub(super) fn contract(
         label: "no specific".into(),
         terms: SpecificTerms::NONE,
         premium: Premium::None,
+        timing: SpecificTiming {
+            basis: default_basis.clone(),
+            ..SpecificTiming::default()
+        },
     };
     let include_no_specific = raw.include_no_specific.unwrap_or(false);
     if include_no_specific && raw.candidates.is_none() {
@@ -85,6 +96,34 @@ pub(super) fn contract(
             default_lr,
             enrollment,
         )?;
+        let mut option_basis = match &o.basis {
+            None => default_basis.clone(),
+            Some(b) => basis(ctx, &format!("{path}.basis"), b)?,
+        };
+        let run_in = o
+            .run_in_limit
+            .as_ref()
+            .map(|r| run_in_limit(ctx, &format!("{path}.run_in_limit"), r, &mut option_basis))
+            .transpose()?
+            .flatten();
+        let reimbursement_lag = match (o.reimbursement_lag_months, o.advance_funding) {
+            (Some(l), Some(true)) if l != 0 => {
+                return Err(ctx.err(
+                    format!("{path}.advance_funding"),
+                    "advance funding pays in the month the reimbursement is earned (lag 0): give it or reimbursement_lag_months, not both",
+                ))
+            }
+            (_, Some(true)) => 0,
+            (Some(l), _) if (0..=12).contains(&l) => l as u32,
+            (Some(l), _) => {
+                return Err(ctx.err(
+                    format!("{path}.reimbursement_lag_months"),
+                    format!("must be a whole number of months from 0 to 12, got {l}"),
+                ))
+            }
+            (None, _) => 1,
+        };
+        specific_defaulted.push(o.label.is_none());
         let label = o.label.clone().unwrap_or_else(|| {
             let mut l = format!("spec {}", short_dollars(d));
             if asd > 0.0 {
@@ -101,6 +140,11 @@ pub(super) fn contract(
                 aggregating_deductible: asd,
             },
             premium,
+            timing: SpecificTiming {
+                basis: option_basis,
+                run_in_limit: run_in,
+                reimbursement_lag,
+            },
         });
     }
     let mut aggregate = Vec::new();
@@ -173,14 +217,53 @@ pub(super) fn contract(
             default_lr,
             enrollment,
         )?;
+        let min_attachment_first_month = o
+            .min_attachment_first_month_pct
+            .map(|p| {
+                fraction(
+                    ctx,
+                    &format!("{path}.min_attachment_first_month_pct"),
+                    p,
+                    "a fraction of twelve times the first month's attachment (0.95 for 95%)",
+                )
+            })
+            .transpose()?;
+        let layer_top = o
+            .max_layer_top
+            .map(|m| dollar_amount(ctx, &format!("{path}.max_layer_top"), m))
+            .transpose()?;
+        if layer_top.is_some() && o.max_reimbursement.is_some() {
+            return Err(ctx.err(
+                format!("{path}.max_layer_top"),
+                "give the aggregate maximum as max_reimbursement (an amount above the attachment) or max_layer_top (the top of the layer), not both",
+            ));
+        }
+        let timing = aggregate_timing(ctx, &path, o, &default_basis, terminating)?;
+        aggregate_defaulted.push(o.label.is_none());
         aggregate.push(AggregateOption {
             label: o.label.clone().unwrap_or(default_label),
             attachment,
             min_attachment,
+            min_attachment_first_month,
             max_reimbursement,
+            layer_top,
             premium,
+            by_specific: Vec::new(),
+            timing,
         });
     }
+    label_bases(
+        specific[listed_before(include_no_specific, raw)..]
+            .iter_mut()
+            .map(|o| (&mut o.label, o.timing.basis.clone())),
+        &specific_defaulted,
+    );
+    label_bases(
+        aggregate
+            .iter_mut()
+            .map(|o| (&mut o.label, o.timing.basis.clone())),
+        &aggregate_defaulted,
+    );
     // The "no specific" option added by include_no_specific comes first
     // and is not an entry of stop_loss.specific.
     let listed = usize::from(include_no_specific && raw.candidates.is_none());
@@ -232,7 +315,12 @@ pub(super) fn contract(
         },
         candidates,
         baseline: 0,
+        aggregate_bases: vec![Basis::INCURRED],
+        aggregate_run_in_limits: vec![None],
+        aggregate_basis_of: Vec::new(),
     };
+    by_specific(ctx, raw, &mut contract, enrollment, default_lr)?;
+    group_aggregate_bases(&mut contract);
     check_candidate_labels(ctx, raw, &contract, listed)?;
     if let Some(label) = &raw.baseline {
         contract.baseline = contract
@@ -412,4 +500,210 @@ pub(super) fn lasers(
     }
     out.sort_by_key(|(m, _)| *m);
     Ok(out)
+}
+
+/// Entries of `specific` before the config's own options: the "no
+/// specific" option added by `include_no_specific`.
+fn listed_before(include_no_specific: bool, raw: &RawStopLoss) -> usize {
+    usize::from(include_no_specific && raw.candidates.is_none())
+}
+
+/// Appends the basis to default labels when the options differ by basis
+/// (`spec $150k 12/15`).
+fn label_bases<'a>(options: impl Iterator<Item = (&'a mut String, Basis)>, defaulted: &[bool]) {
+    let options: Vec<_> = options.collect();
+    let first = options.first().map(|(_, b)| b.clone());
+    if options.iter().all(|(_, b)| Some(b) == first.as_ref()) {
+        return;
+    }
+    for ((label, basis), &default) in options.into_iter().zip(defaulted) {
+        if default {
+            label.push_str(&format!(" {basis}"));
+        }
+    }
+}
+
+fn aggregate_timing(
+    ctx: &Ctx,
+    path: &str,
+    o: &RawAggregate,
+    default_basis: &Basis,
+    terminating: bool,
+) -> Result<AggregateTiming, ConfigError> {
+    let mut option_basis = match &o.basis {
+        None => default_basis.clone(),
+        Some(b) => basis(ctx, &format!("{path}.basis"), b)?,
+    };
+    let run_in = o
+        .run_in_limit
+        .as_ref()
+        .map(|r| run_in_limit(ctx, &format!("{path}.run_in_limit"), r, &mut option_basis))
+        .transpose()?
+        .flatten();
+    let terminal_liability = match &o.terminal_liability {
+        None => None,
+        Some(t) => {
+            let tpath = format!("{path}.terminal_liability");
+            if option_basis.paid.is_open_ended() {
+                return Err(ctx.err(
+                    &tpath,
+                    format!("needs a basis with a paid window that ends (this option's basis `{option_basis}` pays claims whenever paid, so there is no run-out to extend): use e.g. \"12/12\""),
+                ));
+            }
+            if !(1..=12).contains(&t.months) {
+                return Err(ctx.err(
+                    format!("{tpath}.months"),
+                    format!(
+                        "must be a whole number of months from 1 to 12, got {}",
+                        t.months
+                    ),
+                ));
+            }
+            let surcharge_pct = match t.surcharge_pct {
+                None => 0.0,
+                Some(x) if x.is_finite() && (0.0..=1.0).contains(&x) => x,
+                Some(x) => {
+                    return Err(ctx.err(
+                        format!("{tpath}.surcharge_pct"),
+                        format!(
+                            "must be a fraction from 0 to 1 (0.1 for 10%), got {}",
+                            num(x)
+                        ),
+                    ))
+                }
+            };
+            Some(TerminalLiability {
+                months: t.months as u32,
+                surcharge_pct,
+            })
+        }
+    };
+    if terminating {
+        if let Some(t) = terminal_liability {
+            option_basis = option_basis.extended_by(t.months as i32);
+        }
+    }
+    Ok(AggregateTiming {
+        basis: option_basis,
+        run_in_limit: run_in,
+        terminal_liability,
+        terminating,
+        accommodation: o.accommodation.unwrap_or(false),
+    })
+}
+
+/// `by_specific` quotes: keyed by specific option labels.
+fn by_specific(
+    ctx: &Ctx,
+    raw: &RawStopLoss,
+    contract: &mut Contract,
+    enrollment: &Enrollment,
+    default_lr: Option<f64>,
+) -> Result<(), ConfigError> {
+    for (a, o) in raw.aggregate.iter().enumerate() {
+        let Some(quotes) = &o.by_specific else {
+            continue;
+        };
+        let path = format!("stop_loss.aggregate[{a}].by_specific");
+        let mut out = Vec::new();
+        for (label, q) in quotes {
+            let qpath = format!("{path}.{label}");
+            let s = contract
+                .specific
+                .iter()
+                .position(|o| &o.label == label)
+                .ok_or_else(|| {
+                    let labels: Vec<String> = contract
+                        .specific
+                        .iter()
+                        .map(|o| format!("`{}`", o.label))
+                        .collect();
+                    ctx.err(
+                        &qpath,
+                        format!(
+                            "`{}` is not a specific option's label; the specific options are {}",
+                            crate::error::snippet(label),
+                            labels.join(", ")
+                        ),
+                    )
+                })?;
+            let given = [
+                q.attachment_factor.is_some(),
+                q.attachment_amount.is_some(),
+                q.attachment_monthly.is_some(),
+            ];
+            if given.iter().filter(|g| **g).count() > 1 {
+                return Err(ctx.err(
+                    &qpath,
+                    "give at most one of attachment_factor, attachment_amount or attachment_monthly",
+                ));
+            }
+            let attachment = if let Some(f) = q.attachment_factor {
+                Some(Attachment::Factor(positive(
+                    ctx,
+                    &format!("{qpath}.attachment_factor"),
+                    f,
+                )?))
+            } else if let Some(x) = q.attachment_amount {
+                Some(Attachment::Amount(dollar_amount(
+                    ctx,
+                    &format!("{qpath}.attachment_amount"),
+                    x,
+                )?))
+            } else if let Some(r) = &q.attachment_monthly {
+                Some(Attachment::Monthly(rate(
+                    ctx,
+                    &format!("{qpath}.attachment_monthly"),
+                    r,
+                    enrollment,
+                )?))
+            } else {
+                None
+            };
+            let premium = if q.premium_pepm.is_some() || q.target_loss_ratio.is_some() {
+                Some(premium(
+                    ctx,
+                    &qpath,
+                    &q.premium_pepm,
+                    q.target_loss_ratio,
+                    default_lr,
+                    enrollment,
+                )?)
+            } else {
+                None
+            };
+            out.push((
+                s,
+                BySpecific {
+                    attachment,
+                    premium,
+                },
+            ));
+        }
+        contract.aggregate[a].by_specific = out;
+    }
+    Ok(())
+}
+
+/// The distinct aggregate bases, in order of first use.
+fn group_aggregate_bases(contract: &mut Contract) {
+    let mut bases: Vec<(Basis, Option<f64>)> = Vec::new();
+    let mut of = Vec::new();
+    for o in &contract.aggregate {
+        let key = (o.timing.basis.clone(), o.timing.run_in_limit);
+        let g = match bases.iter().position(|b| *b == key) {
+            Some(g) => g,
+            None => {
+                bases.push(key);
+                bases.len() - 1
+            }
+        };
+        of.push(g);
+    }
+    if bases.is_empty() {
+        bases.push((Basis::INCURRED, None));
+    }
+    contract.aggregate_run_in_limits = bases.iter().map(|(_, l)| *l).collect();
+    contract.aggregate_bases = bases.into_iter().map(|(b, _)| b).collect();
+    contract.aggregate_basis_of = of;
 }
