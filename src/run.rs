@@ -80,8 +80,19 @@ fn decided_results(
 /// costs (8), and per worker thread a candidate's claims and sorted costs
 /// (16). Memory grows linearly in trials and in specific options; members
 /// cost nothing per trial, and aggregate options only time.
+/// With contract timing, each trial also keeps its figures by month (8
+/// bytes per month of paid claims, and per specific option and per aggregate
+/// column), each aggregate column's year-end figures (16), and per worker
+/// a candidate's cumulative cash by month (8 per month).
 pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
-    let per_trial = 8 + 20 * study.contract.specific.len() as u64 + 8 + 16 * threads as u64;
+    let options = study.contract.specific.len() as u64;
+    let mut per_trial = 8 + 20 * options + 8 + 16 * threads as u64;
+    if study.timing.is_some() {
+        let months = crate::sim::dated::DatedKernel::new(study).last_paid_month().max(12) as u64;
+        let columns = study.contract.aggregate_columns() as u64;
+        per_trial += 8 * months * (1 + options + columns) + 16 * columns + 8 * options;
+        per_trial += 8 * (months + 14) * threads as u64;
+    }
     study.trials * per_trial + 64 * 1024 * 1024
 }
 

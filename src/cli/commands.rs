@@ -13,7 +13,7 @@ use stoploss::config;
 use stoploss::error::ErrorKind;
 use stoploss::format::dollars;
 use stoploss::model::Study;
-use stoploss::report::{
+use stoploss::report::{self as report, 
     CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, TableExporter,
 };
 use stoploss::results::{Results, TargetSeReport};
@@ -225,6 +225,20 @@ fn run_one(study: &Study, path: &Path, plan: &RunPlan) -> Result<PathBuf> {
         eprintln!("warning: {}: {w}", study.name);
     }
     let quiet = plan.output.quiet;
+    if study.timing.is_some() {
+        if plan.method == Method::Exact {
+            anyhow::bail!(
+                "{}: the exact engine does not represent contract timing (payment lags, contract bases, run-in and monthly mechanics): use --method simulate, or --method both to see each candidate marked unchecked",
+                study.name
+            );
+        }
+        if plan.state != StateMode::Off {
+            anyhow::bail!(
+                "{}: --save-state and --resume do not yet support studies with contract timing (their trials carry monthly figures that state files do not hold); run without them",
+                study.name
+            );
+        }
+    }
     if plan.method != Method::Exact {
         let cap = plan.peak_trials(study);
         if cap > study.trials {
@@ -378,6 +392,12 @@ pub fn write_results(
             Contents::Bytes(MarkdownExporter.serialize(results)?),
         ),
     ];
+    if report::has_timing(results) {
+        files.push((
+            "cash_flow.csv",
+            Contents::Bytes(report::CashFlowCsvExporter.serialize(results)?),
+        ));
+    }
     if report {
         files.push((
             "report.html",

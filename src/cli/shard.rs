@@ -70,6 +70,12 @@ pub fn resolve(args: &RunArgs) -> Result<ShardSpec, String> {
 
 /// Runs shard `spec` of `study` (loaded from `path`) and writes its folder.
 pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, out: &OutputPlan) -> Result<PathBuf> {
+    if study.timing.is_some() {
+        anyhow::bail!(
+            "{}: --shard does not yet support studies with contract timing (shard files do not hold monthly figures); run it whole",
+            study.name
+        );
+    }
     for w in &study.warnings {
         eprintln!("warning: {}: {w}", study.name);
     }

@@ -12,6 +12,12 @@ use crate::contract::Laser;
 /// sum of independent variables and the employer's cost a monotone function
 /// of it plus an independent part.
 pub fn unsupported_reason(study: &Study, s: usize) -> Option<String> {
+    if study.timing.is_some() {
+        return Some(
+            "contract timing (payment lags, contract bases, run-in and monthly mechanics) is not represented by the exact engine; the simulation's figures stand unchecked"
+                .into(),
+        );
+    }
     let terms = &study.contract.specific[s].terms;
     if terms.deductible.is_finite() && terms.aggregating_deductible > 0.0 {
         return Some(

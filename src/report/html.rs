@@ -382,6 +382,7 @@ impl Exporter for HtmlExporter {
             &svg,
             "Expected annual cost per candidate: claims the employer keeps, stop-loss premiums and administration fees.",
         );
+        s.push_str(&super::cash_flow::html_section(results)?);
         Self::fully_insured(&mut s, results)?;
         Self::assumptions(&mut s, results)?;
         s.push_str("</main></body></html>\n");

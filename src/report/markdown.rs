@@ -156,6 +156,7 @@ impl Exporter for MarkdownExporter {
                 writeln!(s, "- {}", prose(line))?;
             }
         }
+        s.push_str(&super::cash_flow::markdown_section(results));
         Ok(s.into_bytes())
     }
 }

@@ -1,6 +1,7 @@
 //! The exporters of [`Results`]: one small exporter per format behind
 //! [`Exporter`].
 
+mod cash_flow;
 mod charts;
 mod csv;
 mod html;
@@ -9,6 +10,7 @@ mod markdown;
 mod table;
 
 pub use self::csv::{text_cell, CsvExporter};
+pub use cash_flow::{has_timing, CashFlowCsvExporter, CASH_FLOW_COLUMNS};
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::{cell, prose, run_line, MarkdownExporter};
