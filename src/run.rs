@@ -88,7 +88,9 @@ pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
     let options = study.contract.specific.len() as u64;
     let mut per_trial = 8 + 20 * options + 8 + 16 * threads as u64;
     if study.timing.is_some() {
-        let months = crate::sim::dated::DatedKernel::new(study).last_paid_month().max(12) as u64;
+        let months = crate::sim::dated::DatedKernel::new(study)
+            .last_paid_month()
+            .max(12) as u64;
         let columns = study.contract.aggregate_columns() as u64;
         per_trial += 8 * months * (1 + options + columns) + 16 * columns + 8 * options;
         per_trial += 8 * (months + 14) * threads as u64;

@@ -13,8 +13,9 @@ use stoploss::config;
 use stoploss::error::ErrorKind;
 use stoploss::format::dollars;
 use stoploss::model::Study;
-use stoploss::report::{self as report, 
-    CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, TableExporter,
+use stoploss::report::{
+    self as report, CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter,
+    TableExporter,
 };
 use stoploss::results::{Results, TargetSeReport};
 use stoploss::run::{

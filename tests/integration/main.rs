@@ -23,3 +23,4 @@ mod shard;
 mod state;
 mod stats;
 mod stream;
+mod timing;
