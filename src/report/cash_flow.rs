@@ -146,15 +146,20 @@ pub fn markdown_section(results: &Results) -> String {
     s
 }
 
-/// The candidate the fan chart shows: the recommendation, else the first
-/// candidate with timing figures.
+/// The candidate the fan chart shows: the recommendation when it has an
+/// aggregate (so the chart has an attachment to show), else the first
+/// candidate with an aggregate on the recommendation's specific option,
+/// else the recommendation, else the first with timing figures.
 fn shown(results: &Results) -> Option<&CandidateResult> {
-    let recommended = results.decision.as_ref().map(|d| d.recommended.as_str());
-    results
-        .candidates
-        .iter()
-        .find(|c| c.timing.is_some() && Some(c.label.as_str()) == recommended)
-        .or_else(|| results.candidates.iter().find(|c| c.timing.is_some()))
+    let timed = || results.candidates.iter().filter(|c| c.timing.is_some());
+    let recommended = results
+        .decision
+        .as_ref()
+        .and_then(|d| timed().find(|c| c.label == d.recommended));
+    let with_aggregate = recommended.and_then(|r| {
+        timed().find(|c| c.specific_label == r.specific_label && c.aggregate_label.is_some())
+    });
+    with_aggregate.or(recommended).or_else(|| timed().next())
 }
 
 /// The timing section of `report.html` (empty without timing).
@@ -168,14 +173,15 @@ pub fn html_section(results: &Results) -> Result<String, ExportError> {
         "<h2 id=\"cash-flow\">Contract timing and cash flow</h2><p>{}</p><div class=\"scroll\"><table><thead><tr>",
         escape(EXPLAINED)
     )?;
-    for h in HEADERS {
-        write!(s, "<th>{}</th>", escape(h))?;
+    for (i, h) in HEADERS.iter().enumerate() {
+        let class = if i < 3 { " class=\"l\"" } else { "" };
+        write!(s, "<th{class}>{}</th>", escape(h))?;
     }
     s.push_str("</tr></thead><tbody>");
     for row in rows(results) {
         s.push_str("<tr>");
         for (i, c) in row.iter().enumerate() {
-            let class = if i < 3 { "" } else { " class=\"num\"" };
+            let class = if i < 3 { " class=\"l\"" } else { "" };
             write!(s, "<td{class}>{}</td>", escape(c))?;
         }
         s.push_str("</tr>");

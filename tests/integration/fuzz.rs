@@ -46,7 +46,12 @@ fn fuzz_config(default_cases: u32) -> ProptestConfig {
     c
 }
 
-const SHIPPED: [&str; 3] = ["small-100.json", "mid-500.json", "census-5000.json"];
+const SHIPPED: [&str; 4] = [
+    "small-100.json",
+    "mid-500.json",
+    "census-5000.json",
+    "timing-400.json",
+];
 
 fn shipped_text(i: usize) -> String {
     fs::read_to_string(configs_dir().join(SHIPPED[i % SHIPPED.len()])).expect("shipped config")
