@@ -394,9 +394,31 @@ fn exact(c: &mut Criterion) {
     g.finish();
 }
 
+/// The contract-timing engine on `configs/timing-400.json` (828 members,
+/// dated claims, 3 specific options on 3 bases, 6 candidates with monthly
+/// cash flow): simulation and the whole run, 2,048 trials.
+fn timing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("timing");
+    g.sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
+    let mut study = shipped_study("timing-400.json");
+    study.trials = 2048;
+    g.throughput(Throughput::Elements(
+        study.trials * study.population.member_count() as u64,
+    ));
+    g.bench_function("timing-400_simulate_only", |b| {
+        b.iter(|| black_box(simulate(&study, &|_| {})))
+    });
+    g.bench_function("timing-400_run", |b| {
+        b.iter(|| black_box(run_study(&study, &|_| {})))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = kernels, end_to_end, thread_scaling, census, exact
+    targets = kernels, end_to_end, thread_scaling, census, exact, timing
 }
 criterion_main!(benches);

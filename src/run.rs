@@ -168,7 +168,9 @@ impl Method {
 /// represent a candidate.
 pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, ExactError> {
     let start = Instant::now();
-    let exact = ExactStudy::compute(study, opts);
+    let computed = crate::exact::untimed_equivalent(study)
+        .map_err(|reasons| ExactError::Unsupported { reasons })?;
+    let exact = ExactStudy::compute(&computed, opts);
     let mut reasons: Vec<String> = Vec::new();
     for (s, o) in exact.options.iter().enumerate() {
         if let Err(reason) = o {
@@ -187,7 +189,7 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, ExactErr
         .par_iter()
         .map(|c| {
             exact_result(
-                study,
+                &computed,
                 &exact,
                 c,
                 &CandidateTerms::new(study, &expectations, c),
@@ -232,7 +234,14 @@ pub enum ExactError {
 /// contract), and every candidate carries an `exact` comparison.
 pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sync)) -> Results {
     let start = Instant::now();
-    let exact = ExactStudy::compute(study, opts);
+    // With contract timing the engine computes the untimed study it
+    // reduces to, or says for every option why it cannot.
+    let computed = crate::exact::untimed_equivalent(study);
+    let exact = match &computed {
+        Ok(equivalent) => ExactStudy::compute(equivalent, opts),
+        Err(reason) => ExactStudy::unsupported(study, reason),
+    };
+    let computed = computed.as_ref().unwrap_or(study);
     let columns = simulate(study, progress);
     let mut expectations = OptionExpectations::from_columns(study, &columns);
     let from_exact = exact.expectations(study);
@@ -256,7 +265,14 @@ pub fn run_both(study: &Study, opts: &ExactOptions, progress: &(dyn Fn(u64) + Sy
         .zip(&mut evaluation.candidates)
         .for_each(|(c, result)| {
             let terms = CandidateTerms::new(study, &expectations, c);
-            result.exact = Some(comparison(study, &exact, c, &terms, result, study.trials));
+            result.exact = Some(comparison(
+                computed,
+                &exact,
+                c,
+                &terms,
+                result,
+                study.trials,
+            ));
         });
     let mut r = results(study, evaluation, start, study.trials, None);
     r.meta.method = Method::Both.name().into();

@@ -226,19 +226,11 @@ fn run_one(study: &Study, path: &Path, plan: &RunPlan) -> Result<PathBuf> {
         eprintln!("warning: {}: {w}", study.name);
     }
     let quiet = plan.output.quiet;
-    if study.timing.is_some() {
-        if plan.method == Method::Exact {
-            anyhow::bail!(
-                "{}: the exact engine does not represent contract timing (payment lags, contract bases, run-in and monthly mechanics): use --method simulate, or --method both to see each candidate marked unchecked",
-                study.name
-            );
-        }
-        if plan.state != StateMode::Off {
-            anyhow::bail!(
-                "{}: --save-state and --resume do not yet support studies with contract timing (their trials carry monthly figures that state files do not hold); run without them",
-                study.name
-            );
-        }
+    if study.timing.is_some() && plan.state != StateMode::Off {
+        anyhow::bail!(
+            "{}: --save-state and --resume do not yet support studies with contract timing (their trials carry monthly figures that state files do not hold); run without them",
+            study.name
+        );
     }
     if plan.method != Method::Exact {
         let cap = plan.peak_trials(study);

@@ -1,6 +1,6 @@
 //! One candidate evaluated on every trial.
 
-use super::terms::{annual_premium, premium_basis, CandidateTerms};
+use super::terms::{premium_basis, CandidateTerms};
 use crate::contract::{self, aggregate_reimbursement, Premium};
 use crate::model::Study;
 use crate::results::{
@@ -58,12 +58,7 @@ impl Retained {
             aggregate.push(agg);
             claims.push(retained[i] - agg);
         }
-        let mut aggregate_premium =
-            annual_premium(&terms.aggregate_premium, study, est(&aggregate));
-        if terms.aggregate_premium_factor != 1.0 {
-            aggregate_premium.mean *= terms.aggregate_premium_factor;
-            aggregate_premium.se *= terms.aggregate_premium_factor;
-        }
+        let aggregate_premium = terms.aggregate_premium(study, est(&aggregate));
         let aggregate_loss_ratio = match terms.aggregate_premium {
             Premium::Priced { loss_ratio } => Some(loss_ratio),
             _ => None,
@@ -417,11 +412,22 @@ pub fn candidate_result(
 
 /// The employer's largest possible annual cost ([`contract::max_liability`]).
 fn max_liability(study: &Study, terms: &CandidateTerms, fixed: f64) -> Option<f64> {
-    let outside_aggregate = study.population.profiles.iter().any(|p| {
-        p.components
-            .iter()
-            .any(|c| !c.aggregate && c.frequency.mean() > 0.0)
+    // With contract timing, claims outside the aggregate's windows (run-out
+    // past its paid window, a self-funded prior year's run-in) are the
+    // employer's without limit too.
+    let outside_windows = study.timing.as_ref().is_some_and(|t| {
+        t.prior_year == crate::model::PriorYear::SelfFunded
+            || terms.candidate.aggregate.is_none_or(|a| {
+                let b = &study.contract.aggregate[a].timing.basis;
+                !b.paid.is_open_ended() || b.incurred.first > 1 || b.incurred.last < 12
+            })
     });
+    let outside_aggregate = outside_windows
+        || study.population.profiles.iter().any(|p| {
+            p.components
+                .iter()
+                .any(|c| !c.aggregate && c.frequency.mean() > 0.0)
+        });
     contract::max_liability(
         &study.contract,
         terms.candidate.specific,

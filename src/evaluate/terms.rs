@@ -123,6 +123,17 @@ pub struct CandidateTerms {
 }
 
 impl CandidateTerms {
+    /// The annual aggregate premium given the expected aggregate
+    /// reimbursement (used when priced), with a terminal liability option's
+    /// surcharge.
+    pub fn aggregate_premium(&self, study: &Study, expected: Estimate) -> Estimate {
+        let p = annual_premium(&self.aggregate_premium, study, expected);
+        Estimate {
+            mean: p.mean * self.aggregate_premium_factor,
+            se: p.se * self.aggregate_premium_factor,
+        }
+    }
+
     /// Resolves the candidate's attachment and premiums.
     pub fn new(study: &Study, exp: &OptionExpectations, candidate: &Candidate) -> Self {
         let s = candidate.specific;

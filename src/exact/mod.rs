@@ -38,12 +38,14 @@ mod option;
 mod report;
 mod step;
 mod support;
+mod timing;
 
 pub use candidate::{CandidateDist, ExactFigures};
 pub use measures::LatticeDist;
 pub use option::OptionPass;
 pub use report::{comparison, exact_result};
 pub use support::unsupported_reason;
+pub use timing::{counted_share, untimed_equivalent};
 
 use crate::evaluate::OptionExpectations;
 use crate::model::Study;
@@ -190,6 +192,18 @@ impl ExactStudy {
             })
             .collect();
         ExactStudy { options }
+    }
+
+    /// Every specific option of `study` unsupported, for `reason`.
+    pub fn unsupported(study: &Study, reason: &str) -> Self {
+        ExactStudy {
+            options: study
+                .contract
+                .specific
+                .iter()
+                .map(|_| Err(reason.to_string()))
+                .collect(),
+        }
     }
 
     /// Expectations in the form the candidate terms use (attachments from

@@ -4,7 +4,7 @@
 use super::candidate::{CandidateDist, ExactFigures};
 use super::{Bracket, ExactStudy};
 use crate::contract::Candidate;
-use crate::evaluate::{annual_premium, candidate_result, CandidateFigures, CandidateTerms};
+use crate::evaluate::{candidate_result, CandidateFigures, CandidateTerms};
 use crate::model::Study;
 use crate::results::{
     CandidateResult, CostDistribution, Estimate, ExactComparison, ExactFigure, ExceedancePoint,
@@ -23,11 +23,8 @@ pub fn figures(
     let dist = CandidateDist::new(option, terms);
     // The aggregate premium may be priced from the aggregate reimbursement,
     // which does not depend on the fixed costs.
-    let aggregate_premium = annual_premium(
-        &terms.aggregate_premium,
-        study,
-        dist.aggregate_reimbursement().estimate(),
-    );
+    let aggregate_premium =
+        terms.aggregate_premium(study, dist.aggregate_reimbursement().estimate());
     let fixed = terms.specific_premium.mean + aggregate_premium.mean + terms.fees;
     let f = dist.figures(fixed, study.budget, study.fully_insured_premium);
     Ok((f, aggregate_premium))

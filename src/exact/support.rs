@@ -14,7 +14,7 @@ use crate::contract::Laser;
 pub fn unsupported_reason(study: &Study, s: usize) -> Option<String> {
     if study.timing.is_some() {
         return Some(
-            "contract timing (payment lags, contract bases, run-in and monthly mechanics) is not represented by the exact engine; the simulation's figures stand unchecked"
+            "contract timing is represented by the exact engine only where it thins each claim independently (see exact::untimed_equivalent)"
                 .into(),
         );
     }

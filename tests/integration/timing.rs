@@ -440,47 +440,148 @@ fn monthly_enrollment_drives_the_attachment_and_its_first_month_minimum() {
     );
 }
 
-/// The exact engine says it cannot check timed candidates; state files
-/// refuse timed studies.
+/// Where timing is not thinning the exact engine says why (and `both`
+/// marks the candidates unchecked); where it is, `both` checks them. State
+/// files refuse timed studies, leaving no output.
 #[test]
-fn the_exact_engine_and_state_files_refuse_timed_studies_clearly() {
+fn the_exact_engine_and_state_files_on_timed_studies() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("timed.json");
-    std::fs::write(
-        &config,
-        share_config(&["12/12"], "fully_insured").to_string(),
-    )
-    .unwrap();
     let out = dir.path().join("out");
-    let run = |extra: &[&str]| {
+    let run = |config: &Value, extra: &[&str]| {
+        let path = dir.path().join("timed.json");
+        std::fs::write(&path, config.to_string()).unwrap();
         Command::cargo_bin("stoploss")
             .unwrap()
             .args([
                 "run",
-                s(&config),
+                s(&path),
                 "--out",
                 s(&out),
                 "--quiet",
                 "--trials",
                 "300",
+                "--force",
             ])
             .args(extra)
             .output()
             .unwrap()
     };
-    let o = run(&["--method", "exact"]);
+    let self_funded = share_config(&["12/12"], "self_funded");
+    let o = run(&self_funded, &["--method", "exact"]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("does not represent contract timing"));
-    let o = run(&["--save-state"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("fully insured prior year"));
+    assert!(!out.join("share").exists(), "no partial output");
+    let o = run(&self_funded, &["--save-state"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("contract timing"));
     assert!(!out.join("share").exists(), "no partial output");
-    let o = run(&["--method", "both", "--force"]);
+    let o = run(&self_funded, &["--method", "both"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(out.join("share/results.json")).unwrap();
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("share/results.json")).unwrap())
+            .unwrap();
+    let exact = &r["candidates"][0]["exact"];
     assert!(
-        text.contains("contract timing"),
-        "both marks candidates unchecked"
+        exact.to_string().contains("fully insured prior year"),
+        "{exact}"
     );
     assert!(out.join("share/cash_flow.csv").exists());
+    let o = run(
+        &share_config(&["12/12"], "fully_insured"),
+        &["--method", "both"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("share/results.json")).unwrap())
+            .unwrap();
+    let exact = &r["candidates"][0]["exact"];
+    assert_eq!(exact["supported"], true, "checked: {exact}");
+    assert!(
+        exact["max_abs_z"].as_f64().is_some_and(|z| z < 5.0),
+        "{exact}"
+    );
+}
+
+/// The exact engine's counted share is the notes' closed form: 179/200 on
+/// 12/12, 1189/1200 on 12/15, 1 on 12/18 and on the incurred basis.
+#[test]
+fn the_exact_engine_thins_by_the_closed_form_share() {
+    let study = parse(&share_config(&["12/12"], "fully_insured"));
+    let timing = study.timing.as_ref().unwrap();
+    for (label, want) in [
+        ("12/12", 179.0 / 200.0),
+        ("12/15", 1189.0 / 1200.0),
+        ("12/18", 1.0),
+        ("incurred", 1.0),
+    ] {
+        let basis = stoploss::contract::Basis::from_label(label).unwrap();
+        let q = stoploss::exact::counted_share(timing, &timing.lag, &basis);
+        assert!((q - want).abs() < 1e-12, "{label}: {q} vs {want}");
+    }
+}
+
+/// Where timing is thinning (one basis, Poisson counts, fully insured
+/// prior year, lags independent of size), the exact engine checks the timed
+/// simulation: every candidate's mean cost, specific and aggregate
+/// reimbursement within 4 se of the exact figures.
+#[test]
+fn the_exact_engine_checks_a_timed_simulation_where_timing_is_thinning() {
+    let config = json!({
+        "name": "thin", "seed": 17, "trials": 20000,
+        "timing": {"lag": {"pmf": PMF}, "seasonality": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1.2, 1.3, 1.5]},
+        "population": {"classes": [{"name": "all", "employees": 50, "claims": [
+            {"name": "medical", "frequency": {"poisson": {"mean": 4}}, "severity": {"lognormal": {"mean": 2500, "cv": 3}}},
+            {"name": "pharmacy", "frequency": {"poisson": {"mean": 6}}, "severity": {"exponential": {"mean": 120}},
+             "lag": {"pmf": [0.9, 0.1]}}]}]},
+        "stop_loss": {"basis": "12/12", "target_loss_ratio": 0.8,
+            "specific": [{"deductible": 20000}],
+            "aggregate": [{"attachment_factor": 1.1, "max_layer_top": 900000}]}
+    });
+    let study = parse(&config);
+    let opts = stoploss::exact::ExactOptions::default();
+    let exact = stoploss::run::run_exact(&study, &opts).expect("thinning is representable");
+    let sim = run_study(&study, &|_| {});
+    for (e, m) in exact.candidates.iter().zip(&sim.candidates) {
+        assert_eq!(e.label, m.label);
+        let figures = [
+            (
+                "mean cost",
+                e.employer_cost.mean,
+                m.employer_cost.mean,
+                m.employer_cost.se,
+            ),
+            (
+                "specific",
+                e.specific_reimbursement.mean,
+                m.specific_reimbursement.mean,
+                m.specific_reimbursement.se,
+            ),
+            (
+                "aggregate",
+                e.aggregate_reimbursement.mean,
+                m.aggregate_reimbursement.mean,
+                m.aggregate_reimbursement.se,
+            ),
+        ];
+        for (what, exact_value, simulated, se) in figures {
+            assert_within(
+                &format!("{} {what}", m.label),
+                simulated,
+                exact_value,
+                4.0 * se + 1e-6,
+            );
+        }
+    }
+    assert!(sim
+        .candidates
+        .iter()
+        .any(|c| c.aggregate_reimbursement.mean > 0.0));
+    // A self-funded prior year is not thinning: the engine says so.
+    let mut v = config.clone();
+    v["timing"]["prior_year"] = json!("self_funded");
+    let err = stoploss::run::run_exact(&parse(&v), &opts).unwrap_err();
+    assert!(
+        err.to_string().contains("fully insured prior year"),
+        "{err}"
+    );
 }
