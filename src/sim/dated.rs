@@ -4,13 +4,15 @@
 //!
 //! # Random stream
 //! Per trial, members in population order, component by component: the
-//! claim count; then per claim its amount ([`crate::dist::Severity::sample`]),
-//! its incurral month (one uniform through the member's seasonality over its
-//! months of enrollment), for an episode its duration (one uniform), then
-//! one lag per piece. When the prior year was self-funded, the prior year's
-//! claims of every member follow in the same order (amounts deflated by one
-//! year of trend, months shifted back by 12; pieces paid before month 1 are
-//! dropped). Known claims' lags come last, in config order.
+//! claim count; then per claim its incurral month (one uniform through the
+//! member's seasonality over its months of enrollment), its amount
+//! ([`crate::dist::Severity::sample`]), for an episode its duration (one
+//! uniform), then one lag per piece. When the prior year was self-funded,
+//! the prior year's claims of every member follow in the same order
+//! (amounts deflated by one year of trend, months shifted back by 12); a
+//! prior-year claim whose month is too early to be paid from month 1 on
+//! draws nothing after its month, and pieces paid before month 1 are
+//! dropped. Known claims' lags come last, in config order.
 
 use crate::contract::DatedClaim;
 use crate::dist::{uniform, LagModel, SimRng};
@@ -24,6 +26,10 @@ pub struct DatedKernel<'a> {
     /// `month_cdf[(first - 1) * 12 + (last - 1)]`: the incurral-month cdf
     /// of a member enrolled from `first` to `last`.
     month_cdf: Vec<[f64; 12]>,
+    /// `reach[profile][component]`: the most months after its incurral
+    /// month that a piece of a claim can be paid (longest lag, plus an
+    /// episode's length less one).
+    reach: Vec<Vec<i32>>,
 }
 
 impl<'a> DatedKernel<'a> {
@@ -47,10 +53,26 @@ impl<'a> DatedKernel<'a> {
                 month_cdf.push(cdf);
             }
         }
+        let episode = timing
+            .episodes
+            .as_ref()
+            .map_or(0, |e| e.months.len() as i32 - 1);
+        let reach = study
+            .population
+            .profiles
+            .iter()
+            .map(|p| {
+                p.components
+                    .iter()
+                    .map(|c| c.lag.as_ref().unwrap_or(&timing.lag).max_lag() as i32 + episode)
+                    .collect()
+            })
+            .collect();
         DatedKernel {
             study,
             timing,
             month_cdf,
+            reach,
         }
     }
 
@@ -109,13 +131,19 @@ impl<'a> DatedKernel<'a> {
                 (1, 12)
             };
             let cdf = &self.month_cdf[(first - 1) * 12 + (last - 1)];
-            for c in &profile.components {
+            let reach = &self.reach[member.profile as usize];
+            for (k, c) in profile.components.iter().enumerate() {
                 let n = c.frequency.sample(rng);
                 let lag = c.lag.as_ref().unwrap_or(&timing.lag);
                 for _ in 0..n {
-                    let amount = c.severity.sample(rng) * member.severity_scale * scale;
                     let u = uniform(rng);
                     let month = cdf.iter().position(|p| u < *p).unwrap_or(11) as i32 + 1;
+                    // A prior-year claim that cannot be paid by month 1 is
+                    // not drawn further.
+                    if month + shift + reach[k] < 1 {
+                        continue;
+                    }
+                    let amount = c.severity.sample(rng) * member.severity_scale * scale;
                     let pieces = match &timing.episodes {
                         Some(e) if amount > e.above => {
                             let u = uniform(rng);
