@@ -585,3 +585,17 @@ fn the_exact_engine_checks_a_timed_simulation_where_timing_is_thinning() {
         "{err}"
     );
 }
+
+/// Extending a timed run (as `--target-se` does) gives the columns of a run
+/// of that many trials, monthly figures included, bit for bit.
+#[test]
+fn extending_a_timed_run_matches_a_whole_run() {
+    let mut study = parse(&share_config(&["12/12", "15/12"], "self_funded"));
+    study.trials = 1500;
+    let mut columns = simulate(&study, &|_| {});
+    columns.extend_to(&study, 2500, &|_| {});
+    study.trials = 2500;
+    let whole = simulate(&study, &|_| {});
+    assert!(whole.monthly.is_some());
+    assert_eq!(columns, whole);
+}
