@@ -99,6 +99,7 @@ impl Differences for Unpaired<'_> {
 pub fn assumptions(study: &Study) -> Assumptions {
     Assumptions {
         description: study.description.clone(),
+        client: study.client.clone(),
         budget: study.budget,
         fully_insured_premium: study.fully_insured_premium,
         trend_annual: study.trend.annual,

@@ -15,6 +15,7 @@ use stoploss::format::dollars;
 use stoploss::model::Study;
 use stoploss::report::{
     CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter, TableExporter,
+    XlsxExporter,
 };
 use stoploss::results::{Results, TargetSeReport};
 use stoploss::run::{
@@ -471,7 +472,7 @@ pub fn read_results(dir: &Path) -> Result<Results> {
 
 /// `stoploss report`.
 pub fn report(args: &ReportArgs) -> u8 {
-    match report_dir(&args.dir) {
+    match report_dir(args) {
         Ok(paths) => {
             for p in paths {
                 println!("wrote {}", p.display());
@@ -485,8 +486,19 @@ pub fn report(args: &ReportArgs) -> u8 {
     }
 }
 
-fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+fn report_dir(args: &ReportArgs) -> Result<Vec<PathBuf>> {
+    let dir = args.dir.as_path();
     let mut results = read_results(dir)?;
+    if let Some(client) = &args.client {
+        if let Some(problem) =
+            config::limits::text_problem(client, config::limits::MAX_LABEL_CHARS, false)
+        {
+            anyhow::bail!("--client {problem}");
+        }
+        if let Some(a) = results.assumptions.as_mut() {
+            a.client = Some(client.clone());
+        }
+    }
     if results.decision.is_none() && !results.candidates.is_empty() {
         // An older results.json: the analysis from its figures, with
         // unpaired differences (the per-trial costs are gone).
@@ -498,10 +510,16 @@ fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
         );
         results.decision = d;
     }
-    let files = [
-        ("report.html", HtmlExporter.serialize(&results)?),
-        ("summary.md", MarkdownExporter.serialize(&results)?),
-    ];
+    let html = HtmlExporter.serialize(&results)?;
+    let mut files = Vec::new();
+    if args.pdf {
+        files.push(("report.pdf", super::pdf::print(&html)?));
+    }
+    if args.xlsx {
+        files.push(("workbook.xlsx", XlsxExporter.serialize(&results)?));
+    }
+    files.insert(0, ("summary.md", MarkdownExporter.serialize(&results)?));
+    files.insert(0, ("report.html", html));
     output::write_files_atomically(dir, &files)?;
     Ok(files.iter().map(|(n, _)| dir.join(n)).collect())
 }

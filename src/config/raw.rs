@@ -22,6 +22,14 @@ pub struct RawConfig {
     pub fully_insured_premium: Option<f64>,
     pub description: Option<String>,
     pub decision: Option<RawDecision>,
+    pub report: Option<RawReport>,
+}
+
+/// What the report says about whom it is for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    pub client: Option<String>,
 }
 
 /// The risk appetite of the recommendation.

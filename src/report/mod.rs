@@ -1,18 +1,22 @@
 //! The exporters of [`Results`]: one small exporter per format behind
 //! [`Exporter`].
 
+mod brief;
 mod charts;
 mod csv;
 mod html;
 mod json;
 mod markdown;
+pub mod plain;
 mod table;
+mod xlsx;
 
 pub use self::csv::{text_cell, CsvExporter};
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::{cell, prose, run_line, MarkdownExporter};
 pub use table::TableExporter;
+pub use xlsx::XlsxExporter;
 
 use crate::results::Results;
 
@@ -28,6 +32,9 @@ pub enum ExportError {
     /// A chart could not be drawn.
     #[error("cannot draw a chart: {0}")]
     Chart(String),
+    /// The workbook could not be built.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(String),
     /// Text formatting failed.
     #[error("cannot format the output")]
     Format(#[from] std::fmt::Error),

@@ -4,7 +4,7 @@
 //! ([`numbers`]); the sections see this module's imports (the raw types, the
 //! model and the contract) through `use super::*`.
 
-use super::limits::{self, text_problem, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
+use super::limits::{self, text_problem, MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_NAME_CHARS};
 use super::raw::*;
 use crate::contract::*;
 use crate::dist::ParamError;
@@ -149,6 +149,12 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
             return Err(ctx.err("description", problem));
         }
     }
+    let client = raw.report.as_ref().and_then(|r| r.client.clone());
+    if let Some(c) = &client {
+        if let Some(problem) = text_problem(c, MAX_LABEL_CHARS, false) {
+            return Err(ctx.err("report.client", problem));
+        }
+    }
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
     check_trial_count(trials).map_err(|message| ctx.err("trials", message))?;
     let trend = match raw.trend {
@@ -203,6 +209,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         budget,
         fully_insured_premium,
         description: raw.description,
+        client,
         decision,
         warnings,
     };
