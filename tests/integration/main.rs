@@ -9,6 +9,7 @@ mod bad_inputs;
 mod cli;
 mod contract;
 mod decision;
+mod deliverables;
 mod distributions;
 mod engine;
 mod exact;
