@@ -12,6 +12,7 @@ mod frontier;
 mod insured;
 mod measure;
 mod recommend;
+pub mod sanity;
 pub mod text;
 
 pub use frontier::{dominance, efficient_order};

@@ -137,12 +137,37 @@ pub fn validate(args: &ValidateArgs) -> u8 {
         for w in &study.warnings {
             eprintln!("warning: {}: {w}", study.name);
         }
+        for w in pilot_warnings(study) {
+            eprintln!("warning: {}: {w}", study.name);
+        }
     }
     if failed > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK
     }
+}
+
+/// The warnings `run` would add about the inputs (implied loss ratios, the
+/// fully insured premium), from a short pilot simulation, so that
+/// `validate` shows them too.
+fn pilot_warnings(study: &Study) -> Vec<String> {
+    use stoploss::analysis::sanity;
+    let Some(trials) = sanity::pilot_trials(study) else {
+        return Vec::new();
+    };
+    let overrides = stoploss::model::Overrides {
+        trials: Some(trials),
+        ..Default::default()
+    };
+    let Ok(pilot) = study.with_overrides(&overrides) else {
+        return Vec::new();
+    };
+    let results = stoploss::run::run_study(&pilot, &|_| {});
+    sanity::warnings(study, &results, true)
+        .into_iter()
+        .map(|w| format!("{w} (from a {trials}-trial pilot simulation)"))
+        .collect()
 }
 
 /// `stoploss run`.

@@ -18,6 +18,7 @@ mod claims;
 mod decision;
 mod numbers;
 mod population;
+mod sanity;
 mod stop_loss;
 
 use claims::*;
@@ -198,7 +199,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         .transpose()?;
     let decision = decision(raw.decision.as_ref(), ctx, budget)?;
     warnings.extend(ctx.warnings.borrow_mut().drain(..));
-    let study = Study {
+    let mut study = Study {
         name,
         seed: raw.seed.unwrap_or(DEFAULT_SEED),
         trials,
@@ -214,5 +215,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         warnings,
     };
     limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
+    let sane = sanity::warnings(&study);
+    study.warnings.extend(sane);
     Ok(study)
 }
