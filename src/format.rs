@@ -146,7 +146,8 @@ mod tests {
         assert_eq!(percent(0.0525), "5.2%");
         assert_eq!(group(1000), "1,000");
         assert_eq!(percent_small(8.0 / 20_000.0), "0.040%");
-        assert_eq!(percent_small(0.0012), "0.12%");
+        assert_eq!(percent_small(0.00012), "0.012%");
+        assert_eq!(percent_small(0.0012), "0.1%");
         assert_eq!(percent_small(0.012), "1.2%");
         assert_eq!(percent_small(0.0), "0.0%");
         assert_eq!(money_short(7_538_643.0), "$7.54M");

@@ -172,6 +172,13 @@ fn pilot_warnings(study: &Study) -> Vec<String> {
 
 /// `stoploss run`.
 pub fn run(args: &RunArgs) -> u8 {
+    if let Some(stoploss::run::TargetSe::Dollars(x)) = args.target_se {
+        if x < 1.0 {
+            eprintln!(
+                "warning: --target-se {x} is ${x} (a dollar amount); for {x}% of each figure write --target-se {x}%"
+            );
+        }
+    }
     super::in_pool(args.threads, || run_in_pool(args))
 }
 
@@ -236,9 +243,16 @@ fn progress_bar(study: &Study, quiet: bool) -> ProgressBar {
         pb.set_draw_target(ProgressDrawTarget::hidden());
     } else {
         pb.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, eta {eta})",
-        ) {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} trials ({rate}, eta {eta})")
+        {
+            // indicatif's {per_sec} prints `1,629.9027/s`: whole trials read better.
+            let style = style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", dollars(state.per_sec()));
+                },
+            );
             pb.set_style(style.progress_chars("=> "));
         }
         pb.set_message(study.name.clone());
@@ -359,6 +373,8 @@ pub fn target_line(name: &str, r: &TargetSeReport) -> String {
             (f * 1e12).round() / 1e10,
             dollars(r.target)
         ),
+        // A target under a dollar (`--target-se 0.02`) is shown in cents.
+        None if r.target < 1.0 => format!("${:.2}", r.target),
         None => format!("${}", dollars(r.target)),
     };
     if r.reached {

@@ -20,6 +20,7 @@ mod precision;
 mod properties;
 mod report_cli;
 mod resume;
+mod sanity;
 mod shard;
 mod state;
 mod stats;
