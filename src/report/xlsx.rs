@@ -314,10 +314,9 @@ fn summary_sheet(results: &Results, fm: &Formats) -> Result<Worksheet, XlsxError
             )?;
         }
     }
-    let mut row = row_of(EXHIBIT[EXHIBIT.len() - 1]) + 2;
-    for line in plain::summary(results) {
+    let first = row_of(EXHIBIT[EXHIBIT.len() - 1]) + 2;
+    for (row, line) in (first..).zip(plain::summary(results)) {
         ws.write_string(row, 0, line)?;
-        row += 1;
     }
     ws.set_freeze_panes(4, 1)?;
     Ok(ws)
