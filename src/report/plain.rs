@@ -103,6 +103,30 @@ pub fn market_liability_note(results: &Results) -> String {
     )
 }
 
+/// ", but its TVaR 95% ($8.8M) would exceed the limit of $8.7M." when
+/// candidate `c` breaks the rule's cap (dollar measures only).
+fn over_limit(results: &Results, c: &CandidateResult) -> Option<String> {
+    let d = results.decision.as_ref()?;
+    let cap = d.rule.max_risk?;
+    let measure = d
+        .rule
+        .risk_measure
+        .parse::<crate::model::RiskMeasure>()
+        .ok()?;
+    if !measure.in_dollars() {
+        return None;
+    }
+    let p = d.frontier.iter().find(|p| p.label == c.label)?;
+    (p.rule_risk.value > cap).then(|| {
+        format!(
+            ", but its {} ({}) would exceed the limit of {}.",
+            measure.describe(),
+            money_short(p.rule_risk.value),
+            money_short(cap)
+        )
+    })
+}
+
 /// What the aggregate buys, against the same specific without it (or with
 /// the cheapest aggregate when the recommendation has none).
 fn aggregate_sentence(results: &Results, rec: &CandidateResult, pm: PerMonth) -> Option<String> {
@@ -126,11 +150,12 @@ fn aggregate_sentence(results: &Results, rec: &CandidateResult, pm: PerMonth) ->
         {
             let diff = without.employer_cost.mean - rec.employer_cost.mean;
             s.push_str(&format!(
-                " Without it the expected cost would be {} {} and the 1-in-20 year {}.",
+                " Without it the expected cost would be {} {} and the 1-in-20 year {}",
                 money_short(diff.abs()),
                 if diff >= 0.0 { "higher" } else { "lower" },
                 money_short(without.employer_cost.percentiles.p95)
             ));
+            s.push_str(&over_limit(results, without).unwrap_or_else(|| ".".into()));
         }
         return Some(s);
     }
