@@ -35,6 +35,8 @@ pub fn run_study(study: &Study, progress: &(dyn Fn(u64) + Sync)) -> Results {
 /// differences between candidates from `differences`.
 pub fn decide(study: &Study, results: &mut Results, differences: &dyn Differences) {
     results.decision = analyze(results, &study.decision, differences);
+    let sane = crate::analysis::sanity::warnings(study, results, false);
+    results.warnings.extend(sane);
 }
 
 /// As [`run_study`], starting from `columns` that hold the first trials of
@@ -214,6 +216,8 @@ pub fn run_exact(study: &Study, opts: &ExactOptions) -> Result<Results, ExactErr
     r.meta.method = Method::Exact.name().into();
     r.meta.trials = 0;
     r.decision = analyze(&r, &study.decision, &ExactBounds(&r));
+    let sane = crate::analysis::sanity::warnings(study, &r, false);
+    r.warnings.extend(sane);
     Ok(r)
 }
 

@@ -12,6 +12,7 @@ mod frontier;
 mod insured;
 mod measure;
 mod recommend;
+pub mod sanity;
 pub mod text;
 
 pub use frontier::{dominance, efficient_order};
@@ -99,6 +100,7 @@ impl Differences for Unpaired<'_> {
 pub fn assumptions(study: &Study) -> Assumptions {
     Assumptions {
         description: study.description.clone(),
+        client: study.client.clone(),
         budget: study.budget,
         fully_insured_premium: study.fully_insured_premium,
         trend_annual: study.trend.annual,

@@ -116,7 +116,7 @@ pub fn summary(d: &Decision, a: &RiskAppetite) -> Vec<String> {
         if c.within_noise {
             match (c.basis.as_str(), c.trials_needed) {
                 ("exact", _) => out.push(format!(
-                    "The difference is within the exact engine's error bound (±${}): refine the lattice (--exact-step) to separate them.",
+                    "The difference is within the exact engine's error bound (${}): refine the lattice (--exact-step) to separate them.",
                     dollars(c.se)
                 )),
                 (_, Some(n)) => out.push(format!(

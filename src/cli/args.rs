@@ -92,13 +92,22 @@ pub struct SweepArgs {
 /// `stoploss report`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Reads RESULTS_DIR/results.json and writes RESULTS_DIR/report.html (self-contained: inline CSS and SVG, opens offline) and RESULTS_DIR/summary.md.\n\
-Exit status: 0 on success, 1 when the folder holds no readable results.json."
+    after_help = "Reads RESULTS_DIR/results.json and writes RESULTS_DIR/report.html (self-contained: inline CSS and SVG, opens offline) and RESULTS_DIR/summary.md; with --pdf also report.pdf (printed by headless Chromium: set STOPLOSS_CHROMIUM to choose the browser), with --xlsx also workbook.xlsx. All files are written together or none.\n\
+Exit status: 0 on success, 1 when the folder holds no readable results.json or the PDF cannot be printed."
 )]
 pub struct ReportArgs {
     /// A folder written by `stoploss run` (e.g. results/mid-500).
     #[arg(value_name = "RESULTS_DIR")]
     pub dir: PathBuf,
+    /// Also write report.pdf: the report printed (Letter or A4 landscape) by headless Chromium.
+    #[arg(long)]
+    pub pdf: bool,
+    /// Also write workbook.xlsx: summary exhibit, candidates, assumptions, exceedance and frontier charts.
+    #[arg(long)]
+    pub xlsx: bool,
+    /// The client named on the report and workbook (overrides the config's report.client).
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
 }
 
 /// `stoploss run`.

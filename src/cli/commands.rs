@@ -15,7 +15,7 @@ use stoploss::format::dollars;
 use stoploss::model::Study;
 use stoploss::report::{
     self as report, CsvExporter, Exporter, HtmlExporter, JsonExporter, MarkdownExporter,
-    TableExporter,
+    TableExporter, XlsxExporter,
 };
 use stoploss::results::{Results, TargetSeReport};
 use stoploss::run::{
@@ -137,6 +137,9 @@ pub fn validate(args: &ValidateArgs) -> u8 {
         for w in &study.warnings {
             eprintln!("warning: {}: {w}", study.name);
         }
+        for w in pilot_warnings(study) {
+            eprintln!("warning: {}: {w}", study.name);
+        }
     }
     if failed > 0 {
         EXIT_FAILED
@@ -145,8 +148,37 @@ pub fn validate(args: &ValidateArgs) -> u8 {
     }
 }
 
+/// The warnings `run` would add about the inputs (implied loss ratios, the
+/// fully insured premium), from a short pilot simulation, so that
+/// `validate` shows them too.
+fn pilot_warnings(study: &Study) -> Vec<String> {
+    use stoploss::analysis::sanity;
+    let Some(trials) = sanity::pilot_trials(study) else {
+        return Vec::new();
+    };
+    let overrides = stoploss::model::Overrides {
+        trials: Some(trials),
+        ..Default::default()
+    };
+    let Ok(pilot) = study.with_overrides(&overrides) else {
+        return Vec::new();
+    };
+    let results = stoploss::run::run_study(&pilot, &|_| {});
+    sanity::warnings(study, &results, true)
+        .into_iter()
+        .map(|w| format!("{w} (from a {trials}-trial pilot simulation)"))
+        .collect()
+}
+
 /// `stoploss run`.
 pub fn run(args: &RunArgs) -> u8 {
+    if let Some(stoploss::run::TargetSe::Dollars(x)) = args.target_se {
+        if x < 1.0 {
+            eprintln!(
+                "warning: --target-se {x} is ${x} (a dollar amount); for {x}% of each figure write --target-se {x}%"
+            );
+        }
+    }
     super::in_pool(args.threads, || run_in_pool(args))
 }
 
@@ -211,9 +243,16 @@ fn progress_bar(study: &Study, quiet: bool) -> ProgressBar {
         pb.set_draw_target(ProgressDrawTarget::hidden());
     } else {
         pb.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, eta {eta})",
-        ) {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} trials ({rate}, eta {eta})")
+        {
+            // indicatif's {per_sec} prints `1,629.9027/s`: whole trials read better.
+            let style = style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", dollars(state.per_sec()));
+                },
+            );
             pb.set_style(style.progress_chars("=> "));
         }
         pb.set_message(study.name.clone());
@@ -340,6 +379,8 @@ pub fn target_line(name: &str, r: &TargetSeReport) -> String {
             (f * 1e12).round() / 1e10,
             dollars(r.target)
         ),
+        // A target under a dollar (`--target-se 0.02`) is shown in cents.
+        None if r.target < 1.0 => format!("${:.2}", r.target),
         None => format!("${}", dollars(r.target)),
     };
     if r.reached {
@@ -484,7 +525,7 @@ pub fn read_results(dir: &Path) -> Result<Results> {
 
 /// `stoploss report`.
 pub fn report(args: &ReportArgs) -> u8 {
-    match report_dir(&args.dir) {
+    match report_dir(args) {
         Ok(paths) => {
             for p in paths {
                 println!("wrote {}", p.display());
@@ -498,8 +539,19 @@ pub fn report(args: &ReportArgs) -> u8 {
     }
 }
 
-fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+fn report_dir(args: &ReportArgs) -> Result<Vec<PathBuf>> {
+    let dir = args.dir.as_path();
     let mut results = read_results(dir)?;
+    if let Some(client) = &args.client {
+        if let Some(problem) =
+            config::limits::text_problem(client, config::limits::MAX_LABEL_CHARS, false)
+        {
+            anyhow::bail!("--client {problem}");
+        }
+        if let Some(a) = results.assumptions.as_mut() {
+            a.client = Some(client.clone());
+        }
+    }
     if results.decision.is_none() && !results.candidates.is_empty() {
         // An older results.json: the analysis from its figures, with
         // unpaired differences (the per-trial costs are gone).
@@ -511,10 +563,16 @@ fn report_dir(dir: &Path) -> Result<Vec<PathBuf>> {
         );
         results.decision = d;
     }
-    let files = [
-        ("report.html", HtmlExporter.serialize(&results)?),
-        ("summary.md", MarkdownExporter.serialize(&results)?),
-    ];
+    let html = HtmlExporter.serialize(&results)?;
+    let mut files = Vec::new();
+    if args.pdf {
+        files.push(("report.pdf", super::pdf::print(&html)?));
+    }
+    if args.xlsx {
+        files.push(("workbook.xlsx", XlsxExporter.serialize(&results)?));
+    }
+    files.insert(0, ("summary.md", MarkdownExporter.serialize(&results)?));
+    files.insert(0, ("report.html", html));
     output::write_files_atomically(dir, &files)?;
     Ok(files.iter().map(|(n, _)| dir.join(n)).collect())
 }

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod examples;
 pub mod interrupt;
 pub mod output;
+pub mod pdf;
 pub mod plan;
 pub mod safe_write;
 pub mod shard;

@@ -73,6 +73,9 @@ pub(super) fn from_serde(
     } else {
         message = plain_types(&message);
     }
+    if let Some(hint) = meant_number(&message) {
+        message.push_str(&hint);
+    }
     if let Some(hint) = suggestion(&message) {
         message.push_str(&format!(" (did you mean `{hint}`?)"));
     }
@@ -210,6 +213,37 @@ fn plain_types(msg: &str) -> String {
         }
     }
     words.join(" ")
+}
+
+/// For a number written as text (`"150k"`, `"$150,000"`, `"120%"`, `"1.5M"`)
+/// where a number belongs, the number it stands for, as a hint.
+fn meant_number(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("invalid type: string \"")?;
+    if !msg.contains("expected a number") {
+        return None;
+    }
+    let text = &rest[..rest.rfind("\", expected")?];
+    let t = text
+        .trim()
+        .trim_start_matches('$')
+        .replace([',', '_', ' '], "");
+    let (digits, scale, percent) = match t.chars().last()? {
+        'k' | 'K' => (&t[..t.len() - 1], 1e3, false),
+        'm' | 'M' => (&t[..t.len() - 1], 1e6, false),
+        '%' => (&t[..t.len() - 1], 1.0, true),
+        _ => (t.as_str(), 1.0, false),
+    };
+    let x: f64 = digits.trim_start_matches('$').parse().ok()?;
+    if !x.is_finite() {
+        return None;
+    }
+    let value = if percent { x / 100.0 } else { x * scale };
+    let shown = crate::format::trim_number(value);
+    Some(if percent {
+        format!(" (write the number without quotes: {shown} for {text}, a fraction)")
+    } else {
+        format!(" (write the number without quotes, in dollars: {shown} for {text})")
+    })
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`" (or variant),

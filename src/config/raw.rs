@@ -23,6 +23,7 @@ pub struct RawConfig {
     pub description: Option<String>,
     pub decision: Option<RawDecision>,
     pub timing: Option<RawTiming>,
+    pub report: Option<RawReport>,
 }
 
 /// The `timing` block: when claims are incurred and paid.
@@ -90,6 +91,13 @@ pub struct RawBySpecific {
     pub attachment_monthly: Option<RawRate>,
     pub premium_pepm: Option<RawRate>,
     pub target_loss_ratio: Option<f64>,
+}
+
+/// What the report says about whom it is for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    pub client: Option<String>,
 }
 
 /// The risk appetite of the recommendation.

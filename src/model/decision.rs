@@ -241,7 +241,8 @@ impl RiskAppetite {
     pub fn cap_value(&self, budget: Option<f64>) -> Option<f64> {
         match self.cap? {
             RiskCap::Value(v) => Some(v),
-            RiskCap::BudgetFactor(f) => budget.map(|b| f * b),
+            // To the cent: 1.1 x 1,550,000 is 1705000.0000000002 in binary.
+            RiskCap::BudgetFactor(f) => budget.map(|b| (f * b * 100.0).round() / 100.0),
         }
     }
 }

@@ -67,6 +67,8 @@ pub struct Study {
     pub fully_insured_premium: Option<f64>,
     /// The config's free-text description.
     pub description: Option<String>,
+    /// Whom the report is prepared for (`report.client`).
+    pub client: Option<String>,
     /// The risk appetite the recommendation is made under.
     pub decision: RiskAppetite,
     /// Things worth saying about the inputs that are not errors.

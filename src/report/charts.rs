@@ -42,6 +42,37 @@ fn padded(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
     }
 }
 
+/// The cost-parts chart's legend as HTML, for its caption: the bars fill
+/// the plot, so a legend inside it would hide some of them.
+pub fn cost_parts_legend() -> String {
+    PARTS
+        .iter()
+        .map(|(name, c)| {
+            format!(
+                "<span class=\"swatch\" style=\"background:#{:02x}{:02x}{:02x}\"></span>{name}",
+                c.0, c.1, c.2
+            )
+        })
+        .collect()
+}
+
+/// A probability on the exceedance axis as people say it: `10%`, `1%`,
+/// then `1 in 1,000` (scientific notation means nothing to a CFO).
+fn odds(p: f64) -> String {
+    if p >= 0.01 - 1e-12 {
+        let pct = 100.0 * p;
+        if (pct - pct.round()).abs() < 1e-9 {
+            format!("{pct:.0}%")
+        } else {
+            format!("{pct:.1}%")
+        }
+    } else if p > 0.0 {
+        format!("1 in {}", crate::format::group((1.0 / p).round() as u64))
+    } else {
+        "0".into()
+    }
+}
+
 fn millions(x: &f64) -> String {
     format!("{:.2}", x / 1e6)
 }
@@ -86,7 +117,7 @@ pub fn exceedance(results: &Results, selected: &[(usize, String)]) -> DrawResult
             .x_desc("annual employer cost ($ millions)")
             .y_desc("P(cost > x)")
             .x_label_formatter(&millions)
-            .y_label_formatter(&|p| format!("{p:.0e}"))
+            .y_label_formatter(&|p| odds(*p))
             .light_line_style(RGBColor(235, 235, 235))
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
@@ -280,7 +311,7 @@ pub fn cost_parts(results: &Results) -> DrawResult<String> {
             .y_label_area_size((longest as u32 * 8 + 16).clamp(80, 340))
             // plotters' integer ranges include their end: 0..k-1 gives k rows.
             .build_cartesian_2d(
-                0.0..top * 1.35,
+                0.0..top * 1.04,
                 (0..k.saturating_sub(1).max(1)).into_segmented(),
             )?;
         chart
@@ -303,7 +334,7 @@ pub fn cost_parts(results: &Results) -> DrawResult<String> {
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
             .draw()?;
-        for (j, (name, color)) in PARTS.iter().enumerate() {
+        for (j, (_, color)) in PARTS.iter().enumerate() {
             let bars = parts.iter().enumerate().map(|(c, p)| {
                 let i = k - 1 - c;
                 let x0: f64 = p[..j].iter().sum();
@@ -317,18 +348,8 @@ pub fn cost_parts(results: &Results) -> DrawResult<String> {
                 r.set_margin(4, 4, 0, 0);
                 r
             });
-            let color = *color;
-            chart.draw_series(bars)?.label(*name).legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
-            });
+            chart.draw_series(bars)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()?;
         root.present()?;
     }
     Ok(svg)

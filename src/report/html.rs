@@ -3,8 +3,9 @@
 //! the cost parts and the assumptions. Inline CSS and inline SVG charts; no
 //! scripts and nothing fetched, so it opens offline.
 
+use super::{brief, plain};
 use super::{charts, run_line, ExportError, Exporter};
-use crate::analysis::{text, z_for};
+use crate::analysis::text;
 use crate::format::{dollars, money};
 use crate::model::RiskMeasure;
 use crate::results::Results;
@@ -32,13 +33,16 @@ pub fn escape(s: &str) -> String {
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0;color:#222;background:#fafafa}
-main{max-width:1100px;margin:0 auto;padding:24px 32px 64px;background:#fff}
+main{max-width:1240px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{margin:0 0 4px;font-size:26px}h2{margin:36px 0 10px;font-size:20px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:16px;margin:20px 0 6px}p.meta{color:#666;margin:0 0 12px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}
 div.scroll{overflow-x:auto}
-th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
-th{background:#f3f3f3;font-weight:600}td.l,th.l{text-align:left;white-space:normal;min-width:160px}
+th,td{padding:4px 6px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
+th{background:#f3f3f3;font-weight:600;white-space:normal;vertical-align:bottom}td.l,th.l{text-align:left;white-space:normal;min-width:140px}
+table.key{width:auto;font-size:14px}table.key td.l{min-width:280px}
+.summary p{margin:6px 0;font-size:15px;line-height:1.45}.note{color:#555;font-size:13px}
+.swatch{display:inline-block;width:11px;height:11px;margin:0 4px 0 10px;vertical-align:-1px}
 tr.recommended td{background:#fdecea;font-weight:600}tr.runner-up td{background:#fff4e0}
 tr.dominated td{color:#888}
 .box{background:#f5f8fc;border-left:4px solid #285ab4;padding:10px 16px;margin:12px 0}
@@ -46,6 +50,12 @@ tr.dominated td{color:#888}
 .box li{margin:4px 0}figure{margin:8px 0}figure svg{max-width:100%;height:auto}
 figcaption{color:#555;font-size:13px;margin-top:4px}dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px;font-size:14px}
 dt{color:#555}dd{margin:0}
+@page{size:landscape;margin:10mm}
+@media print{body{background:#fff}main{max-width:none;padding:0;margin:0}
+table{font-size:8.5pt;width:100%}th,td{white-space:normal;padding:2px 4px}td.l,th.l{min-width:0}
+thead{display:table-header-group}tr{break-inside:avoid}div.scroll{overflow:visible}
+h2{break-after:avoid;margin-top:18px}.page-break{break-before:page}figure{break-inside:avoid}
+figure svg{max-height:150mm;width:auto}}
 ";
 
 fn opt_money(x: Option<f64>) -> String {
@@ -55,7 +65,7 @@ fn opt_money(x: Option<f64>) -> String {
 impl HtmlExporter {
     /// Candidates shown on the exceedance chart: the recommendation, the
     /// runner-up, the baseline, the cheapest and the safest on average.
-    fn selected(results: &Results) -> Vec<(usize, String)> {
+    pub(super) fn selected(results: &Results) -> Vec<(usize, String)> {
         let index = |l: &str| results.candidates.iter().position(|c| c.label == l);
         let mut out: Vec<(usize, String)> = Vec::new();
         let mut add = |i: Option<usize>, role: &str| {
@@ -86,7 +96,6 @@ impl HtmlExporter {
 
     fn candidate_table(s: &mut String, results: &Results) -> std::fmt::Result {
         let d = results.decision.as_ref();
-        let z = z_for(d.map_or(0.95, |d| d.rule.confidence));
         let fm = d
             .and_then(|d| d.rule.frontier_measure.parse::<RiskMeasure>().ok())
             .unwrap_or(RiskMeasure::TVAR99);
@@ -96,14 +105,14 @@ impl HtmlExporter {
         let fi = d.and_then(|d| d.fully_insured.as_ref());
         write!(
             s,
-            "<div class=\"scroll\"><table id=\"candidate-table\"><thead><tr><th class=\"l\">candidate</th><th>expected cost</th><th>±</th><th>p95</th><th>{}</th>",
+            "<div class=\"scroll\"><table id=\"candidate-table\"><thead><tr><th class=\"l\">candidate</th><th>expected cost</th><th>se</th><th>p95</th><th>{}</th>",
             escape(&fm.describe())
         )?;
         if let Some(m) = rm {
             write!(s, "<th>{}</th>", escape(&m.describe()))?;
         }
         if d.is_some() {
-            s.push_str("<th>vs recommended (±)</th><th class=\"l\">frontier</th>");
+            s.push_str("<th>vs recommended (se)</th><th class=\"l\">frontier</th>");
         }
         if fi.is_some() {
             s.push_str("<th>saving vs fully insured</th><th>P(costs more)</th>");
@@ -123,7 +132,7 @@ impl HtmlExporter {
                 "<tr class=\"{class}\"><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
                 escape(&c.label),
                 money(e.mean),
-                dollars(z * e.se),
+                dollars(e.se),
                 money(e.percentiles.p95),
                 p.map_or("-".into(), |p| text::measure_value(fm, p.risk.value)),
             )?;
@@ -140,7 +149,7 @@ impl HtmlExporter {
                         "{}{} ({})",
                         if v.mean_difference < 0.0 { "-" } else { "+" },
                         money(v.mean_difference.abs()),
-                        dollars(z * v.se)
+                        dollars(v.se)
                     ),
                     _ => "-".into(),
                 };
@@ -156,14 +165,14 @@ impl HtmlExporter {
                     s,
                     "<td>{}</td><td>{}</td>",
                     money(f.expected_saving.mean),
-                    crate::format::percent(f.prob_self_funding_costs_more.mean)
+                    crate::format::percent_small(f.prob_self_funding_costs_more.mean)
                 )?;
             }
             write!(
                 s,
                 "<td>{}</td></tr>",
                 c.prob_aggregate_attaches
-                    .map_or("-".into(), |p| crate::format::percent(p.mean))
+                    .map_or("-".into(), |p| crate::format::percent_small(p.mean))
             )?;
         }
         s.push_str("</tbody></table></div>");
@@ -277,11 +286,11 @@ impl HtmlExporter {
             }
             s.push_str("</tbody></table></div>");
         }
-        s.push_str("<h3>Stop-loss terms</h3><div class=\"scroll\"><table><thead><tr><th class=\"l\">candidate</th><th>specific deductible</th><th>aggregate attachment</th><th class=\"l\">attachment basis</th><th>specific premium</th><th>aggregate premium</th><th>fees</th><th>max liability</th></tr></thead><tbody>");
+        s.push_str("<h3>Stop-loss terms</h3><div class=\"scroll\"><table><thead><tr><th class=\"l\">candidate</th><th>specific deductible</th><th>aggregate attachment</th><th class=\"l\">attachment basis</th><th>specific premium</th><th>aggregate premium</th><th>fees</th><th>max liability (strict bound)</th><th>max liability (market convention)</th></tr></thead><tbody>");
         for c in &results.candidates {
             write!(
                 s,
-                "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td>{} ({})</td><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td><td>{} ({})</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&c.label),
                 opt_money(c.specific_deductible),
                 opt_money(c.aggregate_attachment),
@@ -292,9 +301,15 @@ impl HtmlExporter {
                 escape(&c.premium_basis.aggregate),
                 money(c.fees.mean),
                 c.max_liability.map_or("unbounded".into(), money),
+                opt_money(c.market_max_liability()),
             )?;
         }
         s.push_str("</tbody></table></div>");
+        write!(
+            s,
+            "<p class=\"note\">The strict bound is the most the plan can cost in any year, counting every claim the contract leaves with the employer (unbounded when any claims stay outside the aggregate or the aggregate has a maximum). The market convention is {}.</p>",
+            escape(&plain::market_liability_note(results))
+        )?;
         let warnings: Vec<String> = results
             .warnings
             .iter()
@@ -336,26 +351,22 @@ impl Exporter for HtmlExporter {
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{} - stop-loss report</title><style>{STYLE}</style></head><body><main>",
             escape(&results.name)
         )?;
-        write!(
-            s,
-            "<h1>{}: which stop-loss to buy</h1><p class=\"meta\">{}. Generated by stoploss {}.</p>",
-            escape(&results.name),
-            escape(&run_line(results)),
-            escape(&results.meta.version)
-        )?;
+        brief::heading(&mut s, results, &run_line(results))?;
+        brief::summary(&mut s, results)?;
         if let Some(d) = &results.decision {
             let class = if d.meets_cap { "box" } else { "box warn" };
             write!(
                 s,
-                "<h2 id=\"recommendation\">Recommendation</h2><div class=\"{class}\"><ul>"
+                "<h2 id=\"recommendation\" class=\"page-break\">Recommendation: the analyst's detail</h2><div class=\"{class}\"><ul>"
             )?;
             for line in &d.summary {
                 write!(s, "<li>{}</li>", escape(line))?;
             }
             s.push_str("</ul></div>");
         }
-        s.push_str("<h2 id=\"candidates\">Candidates</h2><p>Expected annual employer cost (retained claims + premiums + fees) and its tail. ± is the 95% interval half-width of the Monte Carlo estimate (the error bound with the exact engine); differences from the recommended candidate are paired on the same simulated years.</p>");
+        s.push_str("<h2 id=\"candidates\">Candidates</h2><p>Expected annual employer cost (retained claims + premiums + fees) and its tail. se is the standard error of the Monte Carlo estimate (the error bound with the exact engine); differences from the recommended candidate are paired on the same simulated years.</p>");
         Self::candidate_table(&mut s, results)?;
+        brief::per_month_table(&mut s, results)?;
         if let Some(d) = &results.decision {
             s.push_str("<h2>Efficient frontier</h2>");
             let svg = chart(charts::frontier(d))?;
@@ -382,9 +393,11 @@ impl Exporter for HtmlExporter {
             &svg,
             "Expected annual cost per candidate: claims the employer keeps, stop-loss premiums and administration fees.",
         );
+        write!(s, "<p class=\"note\">{}</p>", charts::cost_parts_legend())?;
         s.push_str(&super::cash_flow::html_section(results)?);
         Self::fully_insured(&mut s, results)?;
         Self::assumptions(&mut s, results)?;
+        brief::limitations(&mut s, results)?;
         s.push_str("</main></body></html>\n");
         Ok(s.into_bytes())
     }

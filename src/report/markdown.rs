@@ -2,7 +2,7 @@
 //! for pasting into a memo.
 
 use super::{ExportError, Exporter};
-use crate::analysis::{text, z_for};
+use crate::analysis::text;
 use crate::format::dollars;
 use crate::model::RiskMeasure;
 use crate::results::Results;
@@ -39,7 +39,7 @@ pub fn prose(s: &str) -> String {
 /// members, employees, seed.
 pub fn run_line(results: &Results) -> String {
     let how = if results.meta.method == "exact" {
-        "exact engine (± is its error bound)".to_string()
+        "exact engine (se is its error bound)".to_string()
     } else {
         format!(
             "{} simulated plan years",
@@ -60,10 +60,9 @@ impl Exporter for MarkdownExporter {
         writeln!(s, "## {}: stop-loss candidates\n", cell(&results.name))?;
         let decision = results.decision.as_ref();
         let confidence = decision.map_or(0.95, |d| d.rule.confidence);
-        let z = z_for(confidence);
         writeln!(
             s,
-            "{}. Annual employer cost in dollars; ± is the {:.0}% interval half-width.\n",
+            "{}. Annual employer cost in dollars; se is the standard error of the estimate beside it; differences from the recommended candidate are paired (their {:.0}% intervals are in the lines below).\n",
             run_line(results),
             100.0 * confidence
         )?;
@@ -77,7 +76,7 @@ impl Exporter for MarkdownExporter {
         let mut header = vec![
             "candidate".to_string(),
             "expected cost".into(),
-            "±".into(),
+            "se".into(),
             "p95".into(),
             frontier_measure.describe(),
         ];
@@ -85,10 +84,13 @@ impl Exporter for MarkdownExporter {
             header.push(m.describe());
         }
         if decision.is_some() {
-            header.extend(["vs recommended".into(), "frontier".into()]);
+            header.extend(["vs recommended (se)".into(), "frontier".into()]);
         }
         if fi.is_some() {
-            header.extend(["saving vs fully insured".into(), "P(costs more)".into()]);
+            header.extend([
+                "saving vs fully insured (se)".into(),
+                "P(costs more)".into(),
+            ]);
         }
         writeln!(s, "| {} |", header.join(" | "))?;
         let align: Vec<&str> = header
@@ -118,7 +120,7 @@ impl Exporter for MarkdownExporter {
             let mut row = vec![
                 label,
                 dollars(e.mean),
-                dollars(z * e.se),
+                dollars(e.se),
                 dollars(e.percentiles.p95),
                 point.map_or("-".into(), |p| {
                     text::measure_plain(frontier_measure, p.risk.value)
@@ -130,7 +132,7 @@ impl Exporter for MarkdownExporter {
             if let Some(p) = point {
                 row.push(match p.vs_recommended {
                     Some(d) if !recommended => {
-                        format!("{} ± {}", Signed(d.mean_difference), dollars(z * d.se))
+                        format!("{} ({})", Signed(d.mean_difference), dollars(d.se))
                     }
                     _ => "-".into(),
                 });
@@ -142,11 +144,13 @@ impl Exporter for MarkdownExporter {
             if let Some(fi) = fi {
                 let f = &fi.candidates[i];
                 row.push(format!(
-                    "{} ± {}",
+                    "{} ({})",
                     Signed(f.expected_saving.mean),
-                    dollars(z * f.expected_saving.se)
+                    dollars(f.expected_saving.se)
                 ));
-                row.push(crate::format::percent(f.prob_self_funding_costs_more.mean));
+                row.push(crate::format::percent_small(
+                    f.prob_self_funding_costs_more.mean,
+                ));
             }
             writeln!(s, "| {} |", row.join(" | "))?;
         }

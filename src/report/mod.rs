@@ -1,13 +1,16 @@
 //! The exporters of [`Results`]: one small exporter per format behind
 //! [`Exporter`].
 
+mod brief;
 mod cash_flow;
 mod charts;
 mod csv;
 mod html;
 mod json;
 mod markdown;
+pub mod plain;
 mod table;
+mod xlsx;
 
 pub use self::csv::{text_cell, CsvExporter};
 pub use cash_flow::{has_timing, CashFlowCsvExporter, CASH_FLOW_COLUMNS};
@@ -15,6 +18,7 @@ pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::{cell, prose, run_line, MarkdownExporter};
 pub use table::TableExporter;
+pub use xlsx::XlsxExporter;
 
 use crate::results::Results;
 
@@ -30,6 +34,9 @@ pub enum ExportError {
     /// A chart could not be drawn.
     #[error("cannot draw a chart: {0}")]
     Chart(String),
+    /// The workbook could not be built.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(String),
     /// Text formatting failed.
     #[error("cannot format the output")]
     Format(#[from] std::fmt::Error),

@@ -1,7 +1,9 @@
 //! The readable table printed after a run.
 
 use super::{ExportError, Exporter};
-use crate::format::dollars;
+use crate::analysis::text;
+use crate::format::{dollars, percent_small};
+use crate::model::RiskMeasure;
 use crate::results::Results;
 use std::fmt::Write;
 
@@ -54,30 +56,67 @@ impl Exporter for TableExporter {
             "(se)"
         };
         let with_exact = results.candidates.iter().any(|c| c.exact.is_some());
+        // The rule's measure (TVaR 99% without a decision), and the
+        // frontier's when it differs; p95 is always there (the 1-in-20 year).
+        let d = results.decision.as_ref();
+        let parse = |m: &str| m.parse::<RiskMeasure>().ok();
+        let rule = d
+            .and_then(|d| parse(&d.rule.risk_measure))
+            .unwrap_or(RiskMeasure::TVAR99);
+        let frontier = d
+            .and_then(|d| parse(&d.rule.frontier_measure))
+            .filter(|&m| m != rule);
+        let measures: Vec<(RiskMeasure, bool)> = std::iter::once((rule, true))
+            .chain(frontier.map(|m| (m, false)))
+            .filter(|(m, _)| *m != RiskMeasure::Var(950))
+            .collect();
         write!(
             s,
-            "{:<width$}  {:>13}  {:>11}  {:>13}  {:>13}  {:>13}  {:>7}",
-            "candidate", "mean cost", se_header, "p95", "TVaR 99%", "max liability", "P(agg)"
+            "{:<width$}  {:>13}  {:>11}  {:>13}",
+            "candidate", "mean cost", se_header, "p95"
+        )?;
+        for (m, _) in &measures {
+            write!(s, "  {:>13}", m.describe())?;
+        }
+        write!(
+            s,
+            "  {:>13}  {:>16}  {:>7}",
+            "max liability", "max liab.(market)", "P(agg)"
         )?;
         if with_exact {
             write!(s, "  {:>14}", "max |z| vs exact")?;
         }
         writeln!(s)?;
-        for c in &results.candidates {
+        for (i, c) in results.candidates.iter().enumerate() {
             let e = &c.employer_cost;
             write!(
                 s,
-                "{:<width$}  {:>13}  {:>11}  {:>13}  {:>13}  {:>13}  {:>7}",
+                "{:<width$}  {:>13}  {:>11}  {:>13}",
                 printable(&c.label),
                 dollars(e.mean),
                 format!("({})", dollars(e.se)),
                 dollars(e.percentiles.p95),
-                dollars(e.tvar.p99),
+            )?;
+            let point = d.and_then(|d| d.frontier.get(i));
+            for (m, is_rule) in &measures {
+                let v = match point {
+                    Some(p) if *is_rule => text::measure_plain(*m, p.rule_risk.value),
+                    Some(p) => text::measure_plain(*m, p.risk.value),
+                    None => dollars(e.tvar.p99),
+                };
+                write!(s, "  {v:>13}")?;
+            }
+            write!(
+                s,
+                "  {:>13}  {:>16}  {:>7}",
                 c.max_liability
                     .map(dollars)
                     .unwrap_or_else(|| "unbounded".into()),
+                c.market_max_liability()
+                    .map(dollars)
+                    .unwrap_or_else(|| "-".into()),
                 c.prob_aggregate_attaches
-                    .map(|p| format!("{:.1}%", 100.0 * p.mean))
+                    .map(|p| percent_small(p.mean))
                     .unwrap_or_else(|| "-".into()),
             )?;
             if let Some(x) = &c.exact {

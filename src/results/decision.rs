@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub struct Assumptions {
     /// The config's description.
     pub description: Option<String>,
+    /// Whom the report is prepared for (`report.client`, or `--client`).
+    #[serde(default)]
+    pub client: Option<String>,
     /// Annual budget (null when not given).
     pub budget: Option<f64>,
     /// Annual fully insured premium (null when not given).

@@ -349,3 +349,36 @@ impl ExactComparison {
         }
     }
 }
+
+impl CandidateResult {
+    /// The costs that do not depend on claims: stop-loss premiums and fees.
+    pub fn fixed_costs(&self) -> f64 {
+        self.specific_premium.mean + self.aggregate_premium.mean + self.fees.mean
+    }
+
+    /// Maximum liability in the market's convention: fixed costs plus the
+    /// aggregate attachment (null without an aggregate). Unlike the strict
+    /// [`CandidateResult::max_liability`], it leaves out what the aggregate
+    /// does not cover (claims outside it, claims beyond its maximum, ASD
+    /// and laser-gap dollars it does not count), which reports name beside it.
+    pub fn market_max_liability(&self) -> Option<f64> {
+        self.aggregate_attachment.map(|a| a + self.fixed_costs())
+    }
+}
+
+impl PopulationSummary {
+    /// Employee-months of the plan year: the PEPM basis.
+    pub fn employee_months(&self) -> f64 {
+        let by_tier: f64 = self.employee_months_by_tier.values().sum();
+        if by_tier > 0.0 {
+            by_tier
+        } else {
+            12.0 * self.employees
+        }
+    }
+
+    /// Member-months of the plan year (members x 12): the PMPM basis.
+    pub fn member_months(&self) -> f64 {
+        12.0 * self.members as f64
+    }
+}

@@ -173,10 +173,12 @@ pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, ShardError> {
     let run_blocks = first.header.run_blocks();
     let mut next = 0;
     let mut previous: Option<&ShardFile> = None;
+    // Every gap, so that one message names every shard to rerun.
+    let mut gaps = Vec::new();
     for s in &shards {
         let b = &s.header.blocks;
         if b.start > next {
-            return Err(ShardError::from(missing(&first.manifest, next..b.start)));
+            gaps.push(next..b.start);
         }
         if b.start < next {
             let other = previous.map_or_else(String::new, |p| p.dir.display().to_string());
@@ -191,13 +193,23 @@ pub fn plan_merge(mut shards: Vec<ShardFile>) -> Result<MergePlan, ShardError> {
         previous = Some(s);
     }
     if next < run_blocks {
-        return Err(ShardError::from(missing(&first.manifest, next..run_blocks)));
+        gaps.push(next..run_blocks);
+    }
+    if !gaps.is_empty() {
+        let out = first.dir.parent().map(Path::to_path_buf);
+        return Err(ShardError::from(missing(
+            &first.manifest,
+            &gaps,
+            out.as_deref(),
+        )));
     }
     Ok(MergePlan { shards })
 }
 
-/// The message for blocks `gap` that no shard holds, naming the shards to rerun.
-fn missing(m: &Manifest, gap: std::ops::Range<u64>) -> String {
+/// The message for blocks in `gaps` that no shard holds, naming every
+/// shard to rerun and the command that reruns one into `out` (the folder
+/// the other shards are in).
+fn missing(m: &Manifest, gaps: &[std::ops::Range<u64>], out: Option<&Path>) -> String {
     let lost: Vec<String> = (0..m.shards)
         .filter_map(|index| {
             let spec = ShardSpec {
@@ -205,18 +217,26 @@ fn missing(m: &Manifest, gap: std::ops::Range<u64>) -> String {
                 count: m.shards,
             };
             let blocks = shard_blocks(spec, m.trials).ok()?;
-            (blocks.start < gap.end && gap.start < blocks.end).then(|| spec.to_string())
+            gaps.iter()
+                .any(|gap| blocks.start < gap.end && gap.start < blocks.end)
+                .then(|| spec.to_string())
         })
         .collect();
+    let ranges: Vec<String> = gaps
+        .iter()
+        .map(|g| format!("{}..{}", g.start, g.end))
+        .collect();
+    let out = out
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or(".".to_string(), |p| p.display().to_string());
     format!(
-        "blocks {}..{} of {} are in no shard given: shard(s) {} missing; rerun each alone with `stoploss run {} --shard I/N` (seed {}, {} trials)",
-        gap.start,
-        gap.end,
+        "blocks {} of {} are in no shard given: shard(s) {} missing; rerun each alone with `stoploss run {} --shard I/N --seed {} --trials {} --out {out}`",
+        ranges.join(", "),
         m.name,
         lost.join(", "),
         m.config,
         m.seed,
-        m.trials
+        m.trials,
     )
 }
 

@@ -84,7 +84,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
     );
     let _ = writeln!(
         out,
-        "{how}, seed {} for every run. Rule: {}. Annual dollars; ± is the 95% interval half-width.\n",
+        "{how}, seed {} for every run. Rule: {}. Annual dollars; (se) is the standard error, and the runner-up's difference shows its 95% interval.\n",
         s.seed,
         cell(&s.rule)
     );
@@ -98,7 +98,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
         "expected cost".into(),
         rm.describe(),
         "runner-up".into(),
-        "runner-up costs more by".into(),
+        "runner-up costs more by (95% CI)".into(),
         "separated?".into(),
     ]);
     if with_fi {
@@ -119,7 +119,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
         };
         row.push(format!("{}{mark}", cell(&p.recommended)));
         row.push(rec.map_or("-".into(), |c| {
-            format!("{} ± {}", dollars(c.mean.mean), dollars(1.96 * c.mean.se))
+            format!("{} (se {})", dollars(c.mean.mean), dollars(c.mean.se))
         }));
         row.push(rec.map_or("-".into(), |c| text::measure_plain(rm, c.rule_risk.value)));
         match &p.comparison {
@@ -141,7 +141,7 @@ pub fn sweep_markdown(s: &SweepResults) -> String {
         }
         if with_fi {
             row.push(rec.and_then(|c| c.expected_saving).map_or("-".into(), |e| {
-                format!("{} ± {}", dollars(e.mean), dollars(1.96 * e.se))
+                format!("{} (se {})", dollars(e.mean), dollars(e.se))
             }));
             row.push(
                 rec.and_then(|c| c.prob_self_funding_costs_more)

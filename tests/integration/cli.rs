@@ -1048,7 +1048,12 @@ fn existing_output_needs_force() {
 #[test]
 fn validate_reports_ok_without_writing() {
     let tmp = TempDir::new().unwrap();
-    let cfg = write_json(tmp.path(), "v.json", &base("valid-one"));
+    // Priced aggregate: the base's flat $5 PEPM implies a loss ratio far
+    // above 100% for this toy group, which validate rightly warns about.
+    let mut config = base("valid-one");
+    config["stop_loss"]["aggregate"][0] =
+        json!({"attachment_factor": 1.25, "target_loss_ratio": 0.8});
+    let cfg = write_json(tmp.path(), "v.json", &config);
     let out = exec_in(Some(tmp.path()), &[], &["validate", "v.json"], 0);
     let stdout = stdout_of(&out);
     assert!(stdout.starts_with("ok: "), "{stdout}");

@@ -9,9 +9,10 @@ use serde_json::Value;
 
 /// Keys of `results.json` whose value may be null (absent figures; the
 /// README's output reference says when).
-const NULLABLE: [&str; 26] = [
+const NULLABLE: [&str; 27] = [
     "runner_up",
     "description",
+    "client",
     "budget",
     "fully_insured_premium",
     "fully_insured",

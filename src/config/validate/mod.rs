@@ -4,7 +4,7 @@
 //! ([`numbers`]); the sections see this module's imports (the raw types, the
 //! model and the contract) through `use super::*`.
 
-use super::limits::{self, text_problem, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
+use super::limits::{self, text_problem, MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_NAME_CHARS};
 use super::raw::*;
 use crate::contract::*;
 use crate::dist::ParamError;
@@ -18,6 +18,7 @@ mod claims;
 mod decision;
 mod numbers;
 mod population;
+mod sanity;
 mod stop_loss;
 mod timing;
 
@@ -152,6 +153,12 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         }
     }
     let timed = needs_timing(&raw);
+    let client = raw.report.as_ref().and_then(|r| r.client.clone());
+    if let Some(c) = &client {
+        if let Some(problem) = text_problem(c, MAX_LABEL_CHARS, false) {
+            return Err(ctx.err("report.client", problem));
+        }
+    }
     let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
     check_trial_count(trials).map_err(|message| ctx.err("trials", message))?;
     let trend = match raw.trend {
@@ -207,7 +214,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         .transpose()?;
     let decision = decision(raw.decision.as_ref(), ctx, budget)?;
     warnings.extend(ctx.warnings.borrow_mut().drain(..));
-    let study = Study {
+    let mut study = Study {
         name,
         seed: raw.seed.unwrap_or(DEFAULT_SEED),
         trials,
@@ -218,11 +225,14 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         budget,
         fully_insured_premium,
         description: raw.description,
+        client,
         decision,
         warnings,
         timing,
     };
     limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
+    let sane = sanity::warnings(&study);
+    study.warnings.extend(sane);
     Ok(study)
 }
 
