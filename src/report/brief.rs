@@ -132,6 +132,7 @@ pub fn per_month_table(s: &mut String, results: &Results) -> std::fmt::Result {
 /// What the figures do not say.
 pub fn limitations(s: &mut String, results: &Results) -> std::fmt::Result {
     let outside = plain::outside_aggregate(results);
+    let timed = super::has_timing(results);
     s.push_str("<h2 id=\"limitations\">Limitations</h2><ul class=\"note\">");
     let items = [
         "The figures come from a model of claims, not from this group's own claims experience: they are as good as the claim model and its parameters (see Assumptions). Large claims are rare, so the tail of the model matters most and is the least certain.".to_string(),
@@ -139,8 +140,12 @@ pub fn limitations(s: &mut String, results: &Results) -> std::fmt::Result {
             "Monte Carlo figures carry sampling error (the se columns); {} simulated plan years were used. Differences between candidates are measured on the same simulated years, so they are more precise than the figures themselves.",
             group(results.meta.trials)
         ),
-        "Premiums are those of the config: quoted rates as given, or priced ones at the stated target loss ratio. Actual quotes, lasers at renewal, contract basis (12/12, 12/15, paid) and claims run-out can change the comparison.".to_string(),
-        "Enrollment is taken as constant over the year; PEPM and PMPM rates are composite over coverage tiers.".to_string(),
+        if timed {
+            "Premiums are those of the config: quoted rates as given, or priced ones at the stated target loss ratio. Claims are dated by the config's seasonality and payment lags, which are inputs: a different lag pattern moves what each contract basis counts and the run-out left uncovered.".to_string()
+        } else {
+            "Premiums are those of the config: quoted rates as given, or priced ones at the stated target loss ratio. Actual quotes, lasers at renewal, contract basis (12/12, 12/15, paid) and claims run-out can change the comparison.".to_string()
+        },
+        "Enrollment follows the census's months of enrollment where it gives them (first_month, last_month), else is taken as constant over the year; PEPM and PMPM rates are composite over coverage tiers.".to_string(),
         if outside.is_empty() {
             "Maximum liability in the market convention leaves out claims beyond the aggregate maximum.".to_string()
         } else {

@@ -91,6 +91,11 @@ pub fn outside_aggregate(results: &Results) -> Vec<String> {
 pub fn market_liability_note(results: &Results) -> String {
     let outside = outside_aggregate(results);
     let mut parts = vec!["claims beyond the aggregate maximum".to_string()];
+    if super::has_timing(results) {
+        parts.push(
+            "claims outside the aggregate's basis (run-out after its paid window)".to_string(),
+        );
+    }
     if !outside.is_empty() {
         parts.insert(
             0,

@@ -198,7 +198,7 @@ fn shipped_configs_are_sane_and_compare_on_both_sides() {
             );
         }
     }
-    for name in ["small-100", "mid-500", "census-5000"] {
+    for name in ["small-100", "mid-500", "census-5000", "timing-400"] {
         let res: Value =
             serde_json::from_str(&fs::read_to_string(out.join(name).join("results.json")).unwrap())
                 .unwrap();
