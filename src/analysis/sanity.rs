@@ -111,7 +111,9 @@ pub fn warnings(study: &Study, results: &Results, pilot: bool) -> Vec<String> {
         }
     }
     for (a, option) in contract.aggregate.iter().enumerate() {
-        if !matches!(option.premium, Premium::Quoted(_)) {
+        // Quotes tied to specific options (`by_specific`) are not one
+        // premium across them.
+        if !matches!(option.premium, Premium::Quoted(_)) || !option.by_specific.is_empty() {
             continue;
         }
         let field = format!("stop_loss.aggregate[{a}].premium_pepm");
