@@ -34,6 +34,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Run a config over a list of values of numeric parameters (sensitivity sweep).
     Sweep(SweepArgs),
+    /// Fit severity families to a large-claimant listing (truncated, censored MLE) and write fit.json, fit.html and component.json.
+    Fit(super::fit_args::FitArgs),
+    /// Fit chain-ladder completion factors and the payment-lag pmf to a paid triangle.
+    FitLag(super::fit_args::FitLagArgs),
 }
 
 /// `stoploss sweep`.
