@@ -89,7 +89,7 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
         ("fit.json", pretty_of(&report)?),
         (
             "fit.html",
-            fit::report::html(&report, &prepared.observations).into_bytes(),
+            stoploss::report::fit_html(&report, &prepared.observations).into_bytes(),
         ),
     ];
     let mut lines = Vec::new();

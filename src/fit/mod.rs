@@ -6,7 +6,8 @@
 //! errors ([`FittedModel::se`], a parametric bootstrap as well for the GPD)
 //! and goodness of fit ([`gof`]); [`component`] turns the chosen tail into a
 //! config claim component; [`lag`] fits payment lags from a triangle and
-//! [`credibility`] weighs the experience against a manual rate.
+//! [`credibility`] weighs the experience against a manual rate. fit.html is
+//! drawn by [`crate::report::fit_html`].
 
 pub mod component;
 pub mod credibility;
@@ -15,7 +16,6 @@ pub mod gof;
 pub mod lag;
 pub mod listing;
 pub mod optim;
-pub mod report;
 pub mod special;
 
 use families::{conditional_cdf, log_likelihood, Family};
@@ -30,6 +30,20 @@ pub const ACCEPTABLE_DELTA_AIC: f64 = 2.0;
 
 /// Parametric-bootstrap replicates for the GPD's standard errors.
 pub const GPD_BOOTSTRAP: usize = 200;
+
+/// The family of a fitted model (located at the lowest truncation point
+/// `location`) and its parameter vector, to evaluate it again.
+pub fn family_of(m: &FittedModel, location: f64) -> Option<(Box<dyn Family>, Vec<f64>)> {
+    let fam = families::all(location)
+        .into_iter()
+        .find(|f| f.name() == m.family)?;
+    let p = fam
+        .parameter_names()
+        .iter()
+        .map(|n| m.parameters.get(*n).copied())
+        .collect::<Option<Vec<f64>>>()?;
+    Some((fam, p))
+}
 
 /// One fitted family, as in fit.json.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -3,12 +3,15 @@
 
 mod charts;
 mod csv;
+mod fit_html;
 mod html;
 mod json;
 mod markdown;
+mod svg_plot;
 mod table;
 
 pub use self::csv::{text_cell, CsvExporter};
+pub use fit_html::fit_html;
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::{cell, prose, run_line, MarkdownExporter};

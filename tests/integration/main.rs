@@ -13,6 +13,7 @@ mod distributions;
 mod engine;
 mod exact;
 mod extremes;
+mod fit;
 mod fuzz;
 mod interrupt;
 mod precision;
