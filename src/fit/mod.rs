@@ -56,6 +56,11 @@ pub struct FittedModel {
     /// numerical Hessian of the log-likelihood); absent when the fit is on
     /// a bound or the Hessian is not positive definite.
     pub se: BTreeMap<String, Option<f64>>,
+    /// The covariance matrix of the estimates (parameters in
+    /// `parameters`' order), from the observed information: what
+    /// posterior-predictive parameter draws use (`sim::parameter_risk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariance: Option<Vec<Vec<f64>>>,
     /// GPD only: standard errors from a parametric bootstrap (refits of
     /// samples drawn from the fit, untruncated above the location and
     /// uncensored, seeded: reproducible).
@@ -123,21 +128,21 @@ pub fn maximize(family: &dyn Family, data: &[Observation]) -> Option<RawFit> {
     })
 }
 
-/// Standard errors from the observed information at `p` (natural
-/// parameters), `None` each when the Hessian is not positive definite.
-pub fn observed_se(family: &dyn Family, p: &[f64], data: &[Observation]) -> Vec<Option<f64>> {
+/// The covariance of the estimates from the observed information at `p`
+/// (natural parameters): the inverse of the numerical Hessian of `-l`;
+/// `None` when it is not positive definite.
+pub fn observed_covariance(
+    family: &dyn Family,
+    p: &[f64],
+    data: &[Observation],
+) -> Option<Vec<Vec<f64>>> {
     let f = |x: &[f64]| -log_likelihood(family, x, data);
     let h: Vec<f64> = p.iter().map(|v| 1e-4 * v.abs().max(1e-2)).collect();
-    let none = vec![None; p.len()];
-    let Some((_, hess)) = optim::derivatives(&f, p, &h) else {
-        return none;
-    };
-    let Some(cov) = optim::invert(&hess) else {
-        return none;
-    };
+    let (_, hess) = optim::derivatives(&f, p, &h)?;
+    let cov = optim::invert(&hess)?;
     (0..p.len())
-        .map(|i| (cov[i][i] > 0.0 && cov[i][i].is_finite()).then(|| cov[i][i].sqrt()))
-        .collect()
+        .all(|i| cov[i][i] > 0.0 && cov[i][i].is_finite())
+        .then_some(cov)
 }
 
 /// The fit of every family, as fit.json reports it.
@@ -307,15 +312,27 @@ fn fit_one(
     let p = &raw.params;
     let names = fam.parameter_names();
     let bound = fam.at_bound(p);
-    let se = if bound.is_some() {
-        vec![None; p.len()]
+    // Observed information; the Pareto's is n_U / alpha^2 in closed form.
+    // The covariance is listed in the order of `parameters` (sorted names).
+    let nu = data.iter().filter(|o| !o.censored).count() as f64;
+    let cov = if bound.is_some() {
+        None
     } else if fam.name() == "pareto" {
-        // Observed information n_U / alpha^2, in closed form.
-        let nu = data.iter().filter(|o| !o.censored).count() as f64;
-        vec![Some(p[0] / nu.sqrt())]
+        Some(vec![vec![p[0] * p[0] / nu]])
     } else {
-        observed_se(fam, p, data)
+        observed_covariance(fam, p, data)
     };
+    let se: Vec<Option<f64>> = (0..p.len())
+        .map(|i| cov.as_ref().map(|c| c[i][i].sqrt()))
+        .collect();
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&i| names[i]);
+    let covariance = cov.map(|c| {
+        order
+            .iter()
+            .map(|&i| order.iter().map(|&j| c[i][j]).collect())
+            .collect()
+    });
     let mut cdf: Vec<f64> = data
         .iter()
         .filter(|o| !o.censored)
@@ -359,6 +376,7 @@ fn fit_one(
             .zip(p.iter().copied())
             .collect(),
         se: names.iter().map(|n| n.to_string()).zip(se).collect(),
+        covariance,
         se_bootstrap,
         log_likelihood: ll,
         aic: gof::aic(k, ll),

@@ -9,6 +9,7 @@
 mod driver;
 #[doc(hidden)] // for the stream tests and the benches; not part of the API
 pub mod kernel;
+pub mod parameter_risk;
 pub mod seed;
 
 pub use driver::{simulate, simulate_blocks, TrialColumns, BLOCK_TRIALS};
