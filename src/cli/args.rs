@@ -190,6 +190,11 @@ pub struct RunArgs {
     /// Also write report.html (charts and tables, self-contained) beside results.json.
     #[arg(long)]
     pub report: bool,
+    /// Rerun each config under every acceptable tail of this fit.json
+    /// (`stoploss fit`) on the same seed and write alternatives.json beside
+    /// results.json: how the recommendation moves with the tail (model risk).
+    #[arg(long, value_name = "FIT.json", conflicts_with = "shard")]
+    pub severity_alternatives: Option<PathBuf>,
     /// Census and data files must lie under the config's folder (no
     /// absolute paths, no `..`, no links leading out): for services that
     /// run configs written by others.

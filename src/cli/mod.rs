@@ -2,6 +2,7 @@
 //! ([`commands`]), atomic output folders ([`output`]), interrupted runs
 //! ([`interrupt`]) and sharded runs ([`shard`]). `main.rs` only calls [`main`].
 
+pub mod alternatives;
 pub mod args;
 pub mod commands;
 pub mod examples;

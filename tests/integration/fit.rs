@@ -211,3 +211,58 @@ fn fit_lag_writes_the_timing_spelling() {
         stderr_of(&o)
     );
 }
+
+#[test]
+fn severity_alternatives_rerun_on_the_same_seed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let listing = worked_listing(tmp.path());
+    let fit = tmp.path().join("fit");
+    bin()
+        .args([
+            "fit",
+            s(&listing),
+            "--threshold",
+            "150000",
+            "--out",
+            s(&fit),
+        ])
+        .assert()
+        .success();
+    let out = tmp.path().join("runs");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mid-500.json");
+    bin()
+        .args([
+            "run",
+            s(&config),
+            "--trials",
+            "2000",
+            "--quiet",
+            "--out",
+            s(&out),
+        ])
+        .args(["--severity-alternatives", s(&fit.join("fit.json"))])
+        .assert()
+        .success();
+    let alt = read(&out.join("mid-500/alternatives.json"));
+    let runs = alt["runs"].as_array().unwrap();
+    let tails: Vec<&str> = runs.iter().map(|r| r["tail"].as_str().unwrap()).collect();
+    assert_eq!(tails, ["as configured", "pareto", "gpd"]);
+    assert_eq!(alt["skipped"].as_array().unwrap().len(), 3);
+    // Common random numbers: a candidate whose cost does not depend on the
+    // tail above its deductible (spec $100k, no aggregate: the employer
+    // keeps min(S, 100k) per member) costs the same under every tail.
+    let cost = |r: &Value| {
+        r["employer_cost"]["spec $100k / no aggregate"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(cost(&runs[0]), cost(&runs[1]));
+    assert_eq!(cost(&runs[0]), cost(&runs[2]));
+    // The tail moves the $250k specific's cost.
+    let top = |r: &Value| {
+        r["employer_cost"]["spec $250k / no aggregate"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_ne!(top(&runs[1]), top(&runs[2]));
+}
