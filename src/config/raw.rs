@@ -22,6 +22,15 @@ pub struct RawConfig {
     pub fully_insured_premium: Option<f64>,
     pub description: Option<String>,
     pub decision: Option<RawDecision>,
+    pub parameter_risk: Option<RawParameterRisk>,
+}
+
+/// Per-trial shocks to the claim model (parameter risk).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParameterRisk {
+    pub frequency_cv: Option<f64>,
+    pub severity_cv: Option<f64>,
 }
 
 /// The risk appetite of the recommendation.

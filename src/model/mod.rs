@@ -69,4 +69,7 @@ pub struct Study {
     pub decision: RiskAppetite,
     /// Things worth saying about the inputs that are not errors.
     pub warnings: Vec<String>,
+    /// Per-trial shocks to frequency and severity (`parameter_risk`);
+    /// `None`: parameters are known, and no shock stream is drawn.
+    pub parameter_risk: Option<crate::sim::parameter_risk::ParameterRisk>,
 }

@@ -1,6 +1,7 @@
 //! The parallel driver: fixed trial blocks, reduced in block order.
 
 use super::kernel::{Kernel, TrialBuffers};
+use super::parameter_risk::TrialShock;
 use super::seed::block_rng;
 use crate::contract::{apply_specific, TrialClaims};
 use crate::model::Study;
@@ -182,7 +183,12 @@ pub fn simulate_blocks(
         let mut buffers = TrialBuffers::default();
         let mut claims = TrialClaims::default();
         for i in 0..piece.gross.len() {
-            kernel.simulate_trial(&mut rng, &mut buffers, &mut claims);
+            // Parameter risk: the trial's shock, from its own stream
+            // (seed, block, trial); none drawn without the config block.
+            let shock = study.parameter_risk.map_or(TrialShock::NONE, |p| {
+                p.shock(study.seed, piece.block, i as u64)
+            });
+            kernel.simulate_trial_shocked(&mut rng, &mut buffers, &mut claims, &shock);
             piece.gross[i] = claims.gross;
             for (s, option) in specific.iter().enumerate() {
                 let out = apply_specific(&option.terms, &claims, counting);

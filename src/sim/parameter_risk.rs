@@ -18,12 +18,11 @@
 //!   from `N(theta_hat, I^-1)` ([`draw_parameters`], the covariance from
 //!   fit.json).
 //!
-//! Not yet wired into the kernel (the simulation is being reworked for the
-//! contract-timing issue): the driver would draw [`TrialShock`] per trial
-//! with [`ParameterRisk::shock`] and the kernel apply it at one spot
-//! (`frequency_scale` on Poisson/negative binomial means, `severity_scale`
-//! on each amount next to the member's `severity_scale`); without a
-//! `parameter_risk` block no shock is drawn and results are unchanged.
+//! The driver draws [`TrialShock`] per trial with [`ParameterRisk::shock`]
+//! when the study has a `parameter_risk` block, and the kernel applies it at
+//! one spot each (`Frequency::sample_scaled` for counts, the amount next to
+//! the member's `severity_scale`); without the block no shock is drawn and
+//! results are unchanged.
 
 use crate::dist::SimRng;
 use rand::SeedableRng;

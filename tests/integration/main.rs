@@ -16,6 +16,7 @@ mod extremes;
 mod fit;
 mod fuzz;
 mod interrupt;
+mod parameter_risk;
 mod precision;
 mod properties;
 mod report_cli;
