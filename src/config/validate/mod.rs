@@ -198,7 +198,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
                 None => Ok(0.0),
                 Some(v) if v.is_finite() && (0.0..=2.0).contains(&v) => Ok(v),
                 Some(v) => Err(ctx.err(
-                    &format!("parameter_risk.{name}"),
+                    format!("parameter_risk.{name}"),
                     format!("must be a coefficient of variation between 0 and 2, got {v}"),
                 )),
             };
