@@ -266,3 +266,54 @@ fn severity_alternatives_rerun_on_the_same_seed() {
     };
     assert_ne!(top(&runs[1]), top(&runs[2]));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use stoploss::fit::{self, lag, listing};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Arbitrary bytes are a listing or an error, never a panic.
+        #[test]
+        fn listing_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut text = b"claimant_id,amount,year,status,censored_at\n".to_vec();
+            text.extend(bytes);
+            let _ = listing::parse_listing(&text, "fuzz.csv");
+            let _ = lag::parse_triangle(&text, "fuzz.csv");
+        }
+    }
+
+    proptest! {
+        // Each case fits five families and bootstraps the GPD (200 refits).
+        #![proptest_config(ProptestConfig { cases: 25, ..ProptestConfig::default() })]
+
+        /// Any positive amounts above the threshold fit without a panic, and
+        /// every reported statistic is finite.
+        #[test]
+        fn any_amounts_fit(
+            amounts in proptest::collection::vec(1.0001f64..1e4, 2..30),
+            capped in proptest::collection::vec(any::<bool>(), 30),
+        ) {
+            let mut text = String::from("claimant_id,amount,censored_at\n");
+            for (i, a) in amounts.iter().enumerate() {
+                let x = 100_000.0 * a;
+                let cap = if capped[i] && i > 1 { format!("{x}") } else { String::new() };
+                text.push_str(&format!("c{i},{x},{cap}\n"));
+            }
+            let rows = listing::parse_listing(text.as_bytes(), "f.csv").unwrap();
+            let prep = listing::Preparation {
+                threshold: 100_000.0, trend: 0.0, to_year: None, months: 0.0,
+                open_factor: 1.0, limit: None,
+            };
+            if let Ok(p) = listing::prepare(&rows, &prep, "f.csv") {
+                let r = fit::fit_all(&p, &prep, &[150_000.0, 1e6], 1);
+                for m in &r.models {
+                    prop_assert!(m.log_likelihood.is_finite(), "{}", m.family);
+                    prop_assert!(m.ks.is_finite() && m.ad.is_finite(), "{}", m.family);
+                }
+                let _ = stoploss::report::fit_html(&r, &p.observations);
+            }
+        }
+    }
+}
