@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Census,
     /// A problem in an empirical severity file.
     DataFile,
+    /// A problem in a claimant listing or lag triangle (`stoploss fit`).
+    Listing,
     /// A file larger than its documented limit, refused before it is read.
     TooLarge,
 }
@@ -33,6 +35,7 @@ impl ErrorKind {
             ErrorKind::Invalid => "invalid value",
             ErrorKind::Census => "bad census",
             ErrorKind::DataFile => "bad data file",
+            ErrorKind::Listing => "bad listing",
             ErrorKind::TooLarge => "file too large",
         }
     }

@@ -76,6 +76,7 @@ pub mod dist;
 pub mod error;
 pub mod evaluate;
 pub mod exact;
+pub mod fit;
 pub mod format;
 pub mod model;
 pub mod report;

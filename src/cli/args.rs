@@ -34,6 +34,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Run a config over a list of values of numeric parameters (sensitivity sweep).
     Sweep(SweepArgs),
+    /// Fit severity families to a large-claimant listing (truncated, censored MLE) and write fit.json, fit.html and component.json.
+    Fit(super::fit_args::FitArgs),
+    /// Fit chain-ladder completion factors and the payment-lag pmf to a paid triangle.
+    FitLag(super::fit_args::FitLagArgs),
 }
 
 /// `stoploss sweep`.
@@ -195,6 +199,11 @@ pub struct RunArgs {
     /// Also write report.html (charts and tables, self-contained) beside results.json.
     #[arg(long)]
     pub report: bool,
+    /// Rerun each config under every acceptable tail of this fit.json
+    /// (`stoploss fit`) on the same seed and write alternatives.json beside
+    /// results.json: how the recommendation moves with the tail (model risk).
+    #[arg(long, value_name = "FIT.json", conflicts_with = "shard")]
+    pub severity_alternatives: Option<PathBuf>,
     /// Census and data files must lie under the config's folder (no
     /// absolute paths, no `..`, no links leading out): for services that
     /// run configs written by others.

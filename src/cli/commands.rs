@@ -3,7 +3,7 @@
 use super::args::{InitArgs, ReportArgs, RunArgs, ValidateArgs};
 use super::output::{Contents, WriteFn, OUTPUTS};
 use super::plan::{OutputPlan, RunPlan, StateMode};
-use super::{examples, output, safe_write, shard, EXIT_FAILED, EXIT_OK};
+use super::{alternatives, examples, output, safe_write, shard, EXIT_FAILED, EXIT_OK};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -221,6 +221,18 @@ fn run_in_pool(args: &RunArgs) -> u8 {
             Ok(dir) => {
                 if !out.quiet {
                     println!("wrote {}", dir.display());
+                }
+                if let Some(fit) = &args.severity_alternatives {
+                    let alt = read_results(&dir)
+                        .and_then(|base| alternatives::run(&path, fit, &base, &dir, &plan));
+                    match alt {
+                        Ok(lines) if !out.quiet => lines.iter().for_each(|l| println!("{l}")),
+                        Ok(_) => {}
+                        Err(e) => {
+                            eprintln!("error: {}: {e:#}", path.display());
+                            failed += 1;
+                        }
+                    }
                 }
             }
             Err(e) => {

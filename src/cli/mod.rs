@@ -2,9 +2,12 @@
 //! ([`commands`]), atomic output folders ([`output`]), interrupted runs
 //! ([`interrupt`]) and sharded runs ([`shard`]). `main.rs` only calls [`main`].
 
+pub mod alternatives;
 pub mod args;
 pub mod commands;
 pub mod examples;
+pub mod fit;
+pub mod fit_args;
 pub mod interrupt;
 pub mod output;
 pub mod pdf;
@@ -78,6 +81,8 @@ pub fn main() -> ExitCode {
         args::Command::Merge(a) => shard::merge(&a),
         args::Command::Report(a) => commands::report(&a),
         args::Command::Sweep(a) => sweep::sweep(&a),
+        args::Command::Fit(a) => fit::fit(&a),
+        args::Command::FitLag(a) => fit::fit_lag(&a),
     };
     ExitCode::from(code)
 }

@@ -238,7 +238,7 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
 
 /// What the csv reader found wrong, in the census's terms: the 1-based
 /// column when it is known, and the message.
-fn csv_problem(e: &csv::Error) -> (Option<u64>, String) {
+pub(crate) fn csv_problem(e: &csv::Error) -> (Option<u64>, String) {
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -258,14 +258,14 @@ fn csv_problem(e: &csv::Error) -> (Option<u64>, String) {
 /// crate's own line counter drifts with CRLF line ends and blank lines, so
 /// count newlines before the first byte of each record instead; records come
 /// in file order, so counting resumes where the last one ended.
-struct LineCounter<'a> {
+pub(crate) struct LineCounter<'a> {
     bytes: &'a [u8],
     counted_to: usize,
     newlines: u64,
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
         LineCounter {
             bytes,
             counted_to: 0,
@@ -274,7 +274,7 @@ impl<'a> LineCounter<'a> {
     }
 
     /// The line of the record starting at byte `pos`.
-    fn line(&mut self, pos: u64) -> u64 {
+    pub(crate) fn line(&mut self, pos: u64) -> u64 {
         let bytes = self.bytes;
         let mut i = (pos as usize).min(bytes.len());
         while i < bytes.len() && matches!(bytes[i], b'\r' | b'\n') {

@@ -24,6 +24,7 @@ pub struct RawConfig {
     pub decision: Option<RawDecision>,
     pub timing: Option<RawTiming>,
     pub report: Option<RawReport>,
+    pub parameter_risk: Option<RawParameterRisk>,
 }
 
 /// The `timing` block: when claims are incurred and paid.
@@ -98,6 +99,14 @@ pub struct RawBySpecific {
 #[serde(deny_unknown_fields)]
 pub struct RawReport {
     pub client: Option<String>,
+}
+
+/// Per-trial shocks to the claim model (parameter risk).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParameterRisk {
+    pub frequency_cv: Option<f64>,
+    pub severity_cv: Option<f64>,
 }
 
 /// The risk appetite of the recommendation.

@@ -138,6 +138,25 @@ impl Frequency {
         }
     }
 
+    /// A count whose expected value is `scale` times the distribution's
+    /// (parameter risk's frequency shock): a Poisson or negative binomial
+    /// mean times `scale` (the mixing gamma's draw scaled), a Bernoulli `p`
+    /// times `scale` capped at 1. `scale == 1` is exactly [`Self::sample`].
+    #[inline]
+    pub fn sample_scaled<R: Rng + ?Sized>(&self, rng: &mut R, scale: f64) -> u32 {
+        if scale == 1.0 {
+            return self.sample(rng);
+        }
+        match self {
+            Frequency::Poisson(t) => poisson_running(t.mean * scale, rng),
+            Frequency::NegativeBinomial { mixing, .. } => {
+                let lambda = mixing.sample(rng) * scale;
+                poisson_running(lambda, rng)
+            }
+            Frequency::Bernoulli { p } => u32::from(uniform(rng) < (p * scale).min(1.0)),
+        }
+    }
+
     /// Draws a claim count.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {

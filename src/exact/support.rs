@@ -19,6 +19,12 @@ pub fn unsupported_reason(study: &Study, s: usize) -> Option<String> {
         );
     }
     let terms = &study.contract.specific[s].terms;
+    if study.parameter_risk.is_some() {
+        return Some(
+            "parameter_risk shocks every member's frequency or severity by the same per-trial factor, which makes members dependent"
+                .into(),
+        );
+    }
     if terms.deductible.is_finite() && terms.aggregating_deductible > 0.0 {
         return Some(
             "an aggregating specific deductible couples members (the employer keeps the first dollars of everyone's excess together)"

@@ -76,4 +76,7 @@ pub struct Study {
     /// When claims are incurred and paid (`None`: every claim counts as
     /// incurred and paid in the plan year, the untimed engine).
     pub timing: Option<Timing>,
+    /// Per-trial shocks to frequency and severity (`parameter_risk`);
+    /// `None`: parameters are known, and no shock stream is drawn.
+    pub parameter_risk: Option<crate::sim::parameter_risk::ParameterRisk>,
 }

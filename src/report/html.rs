@@ -31,7 +31,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0;color:#222;background:#fafafa}
 main{max-width:1240px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{margin:0 0 4px;font-size:26px}h2{margin:36px 0 10px;font-size:20px;border-bottom:1px solid #ddd;padding-bottom:4px}

@@ -5,15 +5,18 @@ mod brief;
 mod cash_flow;
 mod charts;
 mod csv;
+mod fit_html;
 mod html;
 mod json;
 mod markdown;
 pub mod plain;
+mod svg_plot;
 mod table;
 mod xlsx;
 
 pub use self::csv::{text_cell, CsvExporter};
 pub use cash_flow::{has_timing, CashFlowCsvExporter, CASH_FLOW_COLUMNS};
+pub use fit_html::fit_html;
 pub use html::{escape, HtmlExporter};
 pub use json::JsonExporter;
 pub use markdown::{cell, prose, run_line, MarkdownExporter};

@@ -14,6 +14,7 @@
 //! draws nothing after its month, and pieces paid before month 1 are
 //! dropped. Known claims' lags come last, in config order.
 
+use super::parameter_risk::TrialShock;
 use crate::contract::DatedClaim;
 use crate::dist::{uniform, LagModel, SimRng};
 use crate::model::{PriorYear, Study, Timing};
@@ -94,12 +95,16 @@ impl<'a> DatedKernel<'a> {
         self.timing.last_paid_month(max_lag)
     }
 
-    /// Draws one plan year into `out` (cleared first), sorted by member.
-    pub fn simulate_trial(&self, rng: &mut SimRng, out: &mut Vec<DatedClaim>) {
+    /// Draws one plan year into `out` (cleared first), sorted by member,
+    /// under a parameter-risk `shock` (expected claim counts and amounts of
+    /// the simulated claims, prior year included, scaled; known claims are
+    /// known).
+    pub fn simulate_trial(&self, rng: &mut SimRng, shock: &TrialShock, out: &mut Vec<DatedClaim>) {
         out.clear();
-        self.draw_year(rng, 0, 1.0, out);
+        self.draw_year(rng, 0, 1.0, shock, out);
         if self.timing.prior_year == PriorYear::SelfFunded {
-            self.draw_year(rng, -12, 1.0 / self.timing.prior_year_deflator, out);
+            let deflated = 1.0 / self.timing.prior_year_deflator;
+            self.draw_year(rng, -12, deflated, shock, out);
         }
         for k in &self.timing.known_claims {
             let lag = match k.lag_months {
@@ -120,7 +125,15 @@ impl<'a> DatedKernel<'a> {
 
     /// One year of every member's claims, months shifted by `shift` and
     /// amounts scaled by `scale`; only pieces paid from month 1 on are kept.
-    fn draw_year(&self, rng: &mut SimRng, shift: i32, scale: f64, out: &mut Vec<DatedClaim>) {
+    fn draw_year(
+        &self,
+        rng: &mut SimRng,
+        shift: i32,
+        scale: f64,
+        shock: &TrialShock,
+        out: &mut Vec<DatedClaim>,
+    ) {
+        let scale = scale * shock.severity_scale;
         let population = &self.study.population;
         let timing = self.timing;
         for (idx, member) in population.members.iter().enumerate() {
@@ -133,7 +146,7 @@ impl<'a> DatedKernel<'a> {
             let cdf = &self.month_cdf[(first - 1) * 12 + (last - 1)];
             let reach = &self.reach[member.profile as usize];
             for (k, c) in profile.components.iter().enumerate() {
-                let n = c.frequency.sample(rng);
+                let n = c.frequency.sample_scaled(rng, shock.frequency_scale);
                 let lag = c.lag.as_ref().unwrap_or(&timing.lag);
                 for _ in 0..n {
                     let u = uniform(rng);

@@ -2,6 +2,7 @@
 
 use super::dated::DatedKernel;
 use super::kernel::{Kernel, TrialBuffers};
+use super::parameter_risk::TrialShock;
 use super::seed::block_rng;
 use crate::contract::{apply_dated, apply_specific, MonthlyOutcome, MonthlyWork, TrialClaims};
 use crate::model::Study;
@@ -281,7 +282,12 @@ pub fn simulate_blocks(
         let mut buffers = TrialBuffers::default();
         let mut claims = TrialClaims::default();
         for i in 0..piece.gross.len() {
-            kernel.simulate_trial(&mut rng, &mut buffers, &mut claims);
+            // Parameter risk: the trial's shock, from its own stream
+            // (seed, block, trial); none drawn without the config block.
+            let shock = study.parameter_risk.map_or(TrialShock::NONE, |p| {
+                p.shock(study.seed, piece.block, i as u64)
+            });
+            kernel.simulate_trial_shocked(&mut rng, &mut buffers, &mut claims, &shock);
             piece.gross[i] = claims.gross;
             for (s, option) in specific.iter().enumerate() {
                 let out = apply_specific(&option.terms, &claims, counting);
@@ -346,8 +352,11 @@ fn simulate_dated_blocks(
             let mut part = TrialColumns::with_capacity(n, options);
             part.aggregate_retained = vec![Vec::with_capacity(n); columns];
             let mut monthly = MonthlyColumns::empty(months, options, columns);
-            for _ in 0..n {
-                kernel.simulate_trial(&mut rng, &mut claims);
+            for i in 0..n {
+                let shock = study
+                    .parameter_risk
+                    .map_or(TrialShock::NONE, |p| p.shock(study.seed, b, i as u64));
+                kernel.simulate_trial(&mut rng, &shock, &mut claims);
                 apply_dated(
                     contract,
                     &claims,

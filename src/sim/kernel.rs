@@ -1,5 +1,6 @@
 //! One simulated plan year of the whole population.
 
+use super::parameter_risk::TrialShock;
 use crate::contract::{LargeClaimant, Laser, TrialClaims};
 use crate::dist::{AmountPlan, Exponents, SimRng, TrialNormals, SHORT_RUN};
 use crate::model::Population;
@@ -115,13 +116,27 @@ impl<'a> Kernel<'a> {
         buffers: &mut TrialBuffers,
         out: &mut TrialClaims,
     ) {
+        self.simulate_trial_shocked(rng, buffers, out, &TrialShock::NONE);
+    }
+
+    /// [`Self::simulate_trial`] under a parameter-risk shock: expected claim
+    /// counts times `shock.frequency_scale`, amounts times
+    /// `shock.severity_scale` ([`TrialShock::NONE`] draws exactly what
+    /// `simulate_trial` draws).
+    pub fn simulate_trial_shocked(
+        &self,
+        rng: &mut SimRng,
+        buffers: &mut TrialBuffers,
+        out: &mut TrialClaims,
+        shock: &TrialShock,
+    ) {
         out.gross = 0.0;
         out.aggregate_eligible = 0.0;
         out.large.clear();
         let members = &self.population.members;
         for first in (0..members.len()).step_by(MEMBER_CHUNK) {
             let chunk = first..(first + MEMBER_CHUNK).min(members.len());
-            self.simulate_chunk(chunk, rng, buffers, out);
+            self.simulate_chunk(chunk, rng, buffers, out, shock);
         }
     }
 
@@ -132,6 +147,7 @@ impl<'a> Kernel<'a> {
         rng: &mut SimRng,
         buffers: &mut TrialBuffers,
         out: &mut TrialClaims,
+        shock: &TrialShock,
     ) {
         let profiles = &self.population.profiles;
         let members = &self.population.members[chunk.clone()];
@@ -148,7 +164,8 @@ impl<'a> Kernel<'a> {
         for member in members {
             let p = member.profile as usize;
             for (c, plan) in profiles[p].components.iter().zip(&self.plans[p]) {
-                let n = c.frequency.sample(rng);
+                // Parameter risk, frequency: the one place counts are scaled.
+                let n = c.frequency.sample_scaled(rng, shock.frequency_scale);
                 counts.push(n);
                 if plan.uses_trial_normals() {
                     normal_count += n as usize;
@@ -175,7 +192,7 @@ impl<'a> Kernel<'a> {
             }
         }
         let amounts = exponents.exponentiate();
-        self.sum_members(chunk, slots, amounts, out);
+        self.sum_members(chunk, slots, amounts, out, shock.severity_scale);
     }
 
     /// Adds up each member of `chunk`'s amounts by component and adds the
@@ -186,6 +203,7 @@ impl<'a> Kernel<'a> {
         slots: &[(f64, u32)],
         amounts: &[f64],
         out: &mut TrialClaims,
+        severity_shock: f64,
     ) {
         // Local sums: `out` may alias what `large.push` writes, which would
         // keep them in memory.
@@ -212,7 +230,9 @@ impl<'a> Kernel<'a> {
                 }
                 let drawn = direct + run_sum(amounts, start, end);
                 start = end;
-                let amount = drawn * member.severity_scale;
+                // Parameter risk, severity: the one place amounts are scaled
+                // (x 1.0 without it: exact, so results are unchanged).
+                let amount = drawn * member.severity_scale * severity_shock;
                 total += amount;
                 match (c.specific, c.aggregate) {
                     (true, true) => {

@@ -599,3 +599,24 @@ fn extending_a_timed_run_matches_a_whole_run() {
     assert!(whole.monthly.is_some());
     assert_eq!(columns, whole);
 }
+
+/// Parameter risk shocks the timed kernel too: a common frequency shock of
+/// CV c on a compound Poisson year gives CV^2 of the year's claims =
+/// E[X^2] / (n lambda E[X]^2) + c^2 (process plus parameter); here
+/// 2 / 2000 + 0.09.
+#[test]
+fn parameter_risk_shocks_timed_studies() {
+    let mut v = share_config(&["12/12"], "fully_insured");
+    v["parameter_risk"] = json!({"frequency_cv": 0.3});
+    v["trials"] = json!(8000);
+    let study = parse(&v);
+    let columns = simulate(&study, &|_| {});
+    let g: Moments = columns.gross.iter().copied().collect();
+    let cv2 = (g.sd() / g.mean()).powi(2);
+    assert_within(
+        "CV^2 of the year's claims",
+        cv2,
+        2.0 / 2000.0 + 0.09,
+        0.1 * 0.091,
+    );
+}

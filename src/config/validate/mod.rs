@@ -213,6 +213,23 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         .map(|b| dollar_amount(ctx, "fully_insured_premium", b))
         .transpose()?;
     let decision = decision(raw.decision.as_ref(), ctx, budget)?;
+    let parameter_risk = match &raw.parameter_risk {
+        None => None,
+        Some(p) => {
+            let cv = |name: &str, v: Option<f64>| match v {
+                None => Ok(0.0),
+                Some(v) if v.is_finite() && (0.0..=2.0).contains(&v) => Ok(v),
+                Some(v) => Err(ctx.err(
+                    format!("parameter_risk.{name}"),
+                    format!("must be a coefficient of variation between 0 and 2, got {v}"),
+                )),
+            };
+            Some(crate::sim::parameter_risk::ParameterRisk {
+                frequency_cv: cv("frequency_cv", p.frequency_cv)?,
+                severity_cv: cv("severity_cv", p.severity_cv)?,
+            })
+        }
+    };
     warnings.extend(ctx.warnings.borrow_mut().drain(..));
     let mut study = Study {
         name,
@@ -229,6 +246,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         decision,
         warnings,
         timing,
+        parameter_risk,
     };
     limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
     let sane = sanity::warnings(&study);
