@@ -64,6 +64,7 @@ fn decided_results(
     let expectations = OptionExpectations::from_columns(study, columns);
     let evaluation = evaluate_with(study, columns, expectations.clone());
     let mut r = results(study, evaluation, start, simulated, None);
+    r.parameter_risk = parameter_risk_comparison(study, &r);
     decide(
         study,
         &mut r,
@@ -74,6 +75,58 @@ fn decided_results(
         },
     );
     r
+}
+
+/// With `parameter_risk`: the same study with its parameters known (the
+/// same seed and trials: the same claim stream without the shocks),
+/// simulated and evaluated, beside `with`'s candidates.
+fn parameter_risk_comparison(
+    study: &Study,
+    with: &Results,
+) -> Option<crate::results::ParameterRiskComparison> {
+    use crate::results::{ParameterRiskCandidate, ParameterRiskComparison};
+    let risk = study.parameter_risk?;
+    let known = Study {
+        parameter_risk: None,
+        ..study.clone()
+    };
+    let columns = simulate(&known, &|_| {});
+    let without = crate::evaluate::evaluate(&known, &columns);
+    let candidates = with
+        .candidates
+        .iter()
+        .zip(&without.candidates)
+        .map(|(w, k)| {
+            let (sw, sk) = (w.employer_cost.sd, k.employer_cost.sd);
+            ParameterRiskCandidate {
+                label: w.label.clone(),
+                mean_with: w.employer_cost.mean,
+                mean_without: k.employer_cost.mean,
+                sd_with: sw,
+                sd_without: sk,
+                tvar95_with: w.employer_cost.tvar.p95,
+                tvar95_without: k.employer_cost.tvar.p95,
+                parameter_variance_share: if sw > 0.0 {
+                    (1.0 - (sk * sk) / (sw * sw)).max(0.0)
+                } else {
+                    0.0
+                },
+                specific_reimbursement: [
+                    w.specific_reimbursement.mean,
+                    k.specific_reimbursement.mean,
+                ],
+                aggregate_reimbursement: [
+                    w.aggregate_reimbursement.mean,
+                    k.aggregate_reimbursement.mean,
+                ],
+            }
+        })
+        .collect();
+    Some(ParameterRiskComparison {
+        frequency_cv: risk.frequency_cv,
+        severity_cv: risk.severity_cv,
+        candidates,
+    })
 }
 
 /// Bytes a simulation of `study` holds at its peak: the per-trial columns
@@ -330,5 +383,6 @@ fn results(
         warnings: evaluation.warnings,
         assumptions: Some(assumptions(study)),
         decision: None,
+        parameter_risk: None,
     }
 }

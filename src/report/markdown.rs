@@ -161,6 +161,7 @@ impl Exporter for MarkdownExporter {
             }
         }
         s.push_str(&super::cash_flow::markdown_section(results));
+        s.push_str(&super::parameter_risk::markdown_section(results));
         Ok(s.into_bytes())
     }
 }

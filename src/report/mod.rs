@@ -9,6 +9,7 @@ mod fit_html;
 mod html;
 mod json;
 mod markdown;
+mod parameter_risk;
 pub mod plain;
 mod svg_plot;
 mod table;

@@ -4,6 +4,7 @@
 mod decision;
 mod levels;
 mod nullable;
+mod parameter_risk;
 mod timing;
 
 pub use decision::*;
@@ -12,6 +13,7 @@ pub use levels::{
     PERCENTILE_LEVELS, TVAR_LEVELS,
 };
 pub(crate) use nullable::f64_or_nan;
+pub use parameter_risk::{ParameterRiskCandidate, ParameterRiskComparison};
 use serde::{Deserialize, Serialize};
 pub use timing::{CandidateTiming, CashFlow, PeakCashNeed};
 
@@ -43,6 +45,10 @@ pub struct Results {
     /// and self-funding against the fully insured premium.
     #[serde(default)]
     pub decision: Option<Decision>,
+    /// With `parameter_risk`: every candidate with and without it, and the
+    /// share of variance it adds (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parameter_risk: Option<ParameterRiskComparison>,
 }
 
 /// Run metadata.

@@ -620,3 +620,34 @@ fn parameter_risk_shocks_timed_studies() {
         0.1 * 0.091,
     );
 }
+
+/// A run with parameter risk reports every candidate beside the same years
+/// with known parameters: for a common frequency shock of CV 0.3 on a
+/// compound Poisson year the share of variance it adds is
+/// 0.09 / (0.09 + 2 / 2000) = 0.989, and the mean does not move.
+#[test]
+fn parameter_risk_is_shown_beside_known_parameters() {
+    let mut v = share_config(&["12/12"], "fully_insured");
+    v["parameter_risk"] = json!({"frequency_cv": 0.3});
+    v["trials"] = json!(8000);
+    let r = run_study(&parse(&v), &|_| {});
+    let p = r.parameter_risk.as_ref().expect("the comparison");
+    let c = &p.candidates[0];
+    assert_within(
+        "variance share",
+        c.parameter_variance_share,
+        0.09 / 0.091,
+        0.01,
+    );
+    assert_within(
+        "mean",
+        c.mean_with,
+        c.mean_without,
+        4.0 * c.sd_with / 8000f64.sqrt(),
+    );
+    let md = String::from_utf8(
+        stoploss::report::Exporter::serialize(&stoploss::report::MarkdownExporter, &r).unwrap(),
+    )
+    .unwrap();
+    assert!(md.contains("With and without parameter risk"));
+}
