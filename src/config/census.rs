@@ -118,23 +118,9 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(bytes);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(rows.len() as u64 + 2, |p| lines.line(p.byte()));
-                let (column, message) = csv_problem(&e);
-                let at = match column {
-                    Some(c) => format!("line {line}, column {c}"),
-                    None => format!("line {line}"),
-                };
-                return Err(err(at, message));
-            }
-        }
-        let line = record.position().map(|p| lines.line(p.byte())).unwrap_or(0);
+    while let Some(line) = next_record(&mut reader, &mut record, &mut lines, rows.len())
+        .map_err(|(at, m)| err(at, m))?
+    {
         let field = |name: &str| col.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let at = |name: &str| format!("line {line}, column {} ({name})", col[name] + 1);
         let member_id = field("member_id").to_string();
@@ -234,6 +220,36 @@ pub fn read_census(path: &Path, class_names: &[String]) -> Result<Vec<CensusRow>
         return Err(err(String::new(), "the census lists no members".into()));
     }
     Ok(rows)
+}
+
+/// Reads the next row of a CSV file into `record` and returns its 1-based
+/// line (`None` after the last row); a malformed row gives its location
+/// (`line N` or `line N, column C`; a row the reader cannot place is taken
+/// to follow the `read` rows before it) and what is wrong. Shared by the
+/// census and the claimant listing.
+pub(crate) fn next_record(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    lines: &mut LineCounter<'_>,
+    read: usize,
+) -> Result<Option<u64>, (String, String)> {
+    match reader.read_record(record) {
+        Ok(false) => Ok(None),
+        Ok(true) => Ok(Some(
+            record.position().map(|p| lines.line(p.byte())).unwrap_or(0),
+        )),
+        Err(e) => {
+            let line = e
+                .position()
+                .map_or(read as u64 + 2, |p| lines.line(p.byte()));
+            let (column, message) = csv_problem(&e);
+            let at = match column {
+                Some(c) => format!("line {line}, column {c}"),
+                None => format!("line {line}"),
+            };
+            Err((at, message))
+        }
+    }
 }
 
 /// What the csv reader found wrong, in the census's terms: the 1-based

@@ -9,7 +9,7 @@ pub mod limits;
 pub(crate) mod raw;
 mod validate;
 
-pub(crate) use census::{csv_problem, LineCounter};
+pub(crate) use census::{csv_problem, next_record, LineCounter};
 pub use census::{read_census, CensusRow, MAX_CENSUS_BYTES};
 pub use files::{read_limited, utf8};
 pub use validate::MAX_DATA_FILE_BYTES;

@@ -13,7 +13,7 @@
 //! developed by the open-claim factor. Rows below the threshold are left
 //! out (and counted): a listing at a lower threshold can be refitted higher.
 
-use crate::config::{csv_problem, read_limited, LineCounter};
+use crate::config::{csv_problem, next_record, read_limited, LineCounter};
 use crate::error::{did_you_mean, snippet, ConfigError, ErrorKind};
 use std::collections::HashMap;
 use std::path::Path;
@@ -158,23 +158,9 @@ pub fn parse_listing(bytes: &[u8], file: &str) -> Result<Vec<ListingRow>, Config
     let mut seen: HashMap<(String, Option<i32>), u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(bytes);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(rows.len() as u64 + 2, |p| lines.line(p.byte()));
-                let (column, message) = csv_problem(&e);
-                let at = match column {
-                    Some(c) => format!("line {line}, column {c}"),
-                    None => format!("line {line}"),
-                };
-                return Err(err(at, message));
-            }
-        }
-        let line = record.position().map(|p| lines.line(p.byte())).unwrap_or(0);
+    while let Some(line) = next_record(&mut reader, &mut record, &mut lines, rows.len())
+        .map_err(|(at, m)| err(at, m))?
+    {
         let field = |name: &str| col.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let at = |name: &str| format!("line {line}, column {} ({name})", col[name] + 1);
         let claimant_id = field("claimant_id").to_string();
