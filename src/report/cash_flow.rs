@@ -4,7 +4,6 @@
 //! attachment. Studies without contract timing get none of these.
 
 use super::html::escape;
-use super::markdown::cell;
 use super::{ExportError, Exporter};
 use crate::format::dollars;
 use crate::results::{CandidateResult, Results};
@@ -132,18 +131,10 @@ pub fn markdown_section(results: &Results) -> String {
     if !has_timing(results) {
         return String::new();
     }
-    let mut s = String::from("\n### Contract timing and cash flow\n\n");
-    s.push_str(EXPLAINED);
-    s.push_str("\n\n| ");
-    s.push_str(&HEADERS.join(" | "));
-    s.push_str(" |\n|");
-    s.push_str(&"---|".repeat(HEADERS.len()));
-    s.push('\n');
-    for row in rows(results) {
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-        let _ = writeln!(s, "| {} |", cells.join(" | "));
-    }
-    s
+    format!(
+        "\n### Contract timing and cash flow\n\n{EXPLAINED}\n\n{}",
+        super::markdown::table(&HEADERS, &rows(results))
+    )
 }
 
 /// The candidate the fan chart shows: the recommendation when it has an
@@ -170,23 +161,10 @@ pub fn html_section(results: &Results) -> Result<String, ExportError> {
     }
     write!(
         s,
-        "<h2 id=\"cash-flow\">Contract timing and cash flow</h2><p>{}</p><div class=\"scroll\"><table><thead><tr>",
-        escape(EXPLAINED)
+        "<h2 id=\"cash-flow\">Contract timing and cash flow</h2><p>{}</p>{}",
+        escape(EXPLAINED),
+        super::html::table(&HEADERS, &rows(results), 3)
     )?;
-    for (i, h) in HEADERS.iter().enumerate() {
-        let class = if i < 3 { " class=\"l\"" } else { "" };
-        write!(s, "<th{class}>{}</th>", escape(h))?;
-    }
-    s.push_str("</tr></thead><tbody>");
-    for row in rows(results) {
-        s.push_str("<tr>");
-        for (i, c) in row.iter().enumerate() {
-            let class = if i < 3 { " class=\"l\"" } else { "" };
-            write!(s, "<td{class}>{}</td>", escape(c))?;
-        }
-        s.push_str("</tr>");
-    }
-    s.push_str("</tbody></table></div>");
     if let Some(c) = shown(results) {
         let svg = fan_chart(c).map_err(|e| ExportError::Chart(e.to_string()))?;
         write!(

@@ -332,6 +332,26 @@ impl HtmlExporter {
     }
 }
 
+/// A table of `headers` and `rows` in a horizontally scrolling block, its
+/// first `left` columns left-aligned (text), the others right-aligned.
+pub fn table<R: AsRef<[String]>>(headers: &[&str], rows: &[R], left: usize) -> String {
+    let class = |i: usize| if i < left { " class=\"l\"" } else { "" };
+    let mut s = String::from("<div class=\"scroll\"><table><thead><tr>");
+    for (i, h) in headers.iter().enumerate() {
+        let _ = write!(s, "<th{}>{}</th>", class(i), escape(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for row in rows {
+        s.push_str("<tr>");
+        for (i, c) in row.as_ref().iter().enumerate() {
+            let _ = write!(s, "<td{}>{}</td>", class(i), escape(c));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div>");
+    s
+}
+
 fn figure(s: &mut String, id: &str, svg: &str, caption: &str) {
     let _ = write!(
         s,

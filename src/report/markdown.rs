@@ -35,6 +35,20 @@ pub fn prose(s: &str) -> String {
     out
 }
 
+/// A table of `headers` and `rows`, each cell as for [`cell`].
+pub fn table<R: AsRef<[String]>>(headers: &[&str], rows: &[R]) -> String {
+    let mut s = format!(
+        "| {} |\n|{}\n",
+        headers.join(" | "),
+        "---|".repeat(headers.len())
+    );
+    for row in rows {
+        let cells: Vec<String> = row.as_ref().iter().map(|c| cell(c)).collect();
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
+    }
+    s
+}
+
 /// The line that says what a results document is: trials or exact engine,
 /// members, employees, seed.
 pub fn run_line(results: &Results) -> String {

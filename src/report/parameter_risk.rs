@@ -2,10 +2,8 @@
 //! `report.html` (empty without `parameter_risk`).
 
 use super::html::escape;
-use super::markdown::cell;
 use crate::format::dollars;
 use crate::results::Results;
-use std::fmt::Write;
 
 const HEADERS: [&str; 7] = [
     "Candidate",
@@ -49,16 +47,10 @@ pub fn markdown_section(results: &Results) -> String {
     let Some(text) = explained(results) else {
         return String::new();
     };
-    let mut s = format!("\n### With and without parameter risk\n\n{text}\n\n| ");
-    s.push_str(&HEADERS.join(" | "));
-    s.push_str(" |\n|");
-    s.push_str(&"---|".repeat(HEADERS.len()));
-    s.push('\n');
-    for row in rows(results) {
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-        let _ = writeln!(s, "| {} |", cells.join(" | "));
-    }
-    s
+    format!(
+        "\n### With and without parameter risk\n\n{text}\n\n{}",
+        super::markdown::table(&HEADERS, &rows(results))
+    )
 }
 
 /// The section of `report.html`.
@@ -66,23 +58,9 @@ pub fn html_section(results: &Results) -> String {
     let Some(text) = explained(results) else {
         return String::new();
     };
-    let mut s = format!(
-        "<h2 id=\"parameter-risk\">With and without parameter risk</h2><p>{}</p><div class=\"scroll\"><table><thead><tr>",
-        escape(&text)
-    );
-    for (i, h) in HEADERS.iter().enumerate() {
-        let class = if i == 0 { " class=\"l\"" } else { "" };
-        let _ = write!(s, "<th{class}>{}</th>", escape(h));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for row in rows(results) {
-        s.push_str("<tr>");
-        for (i, c) in row.iter().enumerate() {
-            let class = if i == 0 { " class=\"l\"" } else { "" };
-            let _ = write!(s, "<td{class}>{}</td>", escape(c));
-        }
-        s.push_str("</tr>");
-    }
-    s.push_str("</tbody></table></div>");
-    s
+    format!(
+        "<h2 id=\"parameter-risk\">With and without parameter risk</h2><p>{}</p>{}",
+        escape(&text),
+        super::html::table(&HEADERS, &rows(results), 1)
+    )
 }

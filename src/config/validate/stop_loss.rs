@@ -96,16 +96,8 @@ pub(super) fn contract(
             default_lr,
             enrollment,
         )?;
-        let mut option_basis = match &o.basis {
-            None => default_basis.clone(),
-            Some(b) => basis(ctx, &format!("{path}.basis"), b)?,
-        };
-        let run_in = o
-            .run_in_limit
-            .as_ref()
-            .map(|r| run_in_limit(ctx, &format!("{path}.run_in_limit"), r, &mut option_basis))
-            .transpose()?
-            .flatten();
+        let (option_basis, run_in) =
+            basis_and_run_in(ctx, &path, &o.basis, &o.run_in_limit, &default_basis)?;
         let reimbursement_lag = match (o.reimbursement_lag_months, o.advance_funding) {
             (Some(l), Some(true)) if l != 0 => {
                 return Err(ctx.err(
@@ -530,16 +522,8 @@ fn aggregate_timing(
     default_basis: &Basis,
     terminating: bool,
 ) -> Result<AggregateTiming, ConfigError> {
-    let mut option_basis = match &o.basis {
-        None => default_basis.clone(),
-        Some(b) => basis(ctx, &format!("{path}.basis"), b)?,
-    };
-    let run_in = o
-        .run_in_limit
-        .as_ref()
-        .map(|r| run_in_limit(ctx, &format!("{path}.run_in_limit"), r, &mut option_basis))
-        .transpose()?
-        .flatten();
+    let (mut option_basis, run_in) =
+        basis_and_run_in(ctx, path, &o.basis, &o.run_in_limit, default_basis)?;
     let terminal_liability = match &o.terminal_liability {
         None => None,
         Some(t) => {

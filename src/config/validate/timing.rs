@@ -159,6 +159,26 @@ pub(super) fn run_in_limit(
     }
 }
 
+/// An option's `basis` (default: `default`) and `run_in_limit` at `path`:
+/// the basis with the limit's month form applied, and its dollar form.
+pub(super) fn basis_and_run_in(
+    ctx: &Ctx,
+    path: &str,
+    raw_basis: &Option<Value>,
+    raw_run_in: &Option<Value>,
+    default: &Basis,
+) -> Result<(Basis, Option<f64>), ConfigError> {
+    let mut b = match raw_basis {
+        None => default.clone(),
+        Some(v) => basis(ctx, &format!("{path}.basis"), v)?,
+    };
+    let limit = match raw_run_in {
+        None => None,
+        Some(r) => run_in_limit(ctx, &format!("{path}.run_in_limit"), r, &mut b)?,
+    };
+    Ok((b, limit))
+}
+
 /// The `timing` block (or the default when only contract terms ask for
 /// timing).
 pub(super) fn timing(
