@@ -65,6 +65,13 @@ fn decided_results(
     let evaluation = evaluate_with(study, columns, expectations.clone());
     let mut r = results(study, evaluation, start, simulated, None);
     r.parameter_risk = parameter_risk_comparison(study, &r);
+    if study.projection.is_some() {
+        let (candidates, summary) = crate::evaluate::projection::project(study, &r.candidates);
+        for (c, p) in r.candidates.iter_mut().zip(candidates) {
+            c.projection = Some(p);
+        }
+        r.projection = Some(summary);
+    }
     decide(
         study,
         &mut r,
@@ -384,5 +391,6 @@ fn results(
         assumptions: Some(assumptions(study)),
         decision: None,
         parameter_risk: None,
+        projection: None,
     }
 }

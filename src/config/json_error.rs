@@ -110,11 +110,28 @@ pub(super) fn check_lists(text: &str, file: &str) -> Result<(), ConfigError> {
     }
 }
 
+/// Lists allowed by their full path (their keys alone are objects elsewhere,
+/// like the top-level `trend`), and the rows of the transition matrix.
+const LIST_PATHS: [&str; 4] = [
+    "projection.trend",
+    "projection.persistence.tiers",
+    "projection.persistence.transition",
+    "projection.persistence.components",
+];
+
+fn list_allowed(path: &str, key: Option<&str>) -> bool {
+    key.is_some_and(|k| LIST_FIELDS.contains(&k))
+        || LIST_PATHS.contains(&path)
+        || path
+            .strip_prefix("projection.persistence.transition[")
+            .is_some_and(|rest| !rest.contains('.') && !rest.contains('['))
+}
+
 /// The path of the first list in `v` that is not the value of a list field.
 fn positional_list(v: &serde_json::Value, path: &mut String, key: Option<&str>) -> Option<String> {
     match v {
         serde_json::Value::Array(items) => {
-            if !key.is_some_and(|k| LIST_FIELDS.contains(&k)) {
+            if !list_allowed(path, key) {
                 return Some(path.clone());
             }
             for (i, item) in items.iter().enumerate() {

@@ -14,6 +14,7 @@ pub use census::{read_census, CensusRow, MAX_CENSUS_BYTES};
 pub use files::{read_limited, utf8};
 pub use validate::MAX_DATA_FILE_BYTES;
 pub use validate::{check_trial_count, COMPOSITE_TIER, DEFAULT_SEED, DEFAULT_TRIALS, MAX_TRIALS};
+pub use validate::{DEFAULT_MANUAL_TRIALS, DEFAULT_TIERS};
 
 use crate::error::{ConfigError, ErrorKind};
 use crate::model::Study;

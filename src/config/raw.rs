@@ -25,6 +25,59 @@ pub struct RawConfig {
     pub timing: Option<RawTiming>,
     pub report: Option<RawReport>,
     pub parameter_risk: Option<RawParameterRisk>,
+    pub projection: Option<RawProjection>,
+}
+
+/// The `projection` block: several plan years per trial.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProjection {
+    pub years: u32,
+    /// A number (every year) or a list of `years - 1` numbers.
+    pub trend: Option<serde_json::Value>,
+    pub persistence: Option<RawPersistence>,
+    pub renewal: Option<RawRenewal>,
+    pub deductible_policy: Option<String>,
+    pub rider: Option<RawRider>,
+    pub manual_trials: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPersistence {
+    pub top_stays: Option<f64>,
+    pub tiers: Option<Vec<f64>>,
+    pub transition: Option<Vec<Vec<f64>>>,
+    pub components: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRenewal {
+    pub target_loss_ratio: Option<f64>,
+    /// A number (a fixed Z) or `{"full_standard_claimants": n}`.
+    pub credibility: Option<serde_json::Value>,
+    pub floor_of_manual: Option<f64>,
+    pub pool_cap: Option<f64>,
+    pub laser: Option<RawRenewalLaser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRenewalLaser {
+    pub trigger: Option<f64>,
+    /// Dollars, `{"multiple_of_paid": k}` or `"exclude"`.
+    pub amount: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRider {
+    pub cap: Option<f64>,
+    pub surcharge: f64,
+    pub no_new_lasers: Option<bool>,
+    pub lapse_over: Option<f64>,
+    pub lapse_probability: Option<f64>,
 }
 
 /// The `timing` block: when claims are incurred and paid.

@@ -12,6 +12,7 @@
 //! | aggregate layer `min((R - A)+, max)` | [`aggregate_reimbursement`] |
 //! | contract basis: incurred and paid windows | [`Basis`] |
 //! | month by month on dated claims (contract timing) | [`apply_dated`] |
+//! | renewal: experience, manual, credibility, caps, lasers, rider (multi-year projection) | [`renewal`] |
 //! | maximum liability | [`max_liability`] |
 //! | NAIC model act floors | [`floor_warnings`] |
 //!
@@ -21,6 +22,7 @@ mod aggregate;
 mod basis;
 mod liability;
 mod monthly;
+pub mod renewal;
 mod specific;
 mod terms;
 

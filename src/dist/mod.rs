@@ -11,11 +11,13 @@ mod batch;
 #[doc(hidden)] // for the value-stability tests; not part of the API
 pub mod fastmath;
 mod frequency;
+mod inversion;
 mod lag;
 mod severity;
 
 pub use batch::{AmountPlan, Exponents, TrialNormals, SHORT_RUN};
 pub use frequency::Frequency;
+pub use inversion::SeverityInverse;
 pub use lag::{LagModel, LagPmf, MAX_LAG_MONTHS};
 pub use severity::{Severity, TailSpec};
 

@@ -407,6 +407,7 @@ pub fn candidate_result(
         warnings: candidate_warnings(study, terms),
         exact: None,
         timing: None,
+        projection: None,
     }
 }
 

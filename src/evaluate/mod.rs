@@ -4,6 +4,7 @@
 
 mod candidate;
 mod cash_flow;
+pub mod projection;
 mod terms;
 
 pub use candidate::{

@@ -4,6 +4,7 @@
 mod decision;
 mod overrides;
 mod population;
+mod projection;
 mod rates;
 mod timing;
 
@@ -12,6 +13,7 @@ pub use decision::{
 };
 pub use overrides::{AppetiteOverrides, OverrideError, Overrides};
 pub use population::{ClaimComponent, ClassInfo, Member, Population, Profile};
+pub use projection::{Persistence, Projection, MAX_PROJECTION_YEARS};
 pub use rates::{Enrollment, Rate};
 pub use timing::{Episodes, KnownClaim, PriorYear, Timing};
 
@@ -79,4 +81,6 @@ pub struct Study {
     /// Per-trial shocks to frequency and severity (`parameter_risk`);
     /// `None`: parameters are known, and no shock stream is drawn.
     pub parameter_risk: Option<crate::sim::parameter_risk::ParameterRisk>,
+    /// The multi-year projection (none: a one-year study).
+    pub projection: Option<Projection>,
 }

@@ -5,6 +5,7 @@ mod decision;
 mod levels;
 mod nullable;
 mod parameter_risk;
+mod projection;
 mod timing;
 
 pub use decision::*;
@@ -14,6 +15,10 @@ pub use levels::{
 };
 pub(crate) use nullable::f64_or_nan;
 pub use parameter_risk::{ParameterRiskCandidate, ParameterRiskComparison};
+pub use projection::{
+    increase_key, CandidateProjection, LaserFigures, ManualRate, ProjectionPath, ProjectionSummary,
+    RiderFigures, INCREASE_LEVELS,
+};
 use serde::{Deserialize, Serialize};
 pub use timing::{CandidateTiming, CashFlow, PeakCashNeed};
 
@@ -49,6 +54,10 @@ pub struct Results {
     /// share of variance it adds (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parameter_risk: Option<ParameterRiskComparison>,
+    /// With a multi-year projection: its inputs and manual rates (absent
+    /// otherwise; each candidate carries its own `projection`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub projection: Option<ProjectionSummary>,
 }
 
 /// Run metadata.
@@ -293,6 +302,10 @@ pub struct CandidateResult {
     /// need, uncovered claims (absent otherwise).
     #[serde(flatten, default)]
     pub timing: Option<CandidateTiming>,
+    /// With a multi-year projection: the candidate year by year (absent
+    /// otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub projection: Option<CandidateProjection>,
 }
 
 /// One figure from the simulation and the exact engine.

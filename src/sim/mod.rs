@@ -11,6 +11,7 @@ mod driver;
 #[doc(hidden)] // for the stream tests and the benches; not part of the API
 pub mod kernel;
 pub mod parameter_risk;
+pub mod projection;
 pub mod seed;
 
 pub use driver::{simulate, simulate_blocks, MonthlyColumns, TrialColumns, BLOCK_TRIALS};

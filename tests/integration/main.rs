@@ -19,6 +19,7 @@ mod fuzz;
 mod interrupt;
 mod parameter_risk;
 mod precision;
+mod projection;
 mod properties;
 mod report_cli;
 mod resume;

@@ -18,6 +18,7 @@ mod claims;
 mod decision;
 mod numbers;
 mod population;
+mod projection;
 mod sanity;
 mod stop_loss;
 mod timing;
@@ -26,6 +27,8 @@ use claims::*;
 use decision::*;
 use numbers::*;
 use population::*;
+use projection::projection;
+pub use projection::{DEFAULT_MANUAL_TRIALS, DEFAULT_TIERS};
 use stop_loss::*;
 use timing::*;
 
@@ -230,6 +233,14 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
             })
         }
     };
+    let projection = projection(
+        ctx,
+        raw.projection.as_ref(),
+        trend,
+        &population,
+        timed,
+        parameter_risk.is_some(),
+    )?;
     warnings.extend(ctx.warnings.borrow_mut().drain(..));
     let mut study = Study {
         name,
@@ -247,6 +258,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         warnings,
         timing,
         parameter_risk,
+        projection,
     };
     limits::check_workload(&study).map_err(|e| ctx.err(e.field, e.message))?;
     let sane = sanity::warnings(&study);

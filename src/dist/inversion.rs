@@ -1,0 +1,184 @@
+//! Inversion samplers: a claim count and claim amounts as monotone functions
+//! of uniforms. The multi-year projection drives them with a persistent
+//! risk score ([`crate::model::Persistence`]): a member whose score is high
+//! one year tends to keep it, while each year's counts and amounts still
+//! follow the configured distributions exactly.
+
+use super::{Frequency, Severity};
+use statrs::distribution::{ContinuousCDF, Gamma};
+
+/// Longest run of a count's cumulative probabilities walked before the
+/// count is taken as found (the mass beyond is below rounding).
+const MAX_COUNT: u32 = 100_000;
+
+impl Frequency {
+    /// The count at uniform `u` by inversion of its cdf, with the position
+    /// of `u` inside that count's probability, `(u - F(n - 1)) / P(n)`:
+    /// uniform on `[0, 1)` and independent of the count.
+    pub fn invert(&self, u: f64) -> (u32, f64) {
+        if let Frequency::Bernoulli { .. } = self {
+            let q = 1.0 - self.mean();
+            return if u < q {
+                (0, u / q)
+            } else {
+                (1, (u - q) / (1.0 - q))
+            };
+        }
+        let mean = self.mean();
+        // P(n + 1) / P(n) = (a + b n) / (n + 1): Poisson a = mean, b = 0;
+        // negative binomial with scale s = var / mean - 1: a = mean / (1 + s)
+        // and b = s / (1 + s) (the Panjer recursion).
+        let (p0, a, b) = match self {
+            Frequency::NegativeBinomial { .. } => {
+                let s = self.variance() / mean - 1.0;
+                (self.prob_zero(), mean / (1.0 + s), s / (1.0 + s))
+            }
+            _ => (self.prob_zero(), mean, 0.0),
+        };
+        let (mut n, mut p, mut below) = (0u32, p0, 0.0);
+        while u >= below + p && n < MAX_COUNT {
+            let next = p * (a + b * f64::from(n)) / f64::from(n + 1);
+            if next <= 0.0 || below + p + next == below + p && next < f64::EPSILON * 1e-3 {
+                break;
+            }
+            below += p;
+            n += 1;
+            p = next;
+        }
+        let w = if p > 0.0 {
+            ((u - below) / p).clamp(0.0, 1.0 - f64::EPSILON)
+        } else {
+            0.0
+        };
+        (n, w)
+    }
+}
+
+impl Severity {
+    /// The amount at uniform `u` (increasing in `u`): the inverse of the
+    /// cdf, for every severity.
+    pub fn inverse_cdf(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0 - f64::EPSILON / 2.0);
+        if let Some(x) = self.quantile(u) {
+            return x;
+        }
+        match self {
+            Severity::Gamma { shape, scale, .. } => Gamma::new(*shape, 1.0 / scale)
+                .expect("a validated gamma")
+                .inverse_cdf(u),
+            Severity::Spliced {
+                body,
+                threshold,
+                tail_prob,
+                tail,
+                body_mass,
+            } => {
+                let q = *tail_prob;
+                if u >= 1.0 - q {
+                    tail.above(*threshold, (u - (1.0 - q)) / q)
+                } else {
+                    body.inverse_cdf(u / (1.0 - q) * body_mass).min(*threshold)
+                }
+            }
+            Severity::Empirical { values } => {
+                let mut sorted = values.to_vec();
+                sorted.sort_unstable_by(f64::total_cmp);
+                sorted_quantile(&sorted, u)
+            }
+            _ => unreachable!("closed-form quantiles are handled above"),
+        }
+    }
+}
+
+/// Equal weights on sorted values: the order statistic at `u`.
+fn sorted_quantile(sorted: &[f64], u: f64) -> f64 {
+    sorted[((u * sorted.len() as f64) as usize).min(sorted.len() - 1)]
+}
+
+/// [`Severity::inverse_cdf`] with an empirical severity's values sorted once.
+#[derive(Debug, Clone)]
+pub struct SeverityInverse {
+    severity: Severity,
+    sorted: Option<Vec<f64>>,
+}
+
+impl SeverityInverse {
+    /// The inverse of `severity`'s cdf.
+    pub fn new(severity: &Severity) -> Self {
+        let sorted = match severity {
+            Severity::Empirical { values } => {
+                let mut v = values.to_vec();
+                v.sort_unstable_by(f64::total_cmp);
+                Some(v)
+            }
+            _ => None,
+        };
+        SeverityInverse {
+            severity: severity.clone(),
+            sorted,
+        }
+    }
+
+    /// The amount at uniform `u`.
+    #[inline]
+    pub fn at(&self, u: f64) -> f64 {
+        match &self.sorted {
+            Some(v) => sorted_quantile(v, u),
+            None => self.severity.inverse_cdf(u),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_inversion_matches_its_cdf() {
+        let f = Frequency::poisson(3.0).unwrap();
+        let cdf = |n: u32| {
+            (0..=n)
+                .map(|k| {
+                    (-3.0f64).exp() * 3f64.powi(k as i32) / (1..=k).map(f64::from).product::<f64>()
+                })
+                .sum::<f64>()
+        };
+        assert_eq!(f.invert(0.0).0, 0);
+        assert_eq!(f.invert(cdf(2) - 1e-12).0, 2);
+        assert_eq!(f.invert(cdf(2) + 1e-12).0, 3);
+        let (n, w) = f.invert((cdf(3) + cdf(4)) / 2.0);
+        assert_eq!(n, 4);
+        assert!((w - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn negative_binomial_inversion_has_its_mean() {
+        let f = Frequency::negative_binomial(6.0, 30.0).unwrap();
+        let k = 200_000;
+        let mean: f64 = (0..k)
+            .map(|i| f64::from(f.invert((i as f64 + 0.5) / k as f64).0))
+            .sum::<f64>()
+            / k as f64;
+        assert!((mean - 6.0).abs() < 1e-3, "{mean}");
+    }
+
+    #[test]
+    fn spliced_and_empirical_inverses_invert_their_cdfs() {
+        let body = Severity::lognormal(7.25, 1.95).unwrap();
+        let tail = crate::dist::TailSpec {
+            alpha: 2.0,
+            theta: 100_000.0,
+        };
+        let s = Severity::spliced(body, 100_000.0, 0.0125, tail).unwrap();
+        for u in [0.1, 0.5, 0.98, 0.99, 0.999] {
+            let x = s.inverse_cdf(u);
+            assert!((s.cdf(x) - u).abs() < 1e-9, "u {u}: x {x} cdf {}", s.cdf(x));
+        }
+        let e = Severity::empirical(vec![600.0, 300.0, 300.0]).unwrap();
+        assert_eq!(e.inverse_cdf(0.1), 300.0);
+        assert_eq!(e.inverse_cdf(0.7), 600.0);
+        assert_eq!(SeverityInverse::new(&e).at(0.7), 600.0);
+        let g = Severity::gamma(2.0, 500.0).unwrap();
+        assert!((g.cdf(g.inverse_cdf(0.3)) - 0.3).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,293 @@
+//! Accumulating the paths of every trial block (mergeable moments and the
+//! per-trial costs the percentiles need), then the reported figures.
+
+use super::path::PathOutcome;
+use crate::model::Projection;
+use crate::results::{
+    increase_key, CandidateProjection, CostDistribution, Estimate, Interval, LaserFigures,
+    Percentiles, ProjectionPath, RiderFigures, Tvar, INCREASE_LEVELS,
+};
+use crate::stats::{self, Moments, Z95};
+use std::collections::BTreeMap;
+
+fn est(m: &Moments) -> Estimate {
+    if m.count() == 0 {
+        return Estimate {
+            mean: f64::NAN,
+            se: f64::NAN,
+        };
+    }
+    Estimate {
+        mean: m.mean(),
+        se: m.se(),
+    }
+}
+
+/// One path's figures over the trials seen so far.
+#[derive(Debug, Clone)]
+struct PathAcc {
+    /// Per year: cost, specific reimbursement, retained claims, premium.
+    years: Vec<[Moments; 4]>,
+    increase: Vec<Moments>,
+    over_any: [Moments; 3],
+    over_by: Vec<[Moments; 3]>,
+    lasers: Moments,
+    laser_amount: Moments,
+    lapsed: Moments,
+    /// Per trial: the cumulative cost.
+    cumulative: Vec<f64>,
+    /// `annual[y]`: per trial, year `y + 1`'s cost.
+    annual: Vec<Vec<f64>>,
+}
+
+impl PathAcc {
+    fn new(years: usize, trials: usize) -> Self {
+        let renewals = years - 1;
+        PathAcc {
+            years: vec![Default::default(); years],
+            increase: vec![Moments::new(); renewals],
+            over_any: Default::default(),
+            over_by: vec![Default::default(); renewals],
+            lasers: Moments::new(),
+            laser_amount: Moments::new(),
+            lapsed: Moments::new(),
+            cumulative: Vec::with_capacity(trials),
+            annual: vec![Vec::with_capacity(trials); years],
+        }
+    }
+
+    fn push(&mut self, o: &PathOutcome) {
+        let mut total = 0.0;
+        for (y, year) in o.years.iter().enumerate() {
+            let m = &mut self.years[y];
+            m[0].push(year.cost);
+            m[1].push(year.specific);
+            m[2].push(year.retained);
+            m[3].push(year.premium);
+            self.annual[y].push(year.cost);
+            total += year.cost;
+        }
+        self.cumulative.push(total);
+        if o.increases.iter().all(|x| !x.is_nan()) {
+            for (r, x) in o.increases.iter().enumerate() {
+                self.increase[r].push(*x);
+                for (k, level) in INCREASE_LEVELS.iter().enumerate() {
+                    self.over_by[r][k].push(f64::from(u8::from(*x > *level)));
+                }
+            }
+            for (k, level) in INCREASE_LEVELS.iter().enumerate() {
+                let any = o.increases.iter().any(|x| x > level);
+                self.over_any[k].push(f64::from(u8::from(any)));
+            }
+        }
+        self.lasers.push(f64::from(o.lasers));
+        self.laser_amount.push(o.laser_amount);
+        self.lapsed.push(f64::from(u8::from(o.lapsed)));
+    }
+
+    fn merge(&mut self, other: PathAcc) {
+        for (a, b) in self.years.iter_mut().zip(&other.years) {
+            for k in 0..4 {
+                a[k].merge(&b[k]);
+            }
+        }
+        for (a, b) in self.increase.iter_mut().zip(&other.increase) {
+            a.merge(b);
+        }
+        for k in 0..3 {
+            self.over_any[k].merge(&other.over_any[k]);
+        }
+        for (a, b) in self.over_by.iter_mut().zip(&other.over_by) {
+            for k in 0..3 {
+                a[k].merge(&b[k]);
+            }
+        }
+        self.lasers.merge(&other.lasers);
+        self.laser_amount.merge(&other.laser_amount);
+        self.lapsed.merge(&other.lapsed);
+        self.cumulative.extend(other.cumulative);
+        for (a, b) in self.annual.iter_mut().zip(other.annual) {
+            a.extend(b);
+        }
+    }
+}
+
+/// Every path's figures over one block of trials (or, joined, all).
+#[derive(Debug, Clone)]
+pub struct BlockFigures {
+    paths: Vec<PathAcc>,
+    /// `unlasered[s][y]`: per trial, option `s`'s year-`y + 1` specific
+    /// reimbursement without renewal lasers.
+    unlasered: Vec<Vec<Vec<f64>>>,
+}
+
+impl BlockFigures {
+    /// Empty figures for `paths` paths, `options` specific options and
+    /// `years` years, with room for `trials` trials.
+    pub fn new(paths: usize, options: usize, years: usize, trials: usize) -> Self {
+        BlockFigures {
+            paths: (0..paths).map(|_| PathAcc::new(years, trials)).collect(),
+            unlasered: vec![vec![Vec::with_capacity(trials); years]; options],
+        }
+    }
+
+    /// Adds one trial's reimbursements without renewal lasers, `[s][y]`.
+    pub fn push_unlasered(&mut self, unlasered: &[Vec<f64>]) {
+        for (acc, u) in self.unlasered.iter_mut().zip(unlasered) {
+            for (a, x) in acc.iter_mut().zip(u) {
+                a.push(*x);
+            }
+        }
+    }
+
+    /// Adds one trial's outcome of path `k`.
+    pub fn push(&mut self, k: usize, outcome: &PathOutcome) {
+        self.paths[k].push(outcome);
+    }
+
+    /// Blocks joined in block order.
+    pub fn join(parts: Vec<BlockFigures>) -> Self {
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().expect("at least one block");
+        for part in parts {
+            for (a, b) in all.paths.iter_mut().zip(part.paths) {
+                a.merge(b);
+            }
+            for (a, b) in all.unlasered.iter_mut().zip(part.unlasered) {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.extend(y);
+                }
+            }
+        }
+        all
+    }
+
+    /// The leveraged trend of option `s` at each renewal: the ratio of the
+    /// mean reimbursements of consecutive years, less 1, with its
+    /// delta-method standard error `sd(Y - r X) / (sqrt(n) mean(X))` on the
+    /// paired trials. Null when year `y`'s mean is 0 (no specific cover).
+    pub fn leveraged_trend(&self, s: usize) -> Vec<Option<Estimate>> {
+        let u = &self.unlasered[s];
+        u.windows(2)
+            .map(|w| {
+                let (x, y) = (&w[0], &w[1]);
+                let n = x.len() as f64;
+                let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+                if !(mx > 0.0) {
+                    return None;
+                }
+                let r = my / mx;
+                let d: Moments = x.iter().zip(y).map(|(a, b)| b - r * a).collect();
+                Some(Estimate {
+                    mean: r - 1.0,
+                    se: d.sd() / (n.sqrt() * mx),
+                })
+            })
+            .collect()
+    }
+}
+
+/// One path's reported figures and its per-trial cumulative costs.
+pub struct PathFigures {
+    path: ProjectionPath,
+    cumulative: Vec<f64>,
+    lapsed: Estimate,
+}
+
+impl PathFigures {
+    /// Path `k` of `all`.
+    pub fn of(all: &BlockFigures, k: usize) -> Self {
+        let acc = &all.paths[k];
+        let by = |i: usize| acc.years.iter().map(|m| est(&m[i])).collect();
+        let over = |m: &[Moments; 3]| -> BTreeMap<String, Estimate> {
+            INCREASE_LEVELS
+                .iter()
+                .zip(m)
+                .map(|(x, m)| (increase_key(*x), est(m)))
+                .collect()
+        };
+        let path = ProjectionPath {
+            annual_cost: by(0),
+            annual_specific_reimbursement: by(1),
+            annual_retained_claims: by(2),
+            annual_specific_premium: by(3),
+            annual_cost_percentiles: acc
+                .annual
+                .iter()
+                .map(|costs| {
+                    let mut sorted = costs.clone();
+                    sorted.sort_unstable_by(f64::total_cmp);
+                    Percentiles::from_fn(|l| stats::quantile(&sorted, l.p))
+                })
+                .collect(),
+            cumulative_cost: distribution(&acc.cumulative),
+            renewal_increase: acc.increase.iter().map(est).collect(),
+            prob_renewal_increase_over: over(&acc.over_any),
+            prob_renewal_increase_over_by_renewal: acc.over_by.iter().map(over).collect(),
+            expected_lasers: LaserFigures {
+                mean: acc.lasers.mean(),
+                se: acc.lasers.se(),
+                amount: est(&acc.laser_amount),
+            },
+        };
+        PathFigures {
+            path,
+            cumulative: acc.cumulative.clone(),
+            lapsed: est(&acc.lapsed),
+        }
+    }
+}
+
+/// The distribution of per-trial `costs`: mean, se, sd, percentiles with
+/// their 95% intervals, TVaRs with their se, max (the definitions of
+/// [`crate::stats`]).
+fn distribution(costs: &[f64]) -> CostDistribution {
+    let m: Moments = costs.iter().copied().collect();
+    let mut sorted = costs.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let ci = |p: f64| {
+        let (lo, hi) = stats::quantile_interval(&sorted, p, Z95);
+        Interval { lo, hi }
+    };
+    CostDistribution {
+        mean: m.mean(),
+        se: m.se(),
+        sd: m.sd(),
+        percentiles: Percentiles::from_fn(|l| stats::quantile(&sorted, l.p)),
+        percentiles_ci95: Percentiles::from_fn(|l| ci(l.p)),
+        tvar: Tvar::from_fn(|l| stats::tvar(&sorted, l.p)),
+        tvar_se: Tvar::from_fn(|l| stats::tvar_se(&sorted, l.p)),
+        max: sorted.last().copied().unwrap_or(f64::NAN),
+    }
+}
+
+/// A candidate's projection block from its path `with` (the rider's when
+/// one is configured) and, with a rider, the path `without` it.
+pub fn candidate(
+    projection: &Projection,
+    deductible: Vec<Option<f64>>,
+    with: PathFigures,
+    without: Option<PathFigures>,
+    leveraged_trend: Vec<Option<Estimate>>,
+) -> CandidateProjection {
+    let rider = without.map(|w| {
+        let saving: Moments = w
+            .cumulative
+            .iter()
+            .zip(&with.cumulative)
+            .map(|(a, b)| a - b)
+            .collect();
+        RiderFigures {
+            value: est(&saving),
+            prob_lapse: with.lapsed,
+            without: w.path,
+        }
+    });
+    CandidateProjection {
+        years: projection.years,
+        deductible,
+        path: with.path,
+        leveraged_trend,
+        rider,
+    }
+}

@@ -1,0 +1,186 @@
+//! The multi-year projection of every candidate: each trial's plan years
+//! drawn once ([`crate::sim::projection`]) and every candidate bought over
+//! them, with and without the rider (common random numbers), renewed year
+//! by year on the trial's own experience ([`path`]); then the figures of
+//! [`crate::results::CandidateProjection`].
+
+mod figures;
+mod manual;
+mod path;
+
+pub use manual::{manual, Manual};
+pub use path::{run_path, PathOutcome, PathScratch, PathTerms, PathYear};
+
+use crate::contract::{apply_specific, SpecificTerms};
+use crate::model::Study;
+use crate::results::{CandidateProjection, CandidateResult, ManualRate, ProjectionSummary};
+use crate::sim::projection::{projection_rng, ProjectedTrial, ProjectionKernel};
+use crate::sim::BLOCK_TRIALS;
+use figures::{BlockFigures, PathFigures};
+use rayon::prelude::*;
+
+/// Specific option `s`'s terms in plan year `y + 1` under the deductible
+/// policy.
+pub(crate) fn year_terms(study: &Study, s: usize, y: usize) -> SpecificTerms {
+    let projection = study.projection.as_ref().expect("a projected study");
+    let mut terms = study.contract.specific[s].terms;
+    terms.deductible = projection
+        .deductible_policy
+        .deductible(terms.deductible, projection.trend_factor(y as u32 + 1));
+    terms
+}
+
+/// The lowest specific-eligible claims of a member that any year's
+/// contract, renewal experience or laser trigger can look at.
+fn threshold(study: &Study) -> f64 {
+    let projection = study.projection.as_ref().expect("a projected study");
+    let years = projection.years as usize;
+    let trigger = projection.renewal.laser.map_or(1.0, |l| l.trigger.min(1.0));
+    let top_trend = projection.trend.iter().fold(0.0f64, |a, t| a.max(*t));
+    (0..study.contract.specific.len())
+        .flat_map(|s| (0..years).map(move |y| year_terms(study, s, y).deductible))
+        .fold(f64::INFINITY, f64::min)
+        * trigger.min(1.0 / (1.0 + top_trend))
+}
+
+/// Projects every candidate of `study` (which must have a projection) whose
+/// year-1 results are `year_one`: the candidates' projection blocks, in
+/// candidate order, and the run's summary.
+pub fn project(
+    study: &Study,
+    year_one: &[CandidateResult],
+) -> (Vec<CandidateProjection>, ProjectionSummary) {
+    let projection = study.projection.as_ref().expect("a projected study");
+    let kernel = ProjectionKernel::new(study, threshold(study));
+    let manual = manual(study, &kernel);
+    let contract = &study.contract;
+    let tlr: Vec<Option<f64>> = contract
+        .specific
+        .iter()
+        .enumerate()
+        .map(|(s, _)| {
+            let premium = year_one
+                .iter()
+                .zip(&contract.candidates)
+                .find(|(_, c)| c.specific == s)
+                .map_or(0.0, |(r, _)| r.specific_premium.mean);
+            if premium > 0.0 && manual.reimbursement[s][0] > 0.0 {
+                Some(
+                    projection
+                        .renewal
+                        .target_loss_ratio
+                        .unwrap_or(manual.reimbursement[s][0] / premium),
+                )
+            } else {
+                None
+            }
+        })
+        .collect();
+    let variants = if projection.rider.is_some() { 2 } else { 1 };
+    let terms: Vec<PathTerms> = contract
+        .candidates
+        .iter()
+        .zip(year_one)
+        .flat_map(|(c, r)| {
+            let tlr = &tlr;
+            let manual = &manual;
+            (0..variants).map(move |v| PathTerms {
+                study,
+                specific: c.specific,
+                aggregate: c.aggregate.map(|a| {
+                    (
+                        a,
+                        r.aggregate_attachment.unwrap_or(f64::INFINITY),
+                        r.aggregate_premium.mean,
+                    )
+                }),
+                premium: r.specific_premium.mean,
+                fees: r.fees.mean,
+                target_loss_ratio: tlr[c.specific],
+                manual,
+                rider: projection.rider.as_ref().filter(|_| v == 0),
+            })
+        })
+        .collect();
+    let trials = study.trials;
+    let blocks: Vec<u64> = (0..trials.div_ceil(BLOCK_TRIALS)).collect();
+    let options = contract.specific.len();
+    let years = projection.years as usize;
+    let parts: Vec<BlockFigures> = blocks
+        .into_par_iter()
+        .map(|b| {
+            let n = (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
+            let mut rng = projection_rng(study.seed, b);
+            let mut block = BlockFigures::new(terms.len(), options, years, n);
+            let (mut trial, mut tiers) = (ProjectedTrial::default(), Vec::new());
+            let (mut scratch, mut outcome) = (PathScratch::default(), PathOutcome::default());
+            let mut unlasered = vec![vec![0.0; years]; options];
+            for _ in 0..n {
+                kernel.simulate_trial(&mut rng, &mut tiers, &mut trial);
+                for (s, u) in unlasered.iter_mut().enumerate() {
+                    for (y, claims) in trial.years.iter().enumerate() {
+                        let out =
+                            apply_specific(&year_terms(study, s, y), claims, contract.counting);
+                        u[y] = out.reimbursed;
+                    }
+                }
+                block.push_unlasered(&unlasered);
+                for (k, t) in terms.iter().enumerate() {
+                    run_path(
+                        t,
+                        &trial,
+                        &unlasered[t.specific],
+                        &mut scratch,
+                        &mut outcome,
+                    );
+                    block.push(k, &outcome);
+                }
+            }
+            block
+        })
+        .collect();
+    let all = BlockFigures::join(parts);
+    let candidates = (0..contract.candidates.len())
+        .map(|c| {
+            let s = contract.candidates[c].specific;
+            let deductible = (0..years)
+                .map(|y| Some(year_terms(study, s, y).deductible).filter(|d| d.is_finite()))
+                .collect();
+            let with = PathFigures::of(&all, c * variants);
+            let without = (variants == 2).then(|| PathFigures::of(&all, c * variants + 1));
+            figures::candidate(
+                projection,
+                deductible,
+                with,
+                without,
+                all.leveraged_trend(s),
+            )
+        })
+        .collect();
+    let summary = ProjectionSummary {
+        years: projection.years,
+        trend: projection.trend.clone(),
+        deductible_policy: projection.deductible_policy.name().into(),
+        top_tier_stays: projection.persistence.as_ref().map(|p| {
+            let top = p.tiers() - 1;
+            p.transition[top][top]
+        }),
+        manual_trials: projection.manual_trials,
+        manual: contract
+            .specific
+            .iter()
+            .enumerate()
+            .map(|(s, o)| ManualRate {
+                specific_label: o.label.clone(),
+                pure_premium: manual.reimbursement[s].clone(),
+                expected_claimants: manual.claimants[s].clone(),
+                credibility: manual.claimants[s]
+                    .iter()
+                    .map(|n| projection.renewal.credibility.z(*n))
+                    .collect(),
+                target_loss_ratio: tlr[s],
+            })
+            .collect(),
+    };
+    (candidates, summary)
+}

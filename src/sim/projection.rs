@@ -1,0 +1,234 @@
+//! The multi-year kernel: `Y` consecutive plan years of every member's
+//! claims per trial, the members persisting across years, severities
+//! trended year by year ([`Projection::trend_factor`]).
+//!
+//! # Persistence
+//! Each (member, component) that the persistence chain drives carries a
+//! tier ([`Persistence`]). Year 1's risk score `u` is one uniform (its tier
+//! is the band holding it: the stationary mix); each later year the tier
+//! moves by one uniform through its transition row and the score is a
+//! uniform point of the new band. The claim count is the count at `u`
+//! ([`Frequency::invert`]), and with the position `w` of `u` inside that
+//! count's probability, the largest of the `n` claims is the amount at
+//! `w^(1/n)` (the largest of `n` uniforms) and the other `n - 1` are
+//! amounts at uniforms below it. Counts and amounts are increasing in the
+//! score, so a high-cost member tends to stay high; and since the score is
+//! uniform every year, each year's claims follow the configured model.
+//!
+//! # Random stream
+//! Per trial (block `b` draws from [`projection_rng`]`(seed, b)` in trial
+//! order), year by year, members in population order, component by
+//! component: a driven component draws its tier move (from year 2), its
+//! score's position, then `n - 1` uniforms; another component draws its
+//! count and amounts as the one-year kernel's claim-by-claim order does
+//! ([`Frequency::sample`], [`Severity::sample_sum`]). After the last year,
+//! one uniform per renewal for the rider's lapse.
+
+use crate::contract::{LargeClaimant, Laser, TrialClaims};
+use crate::dist::{uniform, Frequency, Severity, SeverityInverse, SimRng};
+use crate::model::{Persistence, Projection, Study};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// Mixed into the seed of the projection's streams so they never coincide
+/// with the one-year claim stream of the same seed.
+const PROJECTION_SALT: u64 = 0x5052_4f4a_4543_5431;
+/// The manual-rate pass's streams, distinct from the projection's.
+const MANUAL_SALT: u64 = 0x4d41_4e55_414c_5241;
+
+/// The generator of projection trial block `block`.
+pub fn projection_rng(seed: u64, block: u64) -> SimRng {
+    stream(seed ^ PROJECTION_SALT, block)
+}
+
+/// The generator of manual-rate trial block `block`.
+pub fn manual_rng(seed: u64, block: u64) -> SimRng {
+    stream(seed ^ MANUAL_SALT, block)
+}
+
+fn stream(seed: u64, block: u64) -> SimRng {
+    let mut chacha = ChaCha8Rng::seed_from_u64(seed);
+    chacha.set_stream(block);
+    SimRng::from_rng(&mut chacha)
+}
+
+/// One trial's plan years.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectedTrial {
+    /// `years[y]`: year `y + 1`'s claims, with every member whose
+    /// specific-eligible claims exceed the kernel's threshold.
+    pub years: Vec<TrialClaims>,
+    /// `largest[y]`: the largest member's specific-eligible claims in year
+    /// `y + 1` (the rider's lapse trigger).
+    pub largest: Vec<f64>,
+    /// `lapse[r]`: the uniform of renewal `r + 1` for the rider's lapse.
+    pub lapse: Vec<f64>,
+}
+
+/// A component as the projection draws it.
+#[derive(Debug)]
+struct Draw {
+    frequency: Frequency,
+    severity: Severity,
+    /// Driven by the persistence chain: the inverse of the severity.
+    inverse: Option<SeverityInverse>,
+    specific: bool,
+    aggregate: bool,
+}
+
+/// Draws projected trials for a study with a projection.
+#[derive(Debug)]
+pub struct ProjectionKernel<'a> {
+    study: &'a Study,
+    projection: &'a Projection,
+    /// `draws[profile][component]`.
+    draws: Vec<Vec<Draw>>,
+    /// Most components of any profile (tier slots per member).
+    width: usize,
+    threshold: f64,
+}
+
+impl<'a> ProjectionKernel<'a> {
+    /// A kernel for `study` (which must have a projection) recording the
+    /// members whose specific-eligible claims exceed `threshold`.
+    pub fn new(study: &'a Study, threshold: f64) -> Self {
+        let projection = study.projection.as_ref().expect("a projected study");
+        let persistence = projection.persistence.as_ref();
+        let draws: Vec<Vec<Draw>> = study
+            .population
+            .profiles
+            .iter()
+            .map(|p| {
+                p.components
+                    .iter()
+                    .map(|c| Draw {
+                        frequency: c.frequency.clone(),
+                        severity: c.severity.clone(),
+                        inverse: persistence
+                            .filter(|p| p.drives(&c.name))
+                            .map(|_| SeverityInverse::new(&c.severity)),
+                        specific: c.specific,
+                        aggregate: c.aggregate,
+                    })
+                    .collect()
+            })
+            .collect();
+        let width = draws.iter().map(Vec::len).max().unwrap_or(0);
+        ProjectionKernel {
+            study,
+            projection,
+            draws,
+            width,
+            threshold,
+        }
+    }
+
+    /// Draws one trial's years into `out`; `tiers` is per-trial scratch.
+    pub fn simulate_trial(&self, rng: &mut SimRng, tiers: &mut Vec<u8>, out: &mut ProjectedTrial) {
+        let years = self.projection.years as usize;
+        let members = &self.study.population.members;
+        let lasers = &self.study.contract.lasers;
+        tiers.clear();
+        tiers.resize(members.len() * self.width, 0);
+        out.years.resize_with(years, TrialClaims::default);
+        out.largest.clear();
+        for y in 0..years {
+            let trend = self.projection.trend_factor(y as u32 + 1);
+            let claims = &mut out.years[y];
+            claims.gross = 0.0;
+            claims.aggregate_eligible = 0.0;
+            claims.large.clear();
+            let mut largest = 0.0f64;
+            for (idx, member) in members.iter().enumerate() {
+                let scale = member.severity_scale * trend;
+                let (mut total, mut specific, mut both, mut aggregate_only) = (0.0, 0.0, 0.0, 0.0);
+                for (k, d) in self.draws[member.profile as usize].iter().enumerate() {
+                    let drawn = match (&d.inverse, self.projection.persistence.as_ref()) {
+                        (Some(inverse), Some(p)) => {
+                            let tier = &mut tiers[idx * self.width + k];
+                            persistent_sum(rng, p, y, tier, &d.frequency, inverse)
+                        }
+                        _ => {
+                            let n = d.frequency.sample(rng);
+                            if n == 0 {
+                                0.0
+                            } else {
+                                d.severity.sample_sum(n, rng)
+                            }
+                        }
+                    };
+                    let amount = drawn * scale;
+                    total += amount;
+                    match (d.specific, d.aggregate) {
+                        (true, true) => {
+                            specific += amount;
+                            both += amount;
+                        }
+                        (true, false) => specific += amount,
+                        (false, true) => aggregate_only += amount,
+                        (false, false) => {}
+                    }
+                }
+                claims.gross += total;
+                claims.aggregate_eligible += both + aggregate_only;
+                largest = largest.max(specific);
+                if specific > self.threshold {
+                    let m = idx as u32;
+                    claims.large.push(LargeClaimant {
+                        member: m,
+                        specific,
+                        both: specific,
+                        aggregate_share: both / specific,
+                        laser: laser_of(lasers, m),
+                    });
+                }
+            }
+            out.largest.push(largest);
+        }
+        out.lapse.clear();
+        out.lapse.extend((1..years).map(|_| uniform(rng)));
+    }
+}
+
+/// One driven (member, component)'s claims in year `y` (0-based), moving
+/// its tier.
+fn persistent_sum(
+    rng: &mut SimRng,
+    p: &Persistence,
+    y: usize,
+    tier: &mut u8,
+    frequency: &Frequency,
+    inverse: &SeverityInverse,
+) -> f64 {
+    let score = if y == 0 {
+        let u = uniform(rng);
+        *tier = (p.bounds[1..]
+            .iter()
+            .position(|b| u < *b)
+            .unwrap_or(p.tiers() - 1)) as u8;
+        u
+    } else {
+        let cdf = &p.transition_cdf[*tier as usize];
+        let v = uniform(rng);
+        let next = cdf.iter().position(|c| v < *c).unwrap_or(p.tiers() - 1);
+        *tier = next as u8;
+        p.bounds[next] + p.width(next) * uniform(rng)
+    };
+    let (n, w) = frequency.invert(score);
+    if n == 0 {
+        return 0.0;
+    }
+    let top = w.powf(1.0 / f64::from(n));
+    let mut sum = inverse.at(top);
+    for _ in 1..n {
+        sum += inverse.at(top * uniform(rng));
+    }
+    sum
+}
+
+fn laser_of(lasers: &[(u32, Laser)], member: u32) -> Option<Laser> {
+    lasers
+        .binary_search_by_key(&member, |(m, _)| *m)
+        .ok()
+        .map(|i| lasers[i].1)
+}
