@@ -54,6 +54,19 @@ pub fn run_study_from(
     (r, columns)
 }
 
+/// With a multi-year projection: every candidate's projection block and the
+/// run's summary, on the projection's own trials (the same seed and trial
+/// count: a resumed or extended run gets the same figures).
+fn project(study: &Study, r: &mut Results) {
+    if study.projection.is_some() {
+        let (candidates, summary) = crate::evaluate::projection::project(study, &r.candidates);
+        for (c, p) in r.candidates.iter_mut().zip(candidates) {
+            c.projection = Some(p);
+        }
+        r.projection = Some(summary);
+    }
+}
+
 /// Evaluates every candidate on `columns` and adds the decision analysis.
 fn decided_results(
     study: &Study,
@@ -65,13 +78,7 @@ fn decided_results(
     let evaluation = evaluate_with(study, columns, expectations.clone());
     let mut r = results(study, evaluation, start, simulated, None);
     r.parameter_risk = parameter_risk_comparison(study, &r);
-    if study.projection.is_some() {
-        let (candidates, summary) = crate::evaluate::projection::project(study, &r.candidates);
-        for (c, p) in r.candidates.iter_mut().zip(candidates) {
-            c.projection = Some(p);
-        }
-        r.projection = Some(summary);
-    }
+    project(study, &mut r);
     decide(
         study,
         &mut r,
@@ -146,6 +153,10 @@ fn parameter_risk_comparison(
 /// bytes per month of paid claims, and per specific option and per aggregate
 /// column), each aggregate column's year-end figures (16), and per worker
 /// a candidate's cumulative cash by month (8 per month).
+/// With a multi-year projection, each trial keeps per candidate path (with
+/// and without a rider) its cost in every year and in all (8 each), and per
+/// specific option its reimbursement in every year (8), counted twice for
+/// the blocks' join.
 pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
     let options = study.contract.specific.len() as u64;
     let mut per_trial = 8 + 20 * options + 8 + 16 * threads as u64;
@@ -156,6 +167,11 @@ pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
         let columns = study.contract.aggregate_columns() as u64;
         per_trial += 8 * months * (1 + options + columns) + 16 * columns + 8 * options;
         per_trial += 8 * (months + 14) * threads as u64;
+    }
+    if let Some(p) = &study.projection {
+        let years = u64::from(p.years);
+        let paths = study.contract.candidates.len() as u64 * if p.rider.is_some() { 2 } else { 1 };
+        per_trial += 2 * 8 * (paths * (years + 1) + options * years);
     }
     study.trials * per_trial + 64 * 1024 * 1024
 }

@@ -70,6 +70,12 @@ pub fn resolve(args: &RunArgs) -> Result<ShardSpec, String> {
 
 /// Runs shard `spec` of `study` (loaded from `path`) and writes its folder.
 pub fn run_shard(study: &Study, path: &Path, spec: ShardSpec, out: &OutputPlan) -> Result<PathBuf> {
+    if study.projection.is_some() {
+        anyhow::bail!(
+            "{}: --shard does not yet support multi-year projections (shard files hold one year's columns); run it whole",
+            study.name
+        );
+    }
     if study.timing.is_some() {
         anyhow::bail!(
             "{}: --shard does not yet support studies with contract timing (shard files do not hold monthly figures); run it whole",

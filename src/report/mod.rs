@@ -11,6 +11,7 @@ mod json;
 mod markdown;
 mod parameter_risk;
 pub mod plain;
+mod projection;
 mod svg_plot;
 mod table;
 mod xlsx;

@@ -318,6 +318,7 @@ pub fn run_study_to_target_from(
                 cap,
             };
             let mut r = results(&study, evaluation, start, simulated, Some(report));
+            super::project(&study, &mut r);
             let expectations = OptionExpectations::from_columns(&study, &columns);
             super::decide(
                 &study,

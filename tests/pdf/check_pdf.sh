@@ -27,7 +27,7 @@ need poppler-utils pdftotext
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$exe" run configs/ --trials 5000 --out "$work" --quiet
-for name in small-100 mid-500 census-5000 timing-400; do
+for name in small-100 mid-500 census-5000 timing-400 renewal-200; do
   "$exe" report "$work/$name" --pdf --client "Example Client, Inc." >/dev/null
   python3 tests/pdf/check_pdf.py "$work/$name/report.html" "$work/$name/report.pdf"
   if [ -n "${REPORT_PDF_DIR:-}" ]; then cp "$work/$name/report.pdf" "$REPORT_PDF_DIR/$name.pdf"; fi

@@ -256,7 +256,7 @@ fn check_transition(
         }
     }
     for j in 0..tiers {
-        let next: f64 = (0..tiers).map(|i| width(i) * m[i][j]).sum();
+        let next: f64 = m.iter().enumerate().map(|(i, row)| width(i) * row[j]).sum();
         if (next - width(j)).abs() > 1e-6 {
             return Err(ctx.err(
                 format!("{path}.transition"),

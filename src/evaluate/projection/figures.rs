@@ -173,7 +173,7 @@ impl BlockFigures {
                 let (x, y) = (&w[0], &w[1]);
                 let n = x.len() as f64;
                 let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-                if !(mx > 0.0) {
+                if mx.is_nan() || mx <= 0.0 {
                     return None;
                 }
                 let r = my / mx;
