@@ -18,7 +18,13 @@ use tempfile::TempDir;
 // ---------------------------------------------------------------------------
 
 /// The shipped example configs.
-const SHIPPED: [&str; 4] = ["small-100", "mid-500", "census-5000", "timing-400"];
+const SHIPPED: [&str; 5] = [
+    "small-100",
+    "mid-500",
+    "census-5000",
+    "timing-400",
+    "renewal-200",
+];
 
 /// Columns of `summary.csv`, in order.
 const CSV_COLUMNS: [&str; 29] = [

@@ -46,11 +46,12 @@ fn fuzz_config(default_cases: u32) -> ProptestConfig {
     c
 }
 
-const SHIPPED: [&str; 4] = [
+const SHIPPED: [&str; 5] = [
     "small-100.json",
     "mid-500.json",
     "census-5000.json",
     "timing-400.json",
+    "renewal-200.json",
 ];
 
 fn shipped_text(i: usize) -> String {

@@ -59,6 +59,18 @@ fn pareto_excess_grows_by_one_plus_trend_to_alpha() {
             );
             assert!(lt.se < 0.02, "se {}", lt.se);
         }
+        // Year 1 of the projection is the one-year study on other trials.
+        let (one, year1) = (
+            &r.candidates[0].employer_cost,
+            projection_of(&r, 0).path.annual_cost[0],
+        );
+        let se = (one.se.powi(2) + year1.se.powi(2)).sqrt();
+        assert!(
+            (one.mean - year1.mean).abs() < 4.0 * se,
+            "{} vs {}",
+            one.mean,
+            year1.mean
+        );
     }
 }
 
