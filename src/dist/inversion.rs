@@ -16,24 +16,37 @@ impl Frequency {
     /// of `u` inside that count's probability, `(u - F(n - 1)) / P(n)`:
     /// uniform on `[0, 1)` and independent of the count.
     pub fn invert(&self, u: f64) -> (u32, f64) {
+        self.invert_scaled(u, 1.0)
+    }
+
+    /// [`Self::invert`] with the expected count times `scale` (parameter
+    /// risk's frequency shock, as [`Self::sample_scaled`] draws it): a
+    /// Poisson mean times `scale`; a negative binomial's mixing gamma scaled,
+    /// so its mean `m s` and variance `m s (1 + b s)` with `b = var / m - 1`;
+    /// a Bernoulli `p s` capped at 1.
+    pub fn invert_scaled(&self, u: f64, scale: f64) -> (u32, f64) {
         if let Frequency::Bernoulli { .. } = self {
-            let q = 1.0 - self.mean();
+            let q = 1.0 - (self.mean() * scale).min(1.0);
+            if q <= 0.0 {
+                return (1, u);
+            }
             return if u < q {
                 (0, u / q)
             } else {
                 (1, (u - q) / (1.0 - q))
             };
         }
-        let mean = self.mean();
+        let mean = self.mean() * scale;
         // P(n + 1) / P(n) = (a + b n) / (n + 1): Poisson a = mean, b = 0;
-        // negative binomial with scale s = var / mean - 1: a = mean / (1 + s)
-        // and b = s / (1 + s) (the Panjer recursion).
+        // negative binomial with scale s (the mixing gamma's, times the
+        // shock) and shape r = mean / s: a = mean / (1 + s), b = s / (1 + s)
+        // and P(0) = (1 + s)^-r (the Panjer recursion).
         let (p0, a, b) = match self {
             Frequency::NegativeBinomial { .. } => {
-                let s = self.variance() / mean - 1.0;
-                (self.prob_zero(), mean / (1.0 + s), s / (1.0 + s))
+                let s = (self.variance() / self.mean() - 1.0) * scale;
+                ((1.0 + s).powf(-mean / s), mean / (1.0 + s), s / (1.0 + s))
             }
-            _ => (self.prob_zero(), mean, 0.0),
+            _ => ((-mean).exp(), mean, 0.0),
         };
         let (mut n, mut p, mut below) = (0u32, p0, 0.0);
         while u >= below + p && n < MAX_COUNT {
@@ -149,6 +162,25 @@ mod tests {
         let (n, w) = f.invert((cdf(3) + cdf(4)) / 2.0);
         assert_eq!(n, 4);
         assert!((w - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn scaled_inversion_is_the_scaled_distribution() {
+        // Poisson(3) scaled by 2 is Poisson(6); NB(6, 30) scaled by 0.5 has
+        // mean 3 and variance 3 (1 + 4 x 0.5) = 9.
+        let p = Frequency::poisson(3.0).unwrap();
+        let q = Frequency::poisson(6.0).unwrap();
+        for u in [0.01, 0.3, 0.77, 0.999] {
+            assert_eq!(p.invert_scaled(u, 2.0).0, q.invert(u).0);
+        }
+        let nb = Frequency::negative_binomial(6.0, 30.0).unwrap();
+        let k = 200_000;
+        let draws: Vec<f64> = (0..k)
+            .map(|i| f64::from(nb.invert_scaled((i as f64 + 0.5) / k as f64, 0.5).0))
+            .collect();
+        let m = draws.iter().sum::<f64>() / k as f64;
+        let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / k as f64;
+        assert!((m - 3.0).abs() < 1e-3 && (v - 9.0).abs() < 1e-2, "{m} {v}");
     }
 
     #[test]

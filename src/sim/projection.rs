@@ -22,8 +22,12 @@
 //! score's position, then `n - 1` uniforms; another component draws its
 //! count and amounts as the one-year kernel's claim-by-claim order does
 //! ([`Frequency::sample`], [`Severity::sample_sum`]). After the last year,
-//! one uniform per renewal for the rider's lapse.
+//! one uniform per renewal for the rider's lapse. With `parameter_risk`,
+//! each trial's shock ([`super::parameter_risk::ParameterRisk::shock`] at
+//! the trial's (seed, block, trial)) scales every year's expected counts
+//! and amounts.
 
+use super::parameter_risk::TrialShock;
 use crate::contract::{LargeClaimant, Laser, TrialClaims};
 use crate::dist::{uniform, Frequency, Severity, SeverityInverse, SimRng};
 use crate::model::{Persistence, Projection, Study};
@@ -50,6 +54,11 @@ fn stream(seed: u64, block: u64) -> SimRng {
     let mut chacha = ChaCha8Rng::seed_from_u64(seed);
     chacha.set_stream(block);
     SimRng::from_rng(&mut chacha)
+}
+
+/// The manual pass's parameter-risk shocks are drawn with this seed.
+pub fn manual_shock_seed(seed: u64) -> u64 {
+    seed ^ MANUAL_SALT
 }
 
 /// One trial's plan years.
@@ -123,8 +132,16 @@ impl<'a> ProjectionKernel<'a> {
         }
     }
 
-    /// Draws one trial's years into `out`; `tiers` is per-trial scratch.
-    pub fn simulate_trial(&self, rng: &mut SimRng, tiers: &mut Vec<u8>, out: &mut ProjectedTrial) {
+    /// Draws one trial's years into `out` under a parameter-risk `shock`
+    /// (the same every year: the parameters are unknown, not changing);
+    /// `tiers` is per-trial scratch.
+    pub fn simulate_trial(
+        &self,
+        rng: &mut SimRng,
+        shock: &TrialShock,
+        tiers: &mut Vec<u8>,
+        out: &mut ProjectedTrial,
+    ) {
         let years = self.projection.years as usize;
         let members = &self.study.population.members;
         let lasers = &self.study.contract.lasers;
@@ -140,16 +157,16 @@ impl<'a> ProjectionKernel<'a> {
             claims.large.clear();
             let mut largest = 0.0f64;
             for (idx, member) in members.iter().enumerate() {
-                let scale = member.severity_scale * trend;
+                let scale = member.severity_scale * trend * shock.severity_scale;
                 let (mut total, mut specific, mut both, mut aggregate_only) = (0.0, 0.0, 0.0, 0.0);
                 for (k, d) in self.draws[member.profile as usize].iter().enumerate() {
                     let drawn = match (&d.inverse, self.projection.persistence.as_ref()) {
                         (Some(inverse), Some(p)) => {
                             let tier = &mut tiers[idx * self.width + k];
-                            persistent_sum(rng, p, y, tier, &d.frequency, inverse)
+                            persistent_sum(rng, p, y, tier, &d.frequency, shock, inverse)
                         }
                         _ => {
-                            let n = d.frequency.sample(rng);
+                            let n = d.frequency.sample_scaled(rng, shock.frequency_scale);
                             if n == 0 {
                                 0.0
                             } else {
@@ -198,6 +215,7 @@ fn persistent_sum(
     y: usize,
     tier: &mut u8,
     frequency: &Frequency,
+    shock: &TrialShock,
     inverse: &SeverityInverse,
 ) -> f64 {
     let score = if y == 0 {
@@ -214,7 +232,7 @@ fn persistent_sum(
         *tier = next as u8;
         p.bounds[next] + p.width(next) * uniform(rng)
     };
-    let (n, w) = frequency.invert(score);
+    let (n, w) = frequency.invert_scaled(score, shock.frequency_scale);
     if n == 0 {
         return 0.0;
     }

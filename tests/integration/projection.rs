@@ -11,6 +11,7 @@ use std::path::Path;
 use stoploss::model::Study;
 use stoploss::results::{CandidateProjection, Results};
 use stoploss::run::run_study;
+use stoploss::sim::parameter_risk::TrialShock;
 use stoploss::sim::projection::{projection_rng, ProjectedTrial, ProjectionKernel};
 
 fn run(json: &str) -> Results {
@@ -188,7 +189,7 @@ fn member_years(study: &Study, trials: u64) -> Vec<[Vec<f64>; 2]> {
     let (mut trial, mut tiers) = (ProjectedTrial::default(), Vec::new());
     (0..trials)
         .map(|_| {
-            kernel.simulate_trial(&mut rng, &mut tiers, &mut trial);
+            kernel.simulate_trial(&mut rng, &TrialShock::NONE, &mut tiers, &mut trial);
             let year = |y: usize| {
                 let mut v = vec![0.0; members];
                 for c in &trial.years[y].large {
@@ -366,4 +367,24 @@ fn bad_projection_blocks_name_their_field() {
             .to_string();
         assert!(err.contains(field), "{block}: {err}");
     }
+}
+
+#[test]
+fn parameter_risk_persists_across_the_years() {
+    // 200 members, Poisson(2) x exponential(1,000), a frequency shock G
+    // (mean 1, CV 0.3) per trial, the same in both years: Var S_y =
+    // n lambda E[X^2] + c^2 (n lambda mu)^2 and Cov(S_1, S_2) =
+    // c^2 (n lambda mu)^2, so the two-year total has sd
+    // sqrt(2 (8e8 + 1.44e10) + 2 x 1.44e10) = 243,311 (40,000 without).
+    let json = r#"{"name": "pr", "seed": 9, "trials": 20000,
+  "population": {"classes": [{"name": "all", "employees": 200, "members": 200,
+    "claims": [{"name": "m", "frequency": {"poisson": {"mean": 2}},
+                "severity": {"exponential": {"mean": 1000}}}]}]},
+  "stop_loss": {"specific": [{"deductible": 1000000000, "premium_pepm": 0}]},
+  "parameter_risk": {"frequency_cv": 0.3},
+  "projection": {"years": 2, "trend": 0}}"#;
+    let r = run(json);
+    let sd = projection_of(&r, 0).path.cumulative_cost.sd;
+    let want = (2.0f64 * (8e8 + 1.44e10) + 2.0 * 1.44e10).sqrt();
+    assert!((sd / want - 1.0).abs() < 0.03, "{sd} vs {want}");
 }

@@ -233,14 +233,7 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
             })
         }
     };
-    let projection = projection(
-        ctx,
-        raw.projection.as_ref(),
-        trend,
-        &population,
-        timed,
-        parameter_risk.is_some(),
-    )?;
+    let projection = projection(ctx, raw.projection.as_ref(), trend, &population, timed)?;
     warnings.extend(ctx.warnings.borrow_mut().drain(..));
     let mut study = Study {
         name,

@@ -21,7 +21,6 @@ pub(super) fn projection(
     trend: Trend,
     population: &Population,
     timed: bool,
-    has_parameter_risk: bool,
 ) -> Result<Option<Projection>, ConfigError> {
     let Some(raw) = raw else { return Ok(None) };
     if !(1..=MAX_PROJECTION_YEARS).contains(&raw.years) {
@@ -40,12 +39,6 @@ pub(super) fn projection(
         return Err(ctx.err(
             "projection",
             "a multi-year projection does not yet combine with contract timing (bases, lags, run-in); remove one of them",
-        ));
-    }
-    if has_parameter_risk {
-        return Err(ctx.err(
-            "projection",
-            "a multi-year projection does not yet combine with parameter_risk; remove one of them",
         ));
     }
     let renewals = (raw.years - 1) as usize;

@@ -8,7 +8,8 @@
 use super::year_terms;
 use crate::contract::apply_specific;
 use crate::model::Study;
-use crate::sim::projection::{manual_rng, ProjectedTrial, ProjectionKernel};
+use crate::sim::parameter_risk::TrialShock;
+use crate::sim::projection::{manual_rng, manual_shock_seed, ProjectedTrial, ProjectionKernel};
 use crate::sim::BLOCK_TRIALS;
 use crate::stats::Moments;
 use rayon::prelude::*;
@@ -37,8 +38,11 @@ pub fn manual(study: &Study, kernel: &ProjectionKernel) -> Manual {
             let mut rng = manual_rng(study.seed, b);
             let mut acc = vec![[Moments::new(), Moments::new(), Moments::new()]; options * years];
             let (mut trial, mut tiers) = (ProjectedTrial::default(), Vec::new());
-            for _ in 0..n {
-                kernel.simulate_trial(&mut rng, &mut tiers, &mut trial);
+            for i in 0..n {
+                let shock = study.parameter_risk.map_or(TrialShock::NONE, |p| {
+                    p.shock(manual_shock_seed(study.seed), b, i)
+                });
+                kernel.simulate_trial(&mut rng, &shock, &mut tiers, &mut trial);
                 for (y, claims) in trial.years.iter().enumerate() {
                     for s in 0..options {
                         let terms = year_terms(study, s, y);

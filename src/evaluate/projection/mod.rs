@@ -14,6 +14,7 @@ pub use path::{run_path, PathOutcome, PathScratch, PathTerms, PathYear};
 use crate::contract::{apply_specific, SpecificTerms};
 use crate::model::Study;
 use crate::results::{CandidateProjection, CandidateResult, ManualRate, ProjectionSummary};
+use crate::sim::parameter_risk::TrialShock;
 use crate::sim::projection::{projection_rng, ProjectedTrial, ProjectionKernel};
 use crate::sim::BLOCK_TRIALS;
 use figures::{BlockFigures, PathFigures};
@@ -115,8 +116,11 @@ pub fn project(
             let (mut trial, mut tiers) = (ProjectedTrial::default(), Vec::new());
             let (mut scratch, mut outcome) = (PathScratch::default(), PathOutcome::default());
             let mut unlasered = vec![vec![0.0; years]; options];
-            for _ in 0..n {
-                kernel.simulate_trial(&mut rng, &mut tiers, &mut trial);
+            for i in 0..n {
+                let shock = study
+                    .parameter_risk
+                    .map_or(TrialShock::NONE, |p| p.shock(study.seed, b, i as u64));
+                kernel.simulate_trial(&mut rng, &shock, &mut tiers, &mut trial);
                 for (s, u) in unlasered.iter_mut().enumerate() {
                     for (y, claims) in trial.years.iter().enumerate() {
                         let out =
