@@ -161,8 +161,71 @@ pub fn html_section(results: &Results) -> Result<String, ExportError> {
                 c.label
             ))
         )?;
+        let svg = increase_chart(c).map_err(|e| ExportError::Chart(e.to_string()))?;
+        write!(
+            s,
+            "<figure id=\"renewal-increase-chart\">{svg}<figcaption>{}</figcaption></figure>",
+            escape(&format!(
+                "Probability that each renewal raises the specific premium of {} by more than x (surcharge excluded), over the simulated years.",
+                c.label
+            ))
+        )?;
     }
     Ok(s)
+}
+
+/// P(increase > x) against x, one line per renewal.
+fn increase_chart(c: &CandidateResult) -> DrawResult<String> {
+    let p = c.projection.as_ref().ok_or("no projection")?;
+    let curves = &p.path.renewal_increase_exceedance;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 360)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("renewal increase of the specific premium")
+            .y_desc("probability of a larger increase")
+            .x_label_formatter(&|x| format!("{:.0}%", 100.0 * x))
+            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+            .light_line_style(RGBColor(235, 235, 235))
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .draw()?;
+        let colours = [
+            RGBColor(40, 90, 180),
+            RGBColor(200, 60, 40),
+            RGBColor(40, 150, 80),
+        ];
+        for (r, curve) in curves.iter().enumerate() {
+            let colour = colours[r % colours.len()];
+            let pts: Vec<(f64, f64)> = curve
+                .iter()
+                .filter(|q| q.prob.is_finite())
+                .map(|q| (q.increase, q.prob))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts, colour.stroke_width(2)))?
+                .label(format!("renewal to year {}", r + 2))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", 14))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+        root.present()?;
+    }
+    Ok(svg)
 }
 
 type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;

@@ -16,8 +16,8 @@ pub use levels::{
 pub(crate) use nullable::f64_or_nan;
 pub use parameter_risk::{ParameterRiskCandidate, ParameterRiskComparison};
 pub use projection::{
-    increase_key, CandidateProjection, LaserFigures, ManualRate, ProjectionPath, ProjectionSummary,
-    RiderFigures, INCREASE_LEVELS,
+    exceedance_grid, increase_key, CandidateProjection, IncreasePoint, LaserFigures, ManualRate,
+    ProjectionPath, ProjectionSummary, RiderFigures, INCREASE_LEVELS,
 };
 use serde::{Deserialize, Serialize};
 pub use timing::{CandidateTiming, CashFlow, PeakCashNeed};

@@ -9,6 +9,23 @@ use std::collections::BTreeMap;
 /// Renewal increases whose probabilities are reported (keys `"0.2"`, ...).
 pub const INCREASE_LEVELS: [f64; 3] = [0.2, 0.3, 0.5];
 
+/// Increases at which `renewal_increase_exceedance` is given: 0% to 100%
+/// by 5%.
+pub fn exceedance_grid() -> impl Iterator<Item = f64> {
+    (0..=20).map(|k| f64::from(k) * 0.05)
+}
+
+/// One point of the distribution of a renewal increase.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct IncreasePoint {
+    /// The increase (0.25 = 25%).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub increase: f64,
+    /// Probability the renewal raises the specific premium by more.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub prob: f64,
+}
+
 /// The key of an increase level in `prob_renewal_increase_over`.
 pub fn increase_key(x: f64) -> String {
     format!("{x}")
@@ -52,6 +69,8 @@ pub struct ProjectionPath {
     pub prob_renewal_increase_over: BTreeMap<String, Estimate>,
     /// The same per renewal.
     pub prob_renewal_increase_over_by_renewal: Vec<BTreeMap<String, Estimate>>,
+    /// Per renewal, `P(increase > x)` for `x` from 0% to 100% by 5%.
+    pub renewal_increase_exceedance: Vec<Vec<IncreasePoint>>,
     /// Lasers set at renewal.
     pub expected_lasers: LaserFigures,
 }

@@ -4,8 +4,8 @@
 use super::path::PathOutcome;
 use crate::model::Projection;
 use crate::results::{
-    increase_key, CandidateProjection, CostDistribution, Estimate, Interval, LaserFigures,
-    Percentiles, ProjectionPath, RiderFigures, Tvar, INCREASE_LEVELS,
+    exceedance_grid, increase_key, CandidateProjection, CostDistribution, Estimate, IncreasePoint,
+    Interval, LaserFigures, Percentiles, ProjectionPath, RiderFigures, Tvar, INCREASE_LEVELS,
 };
 use crate::stats::{self, Moments, Z95};
 use std::collections::BTreeMap;
@@ -31,6 +31,10 @@ struct PathAcc {
     increase: Vec<Moments>,
     over_any: [Moments; 3],
     over_by: Vec<[Moments; 3]>,
+    /// `exceed[r][k]`: renewals `r` over the `k`-th point of the grid.
+    exceed: Vec<Vec<u64>>,
+    /// Renewals with a premium to renew.
+    renewed: u64,
     lasers: Moments,
     laser_amount: Moments,
     lapsed: Moments,
@@ -48,6 +52,8 @@ impl PathAcc {
             increase: vec![Moments::new(); renewals],
             over_any: Default::default(),
             over_by: vec![Default::default(); renewals],
+            exceed: vec![vec![0; exceedance_grid().count()]; renewals],
+            renewed: 0,
             lasers: Moments::new(),
             laser_amount: Moments::new(),
             lapsed: Moments::new(),
@@ -69,8 +75,12 @@ impl PathAcc {
         }
         self.cumulative.push(total);
         if o.increases.iter().all(|x| !x.is_nan()) {
+            self.renewed += 1;
             for (r, x) in o.increases.iter().enumerate() {
                 self.increase[r].push(*x);
+                for (count, level) in self.exceed[r].iter_mut().zip(exceedance_grid()) {
+                    *count += u64::from(*x > level);
+                }
                 for (k, level) in INCREASE_LEVELS.iter().enumerate() {
                     self.over_by[r][k].push(f64::from(u8::from(*x > *level)));
                 }
@@ -102,6 +112,12 @@ impl PathAcc {
                 a[k].merge(&b[k]);
             }
         }
+        for (a, b) in self.exceed.iter_mut().zip(&other.exceed) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.renewed += other.renewed;
         self.lasers.merge(&other.lasers);
         self.laser_amount.merge(&other.laser_amount);
         self.lapsed.merge(&other.lapsed);
@@ -224,6 +240,20 @@ impl PathFigures {
             renewal_increase: acc.increase.iter().map(est).collect(),
             prob_renewal_increase_over: over(&acc.over_any),
             prob_renewal_increase_over_by_renewal: acc.over_by.iter().map(over).collect(),
+            renewal_increase_exceedance: acc
+                .exceed
+                .iter()
+                .map(|counts| {
+                    counts
+                        .iter()
+                        .zip(exceedance_grid())
+                        .map(|(c, increase)| IncreasePoint {
+                            increase,
+                            prob: *c as f64 / acc.renewed as f64,
+                        })
+                        .collect()
+                })
+                .collect(),
             expected_lasers: LaserFigures {
                 mean: acc.lasers.mean(),
                 se: acc.lasers.se(),
