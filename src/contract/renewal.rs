@@ -134,6 +134,11 @@ pub enum DeductiblePolicy {
     Fixed,
     /// Indexed by the severity trend: `d_y = d (1 + tau)^(y - 1)`.
     Indexed,
+    /// Re-chosen at each renewal among the specific options (each at its
+    /// own fixed deductible): the offer with the lowest expected cost of
+    /// the next year, the offered premium less the manual's expected
+    /// reimbursement, using only what is known then (no look-ahead).
+    Rechosen,
 }
 
 impl DeductiblePolicy {
@@ -142,6 +147,7 @@ impl DeductiblePolicy {
         match self {
             DeductiblePolicy::Fixed => "fixed",
             DeductiblePolicy::Indexed => "indexed",
+            DeductiblePolicy::Rechosen => "rechosen",
         }
     }
 
@@ -149,7 +155,7 @@ impl DeductiblePolicy {
     /// over year 1.
     pub fn deductible(&self, first: f64, trend_factor: f64) -> f64 {
         match self {
-            DeductiblePolicy::Fixed => first,
+            DeductiblePolicy::Fixed | DeductiblePolicy::Rechosen => first,
             DeductiblePolicy::Indexed => first * trend_factor,
         }
     }

@@ -48,6 +48,10 @@ pub struct LaserFigures {
 /// One way of buying a candidate (with or without the rider) over the years.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProjectionPath {
+    /// With a re-chosen deductible: per year, the share of trials holding
+    /// each specific option (by label).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub specific_option_share: Option<Vec<BTreeMap<String, f64>>>,
     /// Expected employer cost of each plan year.
     pub annual_cost: Vec<Estimate>,
     /// Expected specific reimbursement of each plan year.

@@ -388,3 +388,30 @@ fn parameter_risk_persists_across_the_years() {
     let want = (2.0f64 * (8e8 + 1.44e10) + 2.0 * 1.44e10).sqrt();
     assert!((sd / want - 1.0).abs() < 0.03, "{sd} vs {want}");
 }
+
+#[test]
+fn a_rechosen_deductible_takes_the_cheaper_offer() {
+    // With Z = 0 every offer is M / TLR, whose expected cost over the
+    // manual reimbursement, M (1 / TLR - 1), is lowest for the higher
+    // deductible: a path that starts at $50k moves to $100k at the first
+    // renewal and from then on costs what the $100k candidate costs, trial
+    // by trial (common random numbers).
+    let json = r#"{"name": "rechosen", "seed": 4, "trials": 3000,
+  "population": {"classes": [{"name": "all", "employees": 300, "members": 300,
+    "claims": [{"name": "m", "frequency": {"poisson": {"mean": 2}},
+                "severity": {"lognormal": {"mu": 8, "sigma": 1.6}}}]}]},
+  "stop_loss": {"specific": [{"deductible": 50000, "premium_pepm": 60},
+                             {"deductible": 100000, "premium_pepm": 30}]},
+  "projection": {"years": 3, "trend": 0.05, "deductible_policy": "rechosen",
+    "renewal": {"credibility": 0, "target_loss_ratio": 0.75}}}"#;
+    let r = run(json);
+    let (a, b) = (projection_of(&r, 0), projection_of(&r, 1));
+    let share = a.path.specific_option_share.as_ref().expect("shares");
+    assert_eq!(share[0]["spec $50k"], 1.0);
+    assert_eq!(share[1]["spec $100k"], 1.0);
+    assert_eq!(share[2]["spec $100k"], 1.0);
+    for y in 1..3 {
+        assert_eq!(a.path.annual_cost[y], b.path.annual_cost[y], "year {}", y + 1);
+    }
+    assert_ne!(a.path.annual_cost[0], b.path.annual_cost[0]);
+}

@@ -52,10 +52,11 @@ pub(super) fn projection(
     let deductible_policy = match raw.deductible_policy.as_deref() {
         None | Some("fixed") => DeductiblePolicy::Fixed,
         Some("indexed") => DeductiblePolicy::Indexed,
+        Some("rechosen") => DeductiblePolicy::Rechosen,
         Some(other) => {
             return Err(ctx.err(
                 "projection.deductible_policy",
-                format!("must be \"fixed\" or \"indexed\", got {other:?}"),
+                format!("must be \"fixed\", \"indexed\" or \"rechosen\", got {other:?}"),
             ))
         }
     };

@@ -35,6 +35,8 @@ struct PathAcc {
     exceed: Vec<Vec<u64>>,
     /// Renewals with a premium to renew.
     renewed: u64,
+    /// `held[y][s]`: trials holding specific option `s` in year `y + 1`.
+    held: Vec<Vec<u64>>,
     lasers: Moments,
     laser_amount: Moments,
     lapsed: Moments,
@@ -45,7 +47,7 @@ struct PathAcc {
 }
 
 impl PathAcc {
-    fn new(years: usize, trials: usize) -> Self {
+    fn new(years: usize, options: usize, trials: usize) -> Self {
         let renewals = years - 1;
         PathAcc {
             years: vec![Default::default(); years],
@@ -54,6 +56,7 @@ impl PathAcc {
             over_by: vec![Default::default(); renewals],
             exceed: vec![vec![0; exceedance_grid().count()]; renewals],
             renewed: 0,
+            held: vec![vec![0; options]; years],
             lasers: Moments::new(),
             laser_amount: Moments::new(),
             lapsed: Moments::new(),
@@ -74,6 +77,9 @@ impl PathAcc {
             total += year.cost;
         }
         self.cumulative.push(total);
+        for (held, s) in self.held.iter_mut().zip(&o.options) {
+            held[*s] += 1;
+        }
         if o.increases.iter().all(|x| !x.is_nan()) {
             self.renewed += 1;
             for (r, x) in o.increases.iter().enumerate() {
@@ -118,6 +124,11 @@ impl PathAcc {
             }
         }
         self.renewed += other.renewed;
+        for (a, b) in self.held.iter_mut().zip(&other.held) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
         self.lasers.merge(&other.lasers);
         self.laser_amount.merge(&other.laser_amount);
         self.lapsed.merge(&other.lapsed);
@@ -142,7 +153,9 @@ impl BlockFigures {
     /// `years` years, with room for `trials` trials.
     pub fn new(paths: usize, options: usize, years: usize, trials: usize) -> Self {
         BlockFigures {
-            paths: (0..paths).map(|_| PathAcc::new(years, trials)).collect(),
+            paths: (0..paths)
+                .map(|_| PathAcc::new(years, options, trials))
+                .collect(),
             unlasered: vec![vec![Vec::with_capacity(trials); years]; options],
         }
     }
@@ -211,8 +224,9 @@ pub struct PathFigures {
 }
 
 impl PathFigures {
-    /// Path `k` of `all`.
-    pub fn of(all: &BlockFigures, k: usize) -> Self {
+    /// Path `k` of `all`; with the specific options' `labels` (a
+    /// re-chosen deductible), the share of trials holding each option.
+    pub fn of(all: &BlockFigures, k: usize, labels: Option<&[&str]>) -> Self {
         let acc = &all.paths[k];
         let by = |i: usize| acc.years.iter().map(|m| est(&m[i])).collect();
         let over = |m: &[Moments; 3]| -> BTreeMap<String, Estimate> {
@@ -222,7 +236,21 @@ impl PathFigures {
                 .map(|(x, m)| (increase_key(*x), est(m)))
                 .collect()
         };
+        let specific_option_share = labels.map(|labels| {
+            acc.held
+                .iter()
+                .map(|held| {
+                    let n: u64 = held.iter().sum();
+                    labels
+                        .iter()
+                        .zip(held)
+                        .map(|(l, h)| (l.to_string(), *h as f64 / n as f64))
+                        .collect()
+                })
+                .collect()
+        });
         let path = ProjectionPath {
+            specific_option_share,
             annual_cost: by(0),
             annual_specific_reimbursement: by(1),
             annual_retained_claims: by(2),

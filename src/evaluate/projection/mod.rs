@@ -9,8 +9,9 @@ mod manual;
 mod path;
 
 pub use manual::{manual, Manual};
-pub use path::{run_path, PathOutcome, PathScratch, PathTerms, PathYear};
+pub use path::{run_path, OptionTerms, PathOutcome, PathScratch, PathTerms, PathYear};
 
+use crate::contract::renewal::DeductiblePolicy;
 use crate::contract::{apply_specific, SpecificTerms};
 use crate::model::Study;
 use crate::results::{CandidateProjection, CandidateResult, ManualRate, ProjectionSummary};
@@ -78,26 +79,49 @@ pub fn project(
         })
         .collect();
     let variants = if projection.rider.is_some() { 2 } else { 1 };
+    // Year 1's premiums and aggregate terms of specific option `s` with
+    // aggregate choice `a`, from the candidate that buys them.
+    let option_terms = |s: usize, a: Option<usize>| {
+        contract
+            .candidates
+            .iter()
+            .zip(year_one)
+            .find(|(c, _)| c.specific == s && c.aggregate == a)
+            .map_or(
+                OptionTerms {
+                    premium: 0.0,
+                    target_loss_ratio: None,
+                    aggregate: None,
+                },
+                |(_, r)| OptionTerms {
+                    premium: r.specific_premium.mean,
+                    target_loss_ratio: tlr[s],
+                    aggregate: a.map(|a| {
+                        (
+                            a,
+                            r.aggregate_attachment.unwrap_or(f64::INFINITY),
+                            r.aggregate_premium.mean,
+                        )
+                    }),
+                },
+            )
+    };
+    let rechoose = projection.deductible_policy == DeductiblePolicy::Rechosen;
     let terms: Vec<PathTerms> = contract
         .candidates
         .iter()
         .zip(year_one)
         .flat_map(|(c, r)| {
-            let tlr = &tlr;
+            let options: Vec<OptionTerms> = (0..contract.specific.len())
+                .map(|s| option_terms(s, c.aggregate))
+                .collect();
             let manual = &manual;
             (0..variants).map(move |v| PathTerms {
                 study,
                 specific: c.specific,
-                aggregate: c.aggregate.map(|a| {
-                    (
-                        a,
-                        r.aggregate_attachment.unwrap_or(f64::INFINITY),
-                        r.aggregate_premium.mean,
-                    )
-                }),
-                premium: r.specific_premium.mean,
+                options: options.clone(),
+                rechoose,
                 fees: r.fees.mean,
-                target_loss_ratio: tlr[c.specific],
                 manual,
                 rider: projection.rider.as_ref().filter(|_| v == 0),
             })
@@ -130,13 +154,7 @@ pub fn project(
                 }
                 block.push_unlasered(&unlasered);
                 for (k, t) in terms.iter().enumerate() {
-                    run_path(
-                        t,
-                        &trial,
-                        &unlasered[t.specific],
-                        &mut scratch,
-                        &mut outcome,
-                    );
+                    run_path(t, &trial, &unlasered, &mut scratch, &mut outcome);
                     block.push(k, &outcome);
                 }
             }
@@ -150,8 +168,10 @@ pub fn project(
             let deductible = (0..years)
                 .map(|y| Some(year_terms(study, s, y).deductible).filter(|d| d.is_finite()))
                 .collect();
-            let with = PathFigures::of(&all, c * variants);
-            let without = (variants == 2).then(|| PathFigures::of(&all, c * variants + 1));
+            let labels: Vec<&str> = contract.specific.iter().map(|o| o.label.as_str()).collect();
+            let held = rechoose.then_some(labels.as_slice());
+            let with = PathFigures::of(&all, c * variants, held);
+            let without = (variants == 2).then(|| PathFigures::of(&all, c * variants + 1, held));
             figures::candidate(
                 projection,
                 deductible,

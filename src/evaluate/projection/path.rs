@@ -9,21 +9,34 @@ use crate::contract::{aggregate_reimbursement, apply_specific, LargeClaimant, La
 use crate::model::Study;
 use crate::sim::projection::ProjectedTrial;
 
+/// One specific option as a path can hold it, with the candidate's
+/// aggregate choice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OptionTerms {
+    /// Year 1's annual specific premium.
+    pub premium: f64,
+    /// Target loss ratio of its renewals (none: no specific premium to renew).
+    pub target_loss_ratio: Option<f64>,
+    /// Aggregate option index with year 1's attachment and premium under
+    /// this specific option.
+    pub aggregate: Option<(usize, f64, f64)>,
+}
+
 /// A candidate's fixed inputs to every trial's path.
 #[derive(Debug, Clone)]
 pub struct PathTerms<'a> {
     /// The study.
     pub study: &'a Study,
-    /// Index of the specific option.
+    /// Index of the specific option of year 1.
     pub specific: usize,
-    /// Aggregate option index with year 1's attachment and premium.
-    pub aggregate: Option<(usize, f64, f64)>,
-    /// Year 1's annual specific premium.
-    pub premium: f64,
+    /// Every specific option, by index (the path holds `specific` unless
+    /// the deductible is re-chosen at renewals).
+    pub options: Vec<OptionTerms>,
+    /// Re-choose the specific option at each renewal
+    /// ([`crate::contract::renewal::DeductiblePolicy::Rechosen`]).
+    pub rechoose: bool,
     /// Annual fees.
     pub fees: f64,
-    /// Target loss ratio of the renewals (none: no specific premium to renew).
-    pub target_loss_ratio: Option<f64>,
     /// The manual rates.
     pub manual: &'a Manual,
     /// The rider, when this path buys it.
@@ -57,6 +70,8 @@ pub struct PathOutcome {
     pub laser_amount: f64,
     /// Whether the rider lapsed.
     pub lapsed: bool,
+    /// The specific option held each year.
+    pub options: Vec<usize>,
 }
 
 /// Per-worker scratch space.
@@ -85,29 +100,55 @@ fn renewal_laser(lasers: &[(u32, Laser)], member: u32) -> Option<Laser> {
         .map(|i| lasers[i].1)
 }
 
-/// Runs the candidate of `terms` through `trial`'s years; `unlasered[y]`
-/// is the option's year-`y` specific reimbursement without renewal lasers.
+/// The renewal offer of option `s` for the year after `y` (0-based) on the
+/// year's claims `large`, with next year's renewal lasers `lasers`, at the
+/// target loss ratio `tlr`.
+fn offer(
+    terms: &PathTerms,
+    s: usize,
+    y: usize,
+    large: &[LargeClaimant],
+    lasers: &[(u32, Laser)],
+    tlr: f64,
+) -> f64 {
+    let projection = terms.study.projection.as_ref().expect("a projected study");
+    let rule = &projection.renewal;
+    let next_terms = year_terms(terms.study, s, y + 1);
+    let experience = experience_excess(large, projection.trend[y], rule.pool_cap, |c| {
+        next_terms.member_deductible(combined(c.laser, renewal_laser(lasers, c.member)))
+    });
+    let manual = terms.manual.reimbursement[s][y + 1];
+    let z = rule.credibility.z(terms.manual.claimants[s][y]);
+    indicated_premium(rule, z, experience, manual, tlr)
+}
+
+/// Runs the candidate of `terms` through `trial`'s years;
+/// `unlasered[s][y]` is option `s`'s year-`y` specific reimbursement
+/// without renewal lasers.
 pub fn run_path(
     terms: &PathTerms,
     trial: &ProjectedTrial,
-    unlasered: &[f64],
+    unlasered: &[Vec<f64>],
     scratch: &mut PathScratch,
     out: &mut PathOutcome,
 ) {
     let study = terms.study;
     let projection = study.projection.as_ref().expect("a projected study");
     let rule = &projection.renewal;
-    let s = terms.specific;
     let years = trial.years.len();
     out.years.clear();
     out.increases.clear();
+    out.options.clear();
     out.lasers = 0;
     out.laser_amount = 0.0;
     out.lapsed = false;
     scratch.lasers.clear();
-    let mut premium = terms.premium;
+    let mut s = terms.specific;
+    let mut premium = terms.options[s].premium;
     let mut rider = terms.rider;
     for (y, claims) in trial.years.iter().enumerate() {
+        out.options.push(s);
+        let option = &terms.options[s];
         let specific_terms = year_terms(study, s, y);
         let view = &mut scratch.view;
         view.gross = claims.gross;
@@ -119,7 +160,7 @@ pub fn run_path(
                 ..*c
             }));
         let outcome = apply_specific(&specific_terms, view, study.contract.counting);
-        let (aggregate, aggregate_premium) = match terms.aggregate {
+        let (aggregate, aggregate_premium) = match option.aggregate {
             None => (0.0, 0.0),
             Some((a, attachment, agg_premium)) => {
                 // The aggregate is re-rated on the year's expected claims.
@@ -141,17 +182,16 @@ pub fn run_path(
             retained,
             premium: paid_premium,
         });
-        out.laser_amount += unlasered[y] - outcome.reimbursed;
+        out.laser_amount += unlasered[s][y] - outcome.reimbursed;
         if y + 1 == years {
             break;
         }
         // The renewal to year y + 2 (1-based), on this year's experience.
-        let Some(tlr) = terms.target_loss_ratio.filter(|_| premium > 0.0) else {
+        let Some(tlr) = option.target_loss_ratio.filter(|_| premium > 0.0) else {
             out.increases.push(f64::NAN);
             continue;
         };
         let d = specific_terms.deductible;
-        let next_terms = year_terms(study, s, y + 1);
         let no_new_lasers = rider.is_some_and(|r| r.no_new_lasers);
         scratch.lasers.clear();
         if let (Some(laser), false) = (rule.laser, no_new_lasers) {
@@ -163,16 +203,27 @@ pub fn run_path(
             );
             out.lasers += scratch.lasers.len() as u32;
         }
-        let lasers = &scratch.lasers;
-        let experience =
-            experience_excess(&claims.large, projection.trend[y], rule.pool_cap, |c| {
-                next_terms.member_deductible(combined(c.laser, renewal_laser(lasers, c.member)))
-            });
-        let manual = terms.manual.reimbursement[s][y + 1];
-        let z = rule.credibility.z(terms.manual.claimants[s][y]);
-        let indicated = indicated_premium(rule, z, experience, manual, tlr);
-        let next = capped_premium(indicated, premium, rider.map_or(f64::INFINITY, |r| r.cap));
+        let indicated = offer(terms, s, y, &claims.large, &scratch.lasers, tlr);
+        let mut next = capped_premium(indicated, premium, rider.map_or(f64::INFINITY, |r| r.cap));
         out.increases.push(next / premium - 1.0);
+        if terms.rechoose {
+            // The employer takes the offer with the lowest expected cost of
+            // next year, premium less the manual's expected reimbursement
+            // (gross claims are the same under every option); another
+            // option is a contract change, outside the rate cap.
+            let cost = |s: usize, p: f64| p - terms.manual.reimbursement[s][y + 1];
+            let mut best = (cost(s, next), s, next);
+            for (k, o) in terms.options.iter().enumerate() {
+                let Some(t) = o.target_loss_ratio.filter(|_| k != s && o.premium > 0.0) else {
+                    continue;
+                };
+                let p = offer(terms, k, y, &claims.large, &scratch.lasers, t);
+                if cost(k, p) < best.0 {
+                    best = (cost(k, p), k, p);
+                }
+            }
+            (s, next) = (best.1, best.2);
+        }
         premium = next;
         if let Some(r) = rider {
             if r.lapses(trial.largest[y], trial.lapse[y]) {
