@@ -244,48 +244,32 @@ fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
                 blue.mix(0.15),
             )))?
             .label("5%-95% of years")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 18, y + 5)], blue.mix(0.15).filled())
-            });
+            .legend(super::charts::band_key(blue.mix(0.15)));
         chart
             .draw_series(std::iter::once(Polygon::new(
                 area(band(1), band(3)),
                 blue.mix(0.3),
             )))?
             .label("25%-75%")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 18, y + 5)], blue.mix(0.3).filled())
-            });
+            .legend(super::charts::band_key(blue.mix(0.3)));
         chart
             .draw_series(LineSeries::new(band(2), blue.stroke_width(2)))?
             .label("median")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], blue.stroke_width(2))
-            });
+            .legend(super::charts::line_key(blue));
         let grey = RGBColor(90, 90, 90);
         chart
             .draw_series(LineSeries::new(funded, grey.stroke_width(2)))?
             .label("budgeted funding")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], grey.stroke_width(2))
-            });
+            .legend(super::charts::line_key(grey));
         if let Some(a) = &f.cumulative_attachment {
             let red = RGBColor(200, 40, 40);
             let pts: Vec<(f64, f64)> = months.iter().copied().zip(a.iter().copied()).collect();
             chart
                 .draw_series(LineSeries::new(pts, red.stroke_width(2)))?
                 .label("accumulated aggregate attachment")
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], red.stroke_width(2))
-                });
+                .legend(super::charts::line_key(red));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        super::charts::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present()?;
     }
     Ok(svg)

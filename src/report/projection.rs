@@ -212,17 +212,9 @@ fn increase_chart(c: &CandidateResult) -> DrawResult<String> {
             chart
                 .draw_series(LineSeries::new(pts, colour.stroke_width(2)))?
                 .label(format!("renewal to year {}", r + 2))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-                });
+                .legend(super::charts::line_key(colour));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        super::charts::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present()?;
     }
     Ok(svg)
@@ -273,24 +265,18 @@ fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
                 blue.mix(0.15),
             )))?
             .label("75th-95th percentile")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 18, y + 5)], blue.mix(0.15).filled())
-            });
+            .legend(super::charts::band_key(blue.mix(0.15)));
         chart
             .draw_series(std::iter::once(Polygon::new(
                 band(line(&|y| q[y].p50), line(&|y| q[y].p75)),
                 blue.mix(0.3),
             )))?
             .label("median-75th percentile")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 18, y + 5)], blue.mix(0.3).filled())
-            });
+            .legend(super::charts::band_key(blue.mix(0.3)));
         chart
             .draw_series(LineSeries::new(line(&|y| q[y].p50), blue.stroke_width(2)))?
             .label("median")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], blue.stroke_width(2))
-            });
+            .legend(super::charts::line_key(blue));
         let red = RGBColor(200, 60, 40);
         chart
             .draw_series(LineSeries::new(
@@ -298,14 +284,8 @@ fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
                 red.stroke_width(2),
             ))?
             .label("mean")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], red.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+            .legend(super::charts::line_key(red));
+        super::charts::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present()?;
     }
     Ok(svg)

@@ -411,7 +411,12 @@ fn a_rechosen_deductible_takes_the_cheaper_offer() {
     assert_eq!(share[1]["spec $100k"], 1.0);
     assert_eq!(share[2]["spec $100k"], 1.0);
     for y in 1..3 {
-        assert_eq!(a.path.annual_cost[y], b.path.annual_cost[y], "year {}", y + 1);
+        assert_eq!(
+            a.path.annual_cost[y],
+            b.path.annual_cost[y],
+            "year {}",
+            y + 1
+        );
     }
     assert_ne!(a.path.annual_cost[0], b.path.annual_cost[0]);
 }
