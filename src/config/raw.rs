@@ -66,6 +66,7 @@ pub struct RawRenewal {
 #[serde(deny_unknown_fields)]
 pub struct RawRenewalLaser {
     pub trigger: Option<f64>,
+    pub trigger_tier: Option<usize>,
     /// Dollars, `{"multiple_of_paid": k}` or `"exclude"`.
     pub amount: serde_json::Value,
 }

@@ -6,8 +6,9 @@
 //!
 //! At the renewal from year `y` to `y + 1`, in this order:
 //! 1. **Lasers** (unless a no-new-laser rider is in force): a member whose
-//!    year-`y` specific-eligible claims `S_m` exceed `trigger x d_y` gets
-//!    the laser of [`LaserAmount`] for year `y + 1`.
+//!    year-`y` specific-eligible claims `S_m` exceed `trigger x d_y`, or
+//!    (with `trigger_tier`) whose persistence tier ends year `y` at or above
+//!    it, gets the laser of [`LaserAmount`] for year `y + 1`.
 //! 2. **Experience** `E = sum_m min(((1 + tau) S_m - d_m)+, pool_cap)`, with
 //!    `tau` the trend to `y + 1` and `d_m` each member's year-`y + 1`
 //!    deductible (a new laser counts).
@@ -67,6 +68,10 @@ pub struct LaserRule {
     /// A member is lasered when their year's specific-eligible claims
     /// exceed this multiple of the year's deductible.
     pub trigger: f64,
+    /// A member whose persistence tier (0 the lowest) ends the year at or
+    /// above this one is lasered too, whatever the year's claims (the
+    /// carrier knows of the ongoing condition).
+    pub trigger_tier: Option<u8>,
     /// The laser set.
     pub amount: LaserAmount,
 }
@@ -78,11 +83,16 @@ impl LaserRule {
         if paid <= self.trigger * d {
             return None;
         }
-        Some(match self.amount {
+        Some(self.laser(paid))
+    }
+
+    /// The laser of a member with year-`y` claims `paid` who meets a trigger.
+    pub fn laser(&self, paid: f64) -> Laser {
+        match self.amount {
             LaserAmount::Fixed(a) => Laser::Deductible(a),
             LaserAmount::MultipleOfPaid(k) => Laser::Deductible(k * paid),
             LaserAmount::Excluded => Laser::Excluded,
-        })
+        }
     }
 }
 
@@ -249,6 +259,7 @@ mod tests {
     fn laser_trigger_and_amounts() {
         let fixed = LaserRule {
             trigger: 1.0,
+            trigger_tier: None,
             amount: LaserAmount::Fixed(500_000.0),
         };
         assert_eq!(fixed.laser_for(150_000.0, 150_000.0), None);
@@ -258,6 +269,7 @@ mod tests {
         );
         let paid = LaserRule {
             trigger: 0.5,
+            trigger_tier: None,
             amount: LaserAmount::MultipleOfPaid(1.5),
         };
         assert_eq!(

@@ -72,6 +72,10 @@ pub struct ProjectedTrial {
     pub largest: Vec<f64>,
     /// `lapse[r]`: the uniform of renewal `r + 1` for the rider's lapse.
     pub lapse: Vec<f64>,
+    /// `flagged[y]`: with a laser `trigger_tier`, the members (in member
+    /// order) whose persistence tier ends year `y + 1` at or above it, with
+    /// their specific-eligible claims of that year.
+    pub flagged: Vec<Vec<(u32, f64)>>,
 }
 
 /// A component as the projection draws it.
@@ -148,13 +152,16 @@ impl<'a> ProjectionKernel<'a> {
         tiers.clear();
         tiers.resize(members.len() * self.width, 0);
         out.years.resize_with(years, TrialClaims::default);
+        out.flagged.resize_with(years, Vec::new);
         out.largest.clear();
+        let flag_tier = self.projection.renewal.laser.and_then(|l| l.trigger_tier);
         for y in 0..years {
             let trend = self.projection.trend_factor(y as u32 + 1);
             let claims = &mut out.years[y];
             claims.gross = 0.0;
             claims.aggregate_eligible = 0.0;
             claims.large.clear();
+            out.flagged[y].clear();
             let mut largest = 0.0f64;
             for (idx, member) in members.iter().enumerate() {
                 let scale = member.severity_scale * trend * shock.severity_scale;
@@ -184,6 +191,16 @@ impl<'a> ProjectionKernel<'a> {
                         (true, false) => specific += amount,
                         (false, true) => aggregate_only += amount,
                         (false, false) => {}
+                    }
+                }
+                if let Some(k) = flag_tier {
+                    let own = &tiers[idx * self.width..(idx + 1) * self.width];
+                    let driven = self.draws[member.profile as usize].iter().zip(own);
+                    if driven
+                        .filter(|(d, _)| d.inverse.is_some())
+                        .any(|(_, t)| *t >= k)
+                    {
+                        out.flagged[y].push((idx as u32, specific));
                     }
                 }
                 claims.gross += total;

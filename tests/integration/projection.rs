@@ -420,3 +420,26 @@ fn a_rechosen_deductible_takes_the_cheaper_offer() {
     }
     assert_ne!(a.path.annual_cost[0], b.path.annual_cost[0]);
 }
+
+#[test]
+fn tier_triggered_lasers_follow_the_stationary_mix() {
+    // Lasers on members whose top-tier (top 1%) flag is set, never on
+    // claims (trigger 100 x d): 2,000 members x P(top tier) 0.01 = 20 per
+    // renewal, as the chain keeps its stationary mix.
+    let json = r#"{"name": "tier", "seed": 8, "trials": 2000,
+  "population": {"classes": [{"name": "all", "employees": 2000, "members": 2000,
+    "claims": [{"name": "medical", "frequency": {"bernoulli": {"p": 0.3}},
+                "severity": {"lognormal": {"mu": 8, "sigma": 1.5}}}]}]},
+  "stop_loss": {"specific": [{"deductible": 50000, "premium_pepm": 20}]},
+  "projection": {"years": 2, "trend": 0, "persistence": {"top_stays": 0.2},
+    "renewal": {"laser": {"trigger": 100, "trigger_tier": 4, "amount": "exclude"}}}}"#;
+    let r = run(json);
+    let lasers = projection_of(&r, 0).path.expected_lasers;
+    assert!(
+        (lasers.mean - 20.0).abs() < 4.0 * lasers.se,
+        "{} +- {}",
+        lasers.mean,
+        lasers.se
+    );
+    assert!(lasers.se > 0.0 && lasers.se < 0.2, "{}", lasers.se);
+}

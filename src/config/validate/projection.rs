@@ -48,7 +48,7 @@ pub(super) fn projection(
         .as_ref()
         .map(|p| persistence(ctx, p, population))
         .transpose()?;
-    let renewal = renewal_rule(ctx, raw.renewal.as_ref())?;
+    let renewal = renewal_rule(ctx, raw.renewal.as_ref(), persistence.as_ref())?;
     let deductible_policy = match raw.deductible_policy.as_deref() {
         None | Some("fixed") => DeductiblePolicy::Fixed,
         Some("indexed") => DeductiblePolicy::Indexed,
@@ -265,7 +265,11 @@ fn check_transition(
     Ok(())
 }
 
-fn renewal_rule(ctx: &Ctx, raw: Option<&RawRenewal>) -> Result<RenewalRule, ConfigError> {
+fn renewal_rule(
+    ctx: &Ctx,
+    raw: Option<&RawRenewal>,
+    persistence: Option<&Persistence>,
+) -> Result<RenewalRule, ConfigError> {
     let path = "projection.renewal";
     let mut rule = RenewalRule {
         target_loss_ratio: None,
@@ -329,6 +333,7 @@ fn renewal_rule(ctx: &Ctx, raw: Option<&RawRenewal>) -> Result<RenewalRule, Conf
     }
     if let Some(l) = &raw.laser {
         let p = format!("{path}.laser");
+        let p_path = p.clone();
         let trigger = l.trigger.unwrap_or(1.0);
         if !(trigger.is_finite() && (0.0..=100.0).contains(&trigger)) {
             return Err(ctx.err(
@@ -366,7 +371,28 @@ fn renewal_rule(ctx: &Ctx, raw: Option<&RawRenewal>) -> Result<RenewalRule, Conf
                 ))
             }
         };
-        rule.laser = Some(LaserRule { trigger, amount });
+        let trigger_tier = l
+            .trigger_tier
+            .map(|t| match persistence {
+                Some(chain) if t < chain.tiers() => Ok(t as u8),
+                Some(chain) => Err(ctx.err(
+                    format!("{p_path}.trigger_tier"),
+                    format!(
+                        "must name a persistence tier from 0 (the lowest) to {}, got {t}",
+                        chain.tiers() - 1
+                    ),
+                )),
+                None => Err(ctx.err(
+                    format!("{p_path}.trigger_tier"),
+                    "needs a projection.persistence block (the tiers it names)",
+                )),
+            })
+            .transpose()?;
+        rule.laser = Some(LaserRule {
+            trigger,
+            trigger_tier,
+            amount,
+        });
     }
     Ok(rule)
 }

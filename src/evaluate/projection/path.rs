@@ -201,6 +201,12 @@ pub fn run_path(
                     .iter()
                     .filter_map(|c| laser.laser_for(c.specific, d).map(|l| (c.member, l))),
             );
+            // Members flagged by their tier, kept in member order, once.
+            for &(m, paid) in &trial.flagged[y] {
+                if let Err(i) = scratch.lasers.binary_search_by_key(&m, |(k, _)| *k) {
+                    scratch.lasers.insert(i, (m, laser.laser(paid)));
+                }
+            }
             out.lasers += scratch.lasers.len() as u32;
         }
         let indicated = offer(terms, s, y, &claims.large, &scratch.lasers, tlr);
