@@ -416,9 +416,33 @@ fn timing(c: &mut Criterion) {
     g.finish();
 }
 
+/// The multi-year projection: `configs/renewal-200.json` (3 years, 32
+/// candidate paths with and without the rider) at 2,048 trials, whole, and
+/// the same study as a one-year run; throughput in member-years of the
+/// projection (trials x members x years).
+fn projection(c: &mut Criterion) {
+    let mut g = c.benchmark_group("projection");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    let mut study = shipped_study("renewal-200.json");
+    study.trials = 2048;
+    let years = u64::from(study.projection.as_ref().map_or(1, |p| p.years));
+    g.throughput(Throughput::Elements(
+        study.trials * study.population.member_count() as u64 * years,
+    ));
+    g.bench_function("renewal-200_run", |b| {
+        b.iter(|| black_box(run_study(&study, &|_| {})))
+    });
+    let mut one_year = study.clone();
+    one_year.projection = None;
+    g.bench_function("renewal-200_one_year", |b| {
+        b.iter(|| black_box(run_study(&one_year, &|_| {})))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = kernels, end_to_end, thread_scaling, census, exact, timing
+    targets = kernels, end_to_end, thread_scaling, census, exact, timing, projection
 }
 criterion_main!(benches);

@@ -72,6 +72,9 @@ impl Severity {
     /// cdf, for every severity.
     pub fn inverse_cdf(&self, u: f64) -> f64 {
         let u = u.clamp(0.0, 1.0 - f64::EPSILON / 2.0);
+        if let Severity::LogNormal { mu, sigma } = self {
+            return (mu + sigma * normal_quantile(u)).exp();
+        }
         if let Some(x) = self.quantile(u) {
             return x;
         }
@@ -100,6 +103,107 @@ impl Severity {
             }
             _ => unreachable!("closed-form quantiles are handled above"),
         }
+    }
+}
+
+/// The standard normal quantile by Wichura's algorithm AS 241 (PPND16,
+/// relative error about 1e-16): a few times faster than an inverse error
+/// function, which matters when every projected claim is an inversion.
+pub fn normal_quantile(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((((((2509.080_928_730_122_7 * r + 33430.575_583_588_128) * r
+                + 67265.770_927_008_7)
+                * r
+                + 45921.953_931_549_87)
+                * r
+                + 13731.693_765_509_461)
+                * r
+                + 1971.590_950_306_551_3)
+                * r
+                + 133.141_667_891_784_38)
+                * r
+                + 3.387_132_872_796_366_5)
+            / (((((((5226.495_278_852_545 * r + 28729.085_735_721_943) * r
+                + 39307.895_800_092_71)
+                * r
+                + 21213.794_301_586_597)
+                * r
+                + 5394.196_021_424_751)
+                * r
+                + 687.187_007_492_057_9)
+                * r
+                + 42.313_330_701_600_911)
+                * r
+                + 1.0);
+    }
+    let mut r = if q < 0.0 { p } else { 1.0 - p };
+    r = (-r.ln()).sqrt();
+    let x = if r <= 5.0 {
+        let r = r - 1.6;
+        (((((((7.745_450_142_783_414e-4 * r + 0.022_723_844_989_269_184) * r
+            + 0.241_780_725_177_450_6)
+            * r
+            + 1.270_458_252_452_368_4)
+            * r
+            + 3.647_848_324_763_204_5)
+            * r
+            + 5.769_497_221_460_691)
+            * r
+            + 4.630_337_846_156_546)
+            * r
+            + 1.423_437_110_749_683_5)
+            / (((((((1.050_750_071_644_416_9e-9 * r + 5.475_938_084_995_345e-4) * r
+                + 0.015_198_666_563_616_457)
+                * r
+                + 0.148_103_976_427_480_08)
+                * r
+                + 0.689_767_334_985_1)
+                * r
+                + 1.676_384_830_183_803_8)
+                * r
+                + 2.053_191_626_637_759)
+                * r
+                + 1.0)
+    } else {
+        let r = r - 5.0;
+        (((((((2.010_334_399_292_288_1e-7 * r + 2.711_555_568_743_487_6e-5) * r
+            + 1.242_660_947_388_078_4e-3)
+            * r
+            + 0.026_532_189_526_576_124)
+            * r
+            + 0.296_560_571_828_504_87)
+            * r
+            + 1.784_826_539_917_291_3)
+            * r
+            + 5.463_784_911_164_114)
+            * r
+            + 6.657_904_643_501_103)
+            / (((((((2.044_263_103_389_939_7e-15 * r + 1.421_511_758_316_446e-7) * r
+                + 1.846_318_317_510_054_8e-5)
+                * r
+                + 7.868_691_311_456_133e-4)
+                * r
+                + 0.014_875_361_290_850_615)
+                * r
+                + 0.136_929_880_922_735_8)
+                * r
+                + 0.599_832_206_555_888)
+                * r
+                + 1.0)
+    };
+    if q < 0.0 {
+        -x
+    } else {
+        x
     }
 }
 
@@ -145,6 +249,36 @@ impl SeverityInverse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normal_quantile_inverts_the_normal_cdf() {
+        use statrs::distribution::Normal;
+        let n = Normal::standard();
+        for p in [
+            1e-300,
+            1e-12,
+            1e-5,
+            0.01,
+            0.2,
+            0.425,
+            0.5,
+            0.6,
+            0.9,
+            0.975,
+            1.0 - 1e-9,
+        ] {
+            let x = normal_quantile(p);
+            let back = if p < 0.5 { n.cdf(x) } else { 1.0 - n.sf(x) };
+            let scale = if p < 0.5 { p } else { 1.0 - p };
+            assert!(
+                ((back - p) / scale).abs() < 1e-9,
+                "p {p}: x {x}, cdf {back}"
+            );
+        }
+        assert_eq!(normal_quantile(0.5), 0.0);
+        // Known values: the 97.5% point.
+        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-14);
+    }
 
     #[test]
     fn poisson_inversion_matches_its_cdf() {

@@ -253,7 +253,12 @@ fn persistent_sum(
     if n == 0 {
         return 0.0;
     }
-    let top = w.powf(1.0 / f64::from(n));
+    // The largest of n uniforms is w^(1/n); one claim is w itself.
+    let top = if n == 1 {
+        w
+    } else {
+        w.powf(1.0 / f64::from(n))
+    };
     let mut sum = inverse.at(top);
     for _ in 1..n {
         sum += inverse.at(top * uniform(rng));
