@@ -125,8 +125,11 @@ pub fn validate(args: &ValidateArgs) -> u8 {
     let (ok, failed) = load_all(&paths, &options);
     let failed = failed + refused;
     for (path, study) in &ok {
+        let years = study.projection.as_ref().map_or(String::new(), |p| {
+            format!(", a {}-year projection", p.years)
+        });
         println!(
-            "ok: {} ({}): {} members, {:.0} employees, {} candidates, {} trials",
+            "ok: {} ({}): {} members, {:.0} employees, {} candidates, {} trials{years}",
             path.display(),
             study.name,
             study.population.member_count(),
