@@ -40,8 +40,9 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
     let prep = listing::Preparation {
         threshold: args.threshold,
         trend: args.trend,
-        to_year: args.to_year,
-        months: args.trend_months,
+        // A month is its year's trend plus the months from 1 July.
+        to_year: args.to_year.or(args.to_month.map(|(y, _)| y)),
+        months: args.trend_months + args.to_month.map_or(0.0, |(_, m)| f64::from(m) - 7.0),
         open_factor: args.open_factor,
         limit: args.limit,
     };

@@ -25,8 +25,11 @@ pub struct FitArgs {
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = trend, allow_hyphen_values = true)]
     pub trend: f64,
     /// Projection year: each row is trended by (1 + trend)^(to_year - year) (needs the year column).
-    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2200))]
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1900..=2200), conflicts_with = "to_month")]
     pub to_year: Option<i32>,
+    /// Projection month: each row is trended from its experience year's midpoint (1 July) to the first day of this month, (1 + trend)^(to - year - 1/2) (needs the year column); give the rating period's midpoint, e.g. 2026-07 for a 2026 calendar plan year.
+    #[arg(long, value_name = "YYYY-MM", value_parser = year_month)]
+    pub to_month: Option<(i32, u32)>,
     /// Further months of trend for every row (e.g. from the experience midpoint to the rating-period midpoint).
     #[arg(long, value_name = "MONTHS", default_value_t = 0.0, value_parser = months)]
     pub trend_months: f64,
@@ -115,6 +118,19 @@ fn trend(s: &str) -> Result<f64, String> {
         .contains(&v)
         .then_some(v)
         .ok_or_else(|| format!("must be an annual rate between -0.5 and 1 (0.07 for 7%), got {s}"))
+}
+
+/// `YYYY-MM` (1900 to 2200).
+fn year_month(s: &str) -> Result<(i32, u32), String> {
+    let bad = || format!("must be a month as YYYY-MM (e.g. 2026-07), got {s}");
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    let y: i32 = y.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
+    if (1900..=2200).contains(&y) && (1..=12).contains(&m) && s.len() == 7 {
+        Ok((y, m))
+    } else {
+        Err(bad())
+    }
 }
 
 fn months(s: &str) -> Result<f64, String> {

@@ -317,3 +317,57 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn to_month_trends_from_each_years_midpoint() {
+    // --to-month 2027-01 is six months past --to-year 2026 (1 July 2026):
+    // the lognormal's mu moves by exactly 0.5 ln(1.07) and the threshold
+    // carries (1.07)^0.5 more trend; a month that is not YYYY-MM is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let listing = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/claimants-example.csv");
+    let fit = |when: &[&str], name: &str| {
+        let out = tmp.path().join(name);
+        bin()
+            .args([
+                "fit",
+                s(&listing),
+                "--threshold",
+                "100000",
+                "--trend",
+                "0.07",
+            ])
+            .args(when)
+            .args(["--out", s(&out)])
+            .assert()
+            .success();
+        read(&out.join("fit.json"))
+    };
+    let year = fit(&["--to-year", "2026"], "year");
+    let month = fit(&["--to-month", "2027-01"], "month");
+    let mu = |f: &Value| {
+        f["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["family"] == "lognormal")
+            .unwrap()["parameters"]["mu"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((mu(&month) - mu(&year) - 0.5 * 1.07f64.ln()).abs() < 1e-6);
+    let r = |f: &Value| f["reference_threshold"].as_f64().unwrap();
+    assert!((r(&month) / r(&year) - 1.07f64.sqrt()).abs() < 1e-12);
+    let bad = bin()
+        .args([
+            "fit",
+            s(&listing),
+            "--threshold",
+            "100000",
+            "--to-month",
+            "2026-13",
+        ])
+        .args(["--out", s(&tmp.path().join("bad"))])
+        .assert()
+        .failure();
+    assert!(stderr_of(bad.get_output()).contains("YYYY-MM"));
+}
