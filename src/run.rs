@@ -59,7 +59,7 @@ pub fn run_study_from(
 /// count: a resumed or extended run gets the same figures).
 fn project(study: &Study, r: &mut Results) {
     if study.projection.is_some() {
-        let (candidates, summary) = crate::evaluate::projection::project(study, &r.candidates);
+        let (candidates, summary) = crate::evaluate::projection::project(study, r);
         for (c, p) in r.candidates.iter_mut().zip(candidates) {
             c.projection = Some(p);
         }

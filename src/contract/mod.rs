@@ -30,7 +30,8 @@ pub use aggregate::{aggregate_reimbursement, AttachmentBase, ResolvedAttachment}
 pub use basis::{Basis, Window, BASIS_LABELS};
 pub use liability::{floor_warnings, max_liability, naic_aggregate_floor, NAIC_SPECIFIC_FLOOR};
 pub use monthly::{apply_dated, column_basis, DatedClaim, MonthlyOutcome, MonthlyWork};
-pub use specific::{apply_specific, LargeClaimant, SpecificOutcome, TrialClaims};
+pub use specific::{apply_specific, LargeClaimant, MemberClaims, SpecificOutcome, TrialClaims};
+pub use terms::laser_of;
 pub use terms::{
     AggregateCounting, AggregateOption, AggregateTiming, Attachment, BySpecific, Candidate,
     Contract, Laser, MinAttachment, Premium, SpecificOption, SpecificTerms, SpecificTiming,

@@ -10,7 +10,7 @@
 
 use super::basis::Basis;
 use super::specific::{apply_specific, LargeClaimant, TrialClaims};
-use super::terms::{Contract, Laser};
+use super::terms::{laser_of, Contract, Laser};
 
 /// One claim amount with its dates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -183,11 +183,7 @@ pub fn apply_dated(
         let m = &mut work.large[used];
         used += 1;
         m.member = member;
-        m.laser = contract
-            .lasers
-            .binary_search_by_key(&member, |(i, _)| *i)
-            .ok()
-            .map(|i| contract.lasers[i].1);
+        m.laser = laser_of(&contract.lasers, member);
         m.specific.resize(s_n, Default::default());
         m.both.resize(s_n * g_n, Default::default());
         for (x, r) in &mut m.specific {

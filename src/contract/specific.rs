@@ -35,6 +35,56 @@ pub struct LargeClaimant {
     pub laser: Option<Laser>,
 }
 
+/// One member's claims of a year, summed by what each component counts
+/// toward: what a kernel adds up per member before the contract sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MemberClaims {
+    /// All of the member's claims.
+    pub total: f64,
+    /// Claims that count toward the specific stop-loss.
+    pub specific: f64,
+    /// Claims that count toward both covers.
+    pub both: f64,
+    /// Claims that count toward the aggregate only.
+    pub aggregate_only: f64,
+}
+
+impl MemberClaims {
+    /// Adds `amount` of a component counting toward the specific and/or
+    /// the aggregate.
+    #[inline]
+    pub fn add(&mut self, amount: f64, specific: bool, aggregate: bool) {
+        self.total += amount;
+        match (specific, aggregate) {
+            (true, true) => {
+                self.specific += amount;
+                self.both += amount;
+            }
+            (true, false) => self.specific += amount,
+            (false, true) => self.aggregate_only += amount,
+            (false, false) => {}
+        }
+    }
+
+    /// Claims that count toward the aggregate.
+    #[inline]
+    pub fn aggregate_eligible(&self) -> f64 {
+        self.both + self.aggregate_only
+    }
+
+    /// The member as a large claimant (index `member`, laser `laser`).
+    #[inline]
+    pub fn large_claimant(&self, member: u32, laser: Option<Laser>) -> LargeClaimant {
+        LargeClaimant {
+            member,
+            specific: self.specific,
+            both: self.specific,
+            aggregate_share: self.both / self.specific,
+            laser,
+        }
+    }
+}
+
 /// The claims of one trial, summarised for the contract arithmetic.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrialClaims {

@@ -222,7 +222,28 @@ pub enum Laser {
     Excluded,
 }
 
+/// The laser of `member` in `lasers` (sorted by member index), if any.
+#[inline]
+pub fn laser_of(lasers: &[(u32, Laser)], member: u32) -> Option<Laser> {
+    lasers
+        .binary_search_by_key(&member, |(m, _)| *m)
+        .ok()
+        .map(|i| lasers[i].1)
+}
+
 impl Laser {
+    /// The stricter of two lasers on one member (an exclusion, else the
+    /// higher deductible), or whichever is there.
+    pub fn stricter(a: Option<Laser>, b: Option<Laser>) -> Option<Laser> {
+        match (a, b) {
+            (Some(Laser::Excluded), _) | (_, Some(Laser::Excluded)) => Some(Laser::Excluded),
+            (Some(Laser::Deductible(x)), Some(Laser::Deductible(y))) => {
+                Some(Laser::Deductible(x.max(y)))
+            }
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The member's deductible under a contract whose group deductible is `d`.
     #[inline]
     pub fn effective_deductible(&self, d: f64) -> f64 {

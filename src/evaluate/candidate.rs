@@ -24,6 +24,27 @@ fn prob(p: f64, n: usize) -> Estimate {
     }
 }
 
+/// The reported distribution of per-trial costs `sorted` (ascending, at
+/// least one) whose moments are `m`: mean, `se` (the standard error to
+/// report, which may count more than `m`'s own), sd, percentiles with their
+/// 95% intervals, TVaRs with their se, max ([`crate::stats`]'s definitions).
+pub(crate) fn cost_distribution(sorted: &[f64], m: &Moments, se: f64) -> CostDistribution {
+    let ci = |p: f64| {
+        let (lo, hi) = stats::quantile_interval(sorted, p, Z95);
+        Interval { lo, hi }
+    };
+    CostDistribution {
+        mean: m.mean(),
+        se,
+        sd: m.sd(),
+        percentiles: Percentiles::from_fn(|l| stats::quantile(sorted, l.p)),
+        percentiles_ci95: Percentiles::from_fn(|l| ci(l.p)),
+        tvar: Tvar::from_fn(|l| stats::tvar(sorted, l.p)),
+        tvar_se: Tvar::from_fn(|l| stats::tvar_se(sorted, l.p)),
+        max: sorted[sorted.len() - 1],
+    }
+}
+
 /// A candidate's per-trial claims kept after the aggregate, and what
 /// follows from them: the aggregate reimbursement and the premiums.
 struct Retained {
@@ -231,21 +252,7 @@ pub fn evaluate_candidate(
     drop(kept);
     costs.sort_unstable_by(f64::total_cmp);
 
-    let ci = |p: f64| {
-        let (lo, hi) = stats::quantile_interval(&costs, p, Z95);
-        Interval { lo, hi }
-    };
-    let q = |p: f64| stats::quantile(&costs, p);
-    let employer_cost = CostDistribution {
-        mean: cost_m.mean(),
-        se: cost_for_se.se(),
-        sd: cost_m.sd(),
-        percentiles: Percentiles::from_fn(|l| q(l.p)),
-        percentiles_ci95: Percentiles::from_fn(|l| ci(l.p)),
-        tvar: Tvar::from_fn(|l| stats::tvar(&costs, l.p)),
-        tvar_se: Tvar::from_fn(|l| stats::tvar_se(&costs, l.p)),
-        max: costs[n - 1],
-    };
+    let employer_cost = cost_distribution(&costs, &cost_m, cost_for_se.se());
     let exceed = |x: Option<f64>| x.map(|x| prob(stats::prob_exceeds(&costs, x), n));
     let vs_baseline = baseline.map(|b| PairedDifference {
         baseline: b.label.clone(),

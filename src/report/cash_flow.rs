@@ -3,6 +3,7 @@
 //! monthly fan chart of cumulative net cash against the accumulated
 //! attachment. Studies without contract timing get none of these.
 
+use super::charts::{band_key, band_outline, draw_legend, line_key, DrawResult};
 use super::html::escape;
 use super::{ExportError, Exporter};
 use crate::format::dollars;
@@ -179,8 +180,6 @@ pub fn html_section(results: &Results) -> Result<String, ExportError> {
     Ok(s)
 }
 
-type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
-
 /// The fan chart of cumulative net cash of one candidate.
 fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
     let t = c.timing.as_ref().ok_or("no timing figures")?;
@@ -233,43 +232,38 @@ fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
             .axis_desc_style(("sans-serif", 15))
             .draw()?;
         let blue = RGBColor(40, 90, 180);
-        let area = |outer: Vec<(f64, f64)>, inner: Vec<(f64, f64)>| {
-            let mut pts = outer;
-            pts.extend(inner.into_iter().rev());
-            pts
-        };
         chart
             .draw_series(std::iter::once(Polygon::new(
-                area(band(0), band(4)),
+                band_outline(band(0), band(4)),
                 blue.mix(0.15),
             )))?
             .label("5%-95% of years")
-            .legend(super::charts::band_key(blue.mix(0.15)));
+            .legend(band_key(blue.mix(0.15)));
         chart
             .draw_series(std::iter::once(Polygon::new(
-                area(band(1), band(3)),
+                band_outline(band(1), band(3)),
                 blue.mix(0.3),
             )))?
             .label("25%-75%")
-            .legend(super::charts::band_key(blue.mix(0.3)));
+            .legend(band_key(blue.mix(0.3)));
         chart
             .draw_series(LineSeries::new(band(2), blue.stroke_width(2)))?
             .label("median")
-            .legend(super::charts::line_key(blue));
+            .legend(line_key(blue));
         let grey = RGBColor(90, 90, 90);
         chart
             .draw_series(LineSeries::new(funded, grey.stroke_width(2)))?
             .label("budgeted funding")
-            .legend(super::charts::line_key(grey));
+            .legend(line_key(grey));
         if let Some(a) = &f.cumulative_attachment {
             let red = RGBColor(200, 40, 40);
             let pts: Vec<(f64, f64)> = months.iter().copied().zip(a.iter().copied()).collect();
             chart
                 .draw_series(LineSeries::new(pts, red.stroke_width(2)))?
                 .label("accumulated aggregate attachment")
-                .legend(super::charts::line_key(red));
+                .legend(line_key(red));
         }
-        super::charts::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present()?;
     }
     Ok(svg)

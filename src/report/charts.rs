@@ -25,7 +25,8 @@ const PARTS: [(&str, RGBColor); 4] = [
     ("admin fees", RGBColor(150, 150, 150)),
 ];
 
-type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
+/// What drawing a chart returns.
+pub(super) type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// `[lo, hi]` widened by `pad` of its width on each side (a unit range
 /// around a single value).
@@ -52,6 +53,14 @@ where
 /// The legend key of a line of `color`.
 pub(super) fn line_key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+}
+
+/// The outline of the band between two lines over the same x values: one
+/// line out, the other back.
+pub(super) fn band_outline(one: Vec<(f64, f64)>, other: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut pts = one;
+    pts.extend(other.into_iter().rev());
+    pts
 }
 
 /// The legend key of a shaded band of `color`.

@@ -4,6 +4,7 @@
 //! rider's value; in the HTML a fan chart of annual cost by year. Studies
 //! without a projection get none of it.
 
+use super::charts::{band_key, band_outline, draw_legend, line_key, DrawResult};
 use super::html::escape;
 use super::ExportError;
 use crate::format::{money, money_short, percent};
@@ -212,15 +213,13 @@ fn increase_chart(c: &CandidateResult) -> DrawResult<String> {
             chart
                 .draw_series(LineSeries::new(pts, colour.stroke_width(2)))?
                 .label(format!("renewal to year {}", r + 2))
-                .legend(super::charts::line_key(colour));
+                .legend(line_key(colour));
         }
-        super::charts::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present()?;
     }
     Ok(svg)
 }
-
-type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Annual cost by year: mean, median and the 75th / 95th percentile bands.
 fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
@@ -254,29 +253,24 @@ fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
             .axis_desc_style(("sans-serif", 15))
             .draw()?;
         let blue = RGBColor(40, 90, 180);
-        let band = |a: Vec<(f64, f64)>, b: Vec<(f64, f64)>| {
-            let mut pts = a;
-            pts.extend(b.into_iter().rev());
-            pts
-        };
         chart
             .draw_series(std::iter::once(Polygon::new(
-                band(line(&|y| q[y].p75), line(&|y| q[y].p95)),
+                band_outline(line(&|y| q[y].p75), line(&|y| q[y].p95)),
                 blue.mix(0.15),
             )))?
             .label("75th-95th percentile")
-            .legend(super::charts::band_key(blue.mix(0.15)));
+            .legend(band_key(blue.mix(0.15)));
         chart
             .draw_series(std::iter::once(Polygon::new(
-                band(line(&|y| q[y].p50), line(&|y| q[y].p75)),
+                band_outline(line(&|y| q[y].p50), line(&|y| q[y].p75)),
                 blue.mix(0.3),
             )))?
             .label("median-75th percentile")
-            .legend(super::charts::band_key(blue.mix(0.3)));
+            .legend(band_key(blue.mix(0.3)));
         chart
             .draw_series(LineSeries::new(line(&|y| q[y].p50), blue.stroke_width(2)))?
             .label("median")
-            .legend(super::charts::line_key(blue));
+            .legend(line_key(blue));
         let red = RGBColor(200, 60, 40);
         chart
             .draw_series(LineSeries::new(
@@ -284,8 +278,8 @@ fn fan_chart(c: &CandidateResult) -> DrawResult<String> {
                 red.stroke_width(2),
             ))?
             .label("mean")
-            .legend(super::charts::line_key(red));
-        super::charts::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+            .legend(line_key(red));
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present()?;
     }
     Ok(svg)

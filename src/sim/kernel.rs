@@ -1,7 +1,7 @@
 //! One simulated plan year of the whole population.
 
 use super::parameter_risk::TrialShock;
-use crate::contract::{LargeClaimant, Laser, TrialClaims};
+use crate::contract::{laser_of, Laser, MemberClaims, TrialClaims};
 use crate::dist::{AmountPlan, Exponents, SimRng, TrialNormals, SHORT_RUN};
 use crate::model::Population;
 use std::ops::Range;
@@ -217,10 +217,7 @@ impl<'a> Kernel<'a> {
             .enumerate()
             .map(|(i, m)| (chunk.start + i, m))
         {
-            let mut total = 0.0;
-            let mut specific = 0.0;
-            let mut specific_and_aggregate = 0.0;
-            let mut aggregate_only = 0.0;
+            let mut m = MemberClaims::default();
             for c in &profiles[member.profile as usize].components {
                 let (direct, end) = slots[slot];
                 slot += 1;
@@ -232,39 +229,21 @@ impl<'a> Kernel<'a> {
                 start = end;
                 // Parameter risk, severity: the one place amounts are scaled
                 // (x 1.0 without it: exact, so results are unchanged).
-                let amount = drawn * member.severity_scale * severity_shock;
-                total += amount;
-                match (c.specific, c.aggregate) {
-                    (true, true) => {
-                        specific += amount;
-                        specific_and_aggregate += amount;
-                    }
-                    (true, false) => specific += amount,
-                    (false, true) => aggregate_only += amount,
-                    (false, false) => {}
-                }
+                m.add(
+                    drawn * member.severity_scale * severity_shock,
+                    c.specific,
+                    c.aggregate,
+                );
             }
-            gross += total;
-            aggregate_eligible += specific_and_aggregate + aggregate_only;
-            if specific > self.threshold {
+            gross += m.total;
+            aggregate_eligible += m.aggregate_eligible();
+            if m.specific > self.threshold {
                 let member = idx as u32;
-                out.large.push(LargeClaimant {
-                    member,
-                    specific,
-                    both: specific,
-                    aggregate_share: specific_and_aggregate / specific,
-                    laser: self.laser_of(member),
-                });
+                out.large
+                    .push(m.large_claimant(member, laser_of(self.lasers, member)));
             }
         }
         out.gross += gross;
         out.aggregate_eligible += aggregate_eligible;
-    }
-
-    fn laser_of(&self, member: u32) -> Option<Laser> {
-        self.lasers
-            .binary_search_by_key(&member, |(m, _)| *m)
-            .ok()
-            .map(|i| self.lasers[i].1)
     }
 }

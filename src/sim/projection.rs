@@ -28,8 +28,8 @@
 //! and amounts.
 
 use super::parameter_risk::TrialShock;
-use crate::contract::{LargeClaimant, Laser, TrialClaims};
-use crate::dist::{uniform, Frequency, Severity, SeverityInverse, SimRng};
+use crate::contract::{laser_of, MemberClaims, TrialClaims};
+use crate::dist::{uniform, Frequency, SeverityInverse, SimRng};
 use crate::model::{Persistence, Projection, Study};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -78,24 +78,16 @@ pub struct ProjectedTrial {
     pub flagged: Vec<Vec<(u32, f64)>>,
 }
 
-/// A component as the projection draws it.
-#[derive(Debug)]
-struct Draw {
-    frequency: Frequency,
-    severity: Severity,
-    /// Driven by the persistence chain: the inverse of the severity.
-    inverse: Option<SeverityInverse>,
-    specific: bool,
-    aggregate: bool,
-}
-
 /// Draws projected trials for a study with a projection.
 #[derive(Debug)]
 pub struct ProjectionKernel<'a> {
     study: &'a Study,
     projection: &'a Projection,
-    /// `draws[profile][component]`.
-    draws: Vec<Vec<Draw>>,
+    /// `inverses[profile][component]`: the inverse of the severity of a
+    /// component the persistence chain drives (with the chain).
+    inverses: Vec<Vec<Option<(&'a Persistence, SeverityInverse)>>>,
+    /// `trend[y]`: year `y + 1`'s severity factor over year 1.
+    trend: Vec<f64>,
     /// Most components of any profile (tier slots per member).
     width: usize,
     threshold: f64,
@@ -106,32 +98,31 @@ impl<'a> ProjectionKernel<'a> {
     /// members whose specific-eligible claims exceed `threshold`.
     pub fn new(study: &'a Study, threshold: f64) -> Self {
         let projection = study.projection.as_ref().expect("a projected study");
-        let persistence = projection.persistence.as_ref();
-        let draws: Vec<Vec<Draw>> = study
+        let inverses: Vec<Vec<_>> = study
             .population
             .profiles
             .iter()
             .map(|p| {
                 p.components
                     .iter()
-                    .map(|c| Draw {
-                        frequency: c.frequency.clone(),
-                        severity: c.severity.clone(),
-                        inverse: persistence
-                            .filter(|p| p.drives(&c.name))
-                            .map(|_| SeverityInverse::new(&c.severity)),
-                        specific: c.specific,
-                        aggregate: c.aggregate,
+                    .map(|c| {
+                        projection
+                            .persistence
+                            .as_ref()
+                            .filter(|chain| chain.drives(&c.name))
+                            .map(|chain| (chain, SeverityInverse::new(&c.severity)))
                     })
                     .collect()
             })
             .collect();
-        let width = draws.iter().map(Vec::len).max().unwrap_or(0);
         ProjectionKernel {
             study,
             projection,
-            draws,
-            width,
+            width: inverses.iter().map(Vec::len).max().unwrap_or(0),
+            inverses,
+            trend: (1..=projection.years)
+                .map(|y| projection.trend_factor(y))
+                .collect(),
             threshold,
         }
     }
@@ -147,74 +138,57 @@ impl<'a> ProjectionKernel<'a> {
         out: &mut ProjectedTrial,
     ) {
         let years = self.projection.years as usize;
-        let members = &self.study.population.members;
+        let population = &self.study.population;
         let lasers = &self.study.contract.lasers;
         tiers.clear();
-        tiers.resize(members.len() * self.width, 0);
+        tiers.resize(population.members.len() * self.width, 0);
         out.years.resize_with(years, TrialClaims::default);
         out.flagged.resize_with(years, Vec::new);
         out.largest.clear();
         let flag_tier = self.projection.renewal.laser.and_then(|l| l.trigger_tier);
-        for y in 0..years {
-            let trend = self.projection.trend_factor(y as u32 + 1);
+        for (y, &trend) in self.trend.iter().enumerate() {
             let claims = &mut out.years[y];
             claims.gross = 0.0;
             claims.aggregate_eligible = 0.0;
             claims.large.clear();
             out.flagged[y].clear();
             let mut largest = 0.0f64;
-            for (idx, member) in members.iter().enumerate() {
+            for (idx, member) in population.members.iter().enumerate() {
+                let p = member.profile as usize;
                 let scale = member.severity_scale * trend * shock.severity_scale;
-                let (mut total, mut specific, mut both, mut aggregate_only) = (0.0, 0.0, 0.0, 0.0);
-                for (k, d) in self.draws[member.profile as usize].iter().enumerate() {
-                    let drawn = match (&d.inverse, self.projection.persistence.as_ref()) {
-                        (Some(inverse), Some(p)) => {
-                            let tier = &mut tiers[idx * self.width + k];
-                            persistent_sum(rng, p, y, tier, &d.frequency, shock, inverse)
+                let own = &mut tiers[idx * self.width..(idx + 1) * self.width];
+                let mut m = MemberClaims::default();
+                for ((c, inverse), tier) in population.profiles[p]
+                    .components
+                    .iter()
+                    .zip(&self.inverses[p])
+                    .zip(own.iter_mut())
+                {
+                    let drawn = match inverse {
+                        Some((chain, inverse)) => {
+                            persistent_sum(rng, chain, y, tier, &c.frequency, shock, inverse)
                         }
-                        _ => {
-                            let n = d.frequency.sample_scaled(rng, shock.frequency_scale);
-                            if n == 0 {
-                                0.0
-                            } else {
-                                d.severity.sample_sum(n, rng)
-                            }
-                        }
+                        None => match c.frequency.sample_scaled(rng, shock.frequency_scale) {
+                            0 => 0.0,
+                            n => c.severity.sample_sum(n, rng),
+                        },
                     };
-                    let amount = drawn * scale;
-                    total += amount;
-                    match (d.specific, d.aggregate) {
-                        (true, true) => {
-                            specific += amount;
-                            both += amount;
-                        }
-                        (true, false) => specific += amount,
-                        (false, true) => aggregate_only += amount,
-                        (false, false) => {}
-                    }
+                    m.add(drawn * scale, c.specific, c.aggregate);
                 }
                 if let Some(k) = flag_tier {
-                    let own = &tiers[idx * self.width..(idx + 1) * self.width];
-                    let driven = self.draws[member.profile as usize].iter().zip(own);
-                    if driven
-                        .filter(|(d, _)| d.inverse.is_some())
-                        .any(|(_, t)| *t >= k)
-                    {
-                        out.flagged[y].push((idx as u32, specific));
+                    let mut driven = self.inverses[p].iter().zip(own.iter());
+                    if driven.any(|(inverse, t)| inverse.is_some() && *t >= k) {
+                        out.flagged[y].push((idx as u32, m.specific));
                     }
                 }
-                claims.gross += total;
-                claims.aggregate_eligible += both + aggregate_only;
-                largest = largest.max(specific);
-                if specific > self.threshold {
-                    let m = idx as u32;
-                    claims.large.push(LargeClaimant {
-                        member: m,
-                        specific,
-                        both: specific,
-                        aggregate_share: both / specific,
-                        laser: laser_of(lasers, m),
-                    });
+                claims.gross += m.total;
+                claims.aggregate_eligible += m.aggregate_eligible();
+                largest = largest.max(m.specific);
+                if m.specific > self.threshold {
+                    let member = idx as u32;
+                    claims
+                        .large
+                        .push(m.large_claimant(member, laser_of(lasers, member)));
                 }
             }
             out.largest.push(largest);
@@ -264,11 +238,4 @@ fn persistent_sum(
         sum += inverse.at(top * uniform(rng));
     }
     sum
-}
-
-fn laser_of(lasers: &[(u32, Laser)], member: u32) -> Option<Laser> {
-    lasers
-        .binary_search_by_key(&member, |(m, _)| *m)
-        .ok()
-        .map(|i| lasers[i].1)
 }

@@ -333,7 +333,6 @@ fn renewal_rule(
     }
     if let Some(l) = &raw.laser {
         let p = format!("{path}.laser");
-        let p_path = p.clone();
         let trigger = l.trigger.unwrap_or(1.0);
         if !(trigger.is_finite() && (0.0..=100.0).contains(&trigger)) {
             return Err(ctx.err(
@@ -376,14 +375,14 @@ fn renewal_rule(
             .map(|t| match persistence {
                 Some(chain) if t < chain.tiers() => Ok(t as u8),
                 Some(chain) => Err(ctx.err(
-                    format!("{p_path}.trigger_tier"),
+                    format!("{p}.trigger_tier"),
                     format!(
                         "must name a persistence tier from 0 (the lowest) to {}, got {t}",
                         chain.tiers() - 1
                     ),
                 )),
                 None => Err(ctx.err(
-                    format!("{p_path}.trigger_tier"),
+                    format!("{p}.trigger_tier"),
                     "needs a projection.persistence block (the tiers it names)",
                 )),
             })

@@ -2,12 +2,13 @@
 //! per-trial costs the percentiles need), then the reported figures.
 
 use super::path::PathOutcome;
+use crate::evaluate::candidate::cost_distribution;
 use crate::model::Projection;
 use crate::results::{
     exceedance_grid, increase_key, CandidateProjection, CostDistribution, Estimate, IncreasePoint,
-    Interval, LaserFigures, Percentiles, ProjectionPath, RiderFigures, Tvar, INCREASE_LEVELS,
+    LaserFigures, Percentiles, ProjectionPath, RiderFigures, INCREASE_LEVELS,
 };
-use crate::stats::{self, Moments, Z95};
+use crate::stats::{self, Moments};
 use std::collections::BTreeMap;
 
 fn est(m: &Moments) -> Estimate {
@@ -226,7 +227,10 @@ pub struct PathFigures {
 impl PathFigures {
     /// Path `k` of `all`; with the specific options' `labels` (a
     /// re-chosen deductible), the share of trials holding each option.
-    pub fn of(all: &BlockFigures, k: usize, labels: Option<&[&str]>) -> Self {
+    /// Its per-trial costs move out of `all`.
+    pub fn of(all: &mut BlockFigures, k: usize, labels: Option<&[&str]>) -> Self {
+        let annual = std::mem::take(&mut all.paths[k].annual);
+        let cumulative = std::mem::take(&mut all.paths[k].cumulative);
         let acc = &all.paths[k];
         let by = |i: usize| acc.years.iter().map(|m| est(&m[i])).collect();
         let over = |m: &[Moments; 3]| -> BTreeMap<String, Estimate> {
@@ -255,16 +259,14 @@ impl PathFigures {
             annual_specific_reimbursement: by(1),
             annual_retained_claims: by(2),
             annual_specific_premium: by(3),
-            annual_cost_percentiles: acc
-                .annual
-                .iter()
-                .map(|costs| {
-                    let mut sorted = costs.clone();
-                    sorted.sort_unstable_by(f64::total_cmp);
-                    Percentiles::from_fn(|l| stats::quantile(&sorted, l.p))
+            annual_cost_percentiles: annual
+                .into_iter()
+                .map(|mut costs| {
+                    costs.sort_unstable_by(f64::total_cmp);
+                    Percentiles::from_fn(|l| stats::quantile(&costs, l.p))
                 })
                 .collect(),
-            cumulative_cost: distribution(&acc.cumulative),
+            cumulative_cost: distribution(&cumulative),
             renewal_increase: acc.increase.iter().map(est).collect(),
             prob_renewal_increase_over: over(&acc.over_any),
             prob_renewal_increase_over_by_renewal: acc.over_by.iter().map(over).collect(),
@@ -290,33 +292,18 @@ impl PathFigures {
         };
         PathFigures {
             path,
-            cumulative: acc.cumulative.clone(),
+            cumulative,
             lapsed: est(&acc.lapsed),
         }
     }
 }
 
-/// The distribution of per-trial `costs`: mean, se, sd, percentiles with
-/// their 95% intervals, TVaRs with their se, max (the definitions of
-/// [`crate::stats`]).
+/// The distribution of per-trial `costs`.
 fn distribution(costs: &[f64]) -> CostDistribution {
     let m: Moments = costs.iter().copied().collect();
     let mut sorted = costs.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
-    let ci = |p: f64| {
-        let (lo, hi) = stats::quantile_interval(&sorted, p, Z95);
-        Interval { lo, hi }
-    };
-    CostDistribution {
-        mean: m.mean(),
-        se: m.se(),
-        sd: m.sd(),
-        percentiles: Percentiles::from_fn(|l| stats::quantile(&sorted, l.p)),
-        percentiles_ci95: Percentiles::from_fn(|l| ci(l.p)),
-        tvar: Tvar::from_fn(|l| stats::tvar(&sorted, l.p)),
-        tvar_se: Tvar::from_fn(|l| stats::tvar_se(&sorted, l.p)),
-        max: sorted.last().copied().unwrap_or(f64::NAN),
-    }
+    cost_distribution(&sorted, &m, m.se())
 }
 
 /// A candidate's projection block from its path `with` (the rider's when

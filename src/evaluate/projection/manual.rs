@@ -5,7 +5,7 @@
 //! so it is a fixed input to every trial's renewals, as a carrier's manual
 //! rate is.
 
-use super::year_terms;
+use super::YearTerms;
 use crate::contract::apply_specific;
 use crate::model::Study;
 use crate::sim::parameter_risk::TrialShock;
@@ -25,8 +25,9 @@ pub struct Manual {
     pub aggregate_retained: Vec<Vec<f64>>,
 }
 
-/// Runs the manual pass of `study`'s projection with `kernel`.
-pub fn manual(study: &Study, kernel: &ProjectionKernel) -> Manual {
+/// Runs the manual pass of `study`'s projection with `kernel`, each
+/// option's year under `year_terms`.
+pub fn manual(study: &Study, kernel: &ProjectionKernel, year_terms: &YearTerms) -> Manual {
     let projection = study.projection.as_ref().expect("a projected study");
     let (years, options) = (projection.years as usize, study.contract.specific.len());
     let trials = projection.manual_trials;
@@ -45,8 +46,8 @@ pub fn manual(study: &Study, kernel: &ProjectionKernel) -> Manual {
                 kernel.simulate_trial(&mut rng, &shock, &mut tiers, &mut trial);
                 for (y, claims) in trial.years.iter().enumerate() {
                     for s in 0..options {
-                        let terms = year_terms(study, s, y);
-                        let out = apply_specific(&terms, claims, study.contract.counting);
+                        let out =
+                            apply_specific(&year_terms[s][y], claims, study.contract.counting);
                         let a = &mut acc[s * years + y];
                         a[0].push(out.reimbursed);
                         a[1].push(f64::from(out.claimants));

@@ -14,58 +14,65 @@ pub use path::{run_path, OptionTerms, PathOutcome, PathScratch, PathTerms, PathY
 use crate::contract::renewal::DeductiblePolicy;
 use crate::contract::{apply_specific, SpecificTerms};
 use crate::model::Study;
-use crate::results::{CandidateProjection, CandidateResult, ManualRate, ProjectionSummary};
+use crate::results::{CandidateProjection, ManualRate, ProjectionSummary, Results};
 use crate::sim::parameter_risk::TrialShock;
 use crate::sim::projection::{projection_rng, ProjectedTrial, ProjectionKernel};
 use crate::sim::BLOCK_TRIALS;
 use figures::{BlockFigures, PathFigures};
 use rayon::prelude::*;
 
-/// Specific option `s`'s terms in plan year `y + 1` under the deductible
-/// policy.
-pub(crate) fn year_terms(study: &Study, s: usize, y: usize) -> SpecificTerms {
+/// `[s][y]`: specific option `s`'s terms in plan year `y + 1` under the
+/// deductible policy, resolved once per run.
+pub type YearTerms = Vec<Vec<SpecificTerms>>;
+
+fn year_terms(study: &Study) -> YearTerms {
     let projection = study.projection.as_ref().expect("a projected study");
-    let mut terms = study.contract.specific[s].terms;
-    terms.deductible = projection
-        .deductible_policy
-        .deductible(terms.deductible, projection.trend_factor(y as u32 + 1));
-    terms
+    study
+        .contract
+        .specific
+        .iter()
+        .map(|o| {
+            (1..=projection.years)
+                .map(|y| SpecificTerms {
+                    deductible: projection
+                        .deductible_policy
+                        .deductible(o.terms.deductible, projection.trend_factor(y)),
+                    ..o.terms
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The lowest specific-eligible claims of a member that any year's
 /// contract, renewal experience or laser trigger can look at.
-fn threshold(study: &Study) -> f64 {
+fn threshold(study: &Study, year_terms: &YearTerms) -> f64 {
     let projection = study.projection.as_ref().expect("a projected study");
-    let years = projection.years as usize;
     let trigger = projection.renewal.laser.map_or(1.0, |l| l.trigger.min(1.0));
     let top_trend = projection.trend.iter().fold(0.0f64, |a, t| a.max(*t));
-    (0..study.contract.specific.len())
-        .flat_map(|s| (0..years).map(move |y| year_terms(study, s, y).deductible))
+    year_terms
+        .iter()
+        .flatten()
+        .map(|t| t.deductible)
         .fold(f64::INFINITY, f64::min)
         * trigger.min(1.0 / (1.0 + top_trend))
 }
 
 /// Projects every candidate of `study` (which must have a projection) whose
-/// year-1 results are `year_one`: the candidates' projection blocks, in
+/// one-year results are `year_one`: the candidates' projection blocks, in
 /// candidate order, and the run's summary.
-pub fn project(
-    study: &Study,
-    year_one: &[CandidateResult],
-) -> (Vec<CandidateProjection>, ProjectionSummary) {
+pub fn project(study: &Study, year_one: &Results) -> (Vec<CandidateProjection>, ProjectionSummary) {
     let projection = study.projection.as_ref().expect("a projected study");
-    let kernel = ProjectionKernel::new(study, threshold(study));
-    let manual = manual(study, &kernel);
+    let year_terms = year_terms(study);
+    let kernel = ProjectionKernel::new(study, threshold(study, &year_terms));
+    let manual = manual(study, &kernel, &year_terms);
     let contract = &study.contract;
-    let tlr: Vec<Option<f64>> = contract
-        .specific
+    let tlr: Vec<Option<f64>> = year_one
+        .specific_options
         .iter()
         .enumerate()
-        .map(|(s, _)| {
-            let premium = year_one
-                .iter()
-                .zip(&contract.candidates)
-                .find(|(_, c)| c.specific == s)
-                .map_or(0.0, |(r, _)| r.specific_premium.mean);
+        .map(|(s, o)| {
+            let premium = o.annual_premium;
             if premium > 0.0 && manual.reimbursement[s][0] > 0.0 {
                 Some(
                     projection
@@ -85,7 +92,7 @@ pub fn project(
         contract
             .candidates
             .iter()
-            .zip(year_one)
+            .zip(&year_one.candidates)
             .find(|(c, _)| c.specific == s && c.aggregate == a)
             .map_or(
                 OptionTerms {
@@ -110,12 +117,12 @@ pub fn project(
     let terms: Vec<PathTerms> = contract
         .candidates
         .iter()
-        .zip(year_one)
+        .zip(&year_one.candidates)
         .flat_map(|(c, r)| {
             let options: Vec<OptionTerms> = (0..contract.specific.len())
                 .map(|s| option_terms(s, c.aggregate))
                 .collect();
-            let manual = &manual;
+            let (manual, year_terms) = (&manual, &year_terms);
             (0..variants).map(move |v| PathTerms {
                 study,
                 specific: c.specific,
@@ -123,6 +130,7 @@ pub fn project(
                 rechoose,
                 fees: r.fees.mean,
                 manual,
+                year_terms,
                 rider: projection.rider.as_ref().filter(|_| v == 0),
             })
         })
@@ -147,8 +155,7 @@ pub fn project(
                 kernel.simulate_trial(&mut rng, &shock, &mut tiers, &mut trial);
                 for (s, u) in unlasered.iter_mut().enumerate() {
                     for (y, claims) in trial.years.iter().enumerate() {
-                        let out =
-                            apply_specific(&year_terms(study, s, y), claims, contract.counting);
+                        let out = apply_specific(&year_terms[s][y], claims, contract.counting);
                         u[y] = out.reimbursed;
                     }
                 }
@@ -161,17 +168,18 @@ pub fn project(
             block
         })
         .collect();
-    let all = BlockFigures::join(parts);
+    let mut all = BlockFigures::join(parts);
     let candidates = (0..contract.candidates.len())
         .map(|c| {
             let s = contract.candidates[c].specific;
             let deductible = (0..years)
-                .map(|y| Some(year_terms(study, s, y).deductible).filter(|d| d.is_finite()))
+                .map(|y| Some(year_terms[s][y].deductible).filter(|d| d.is_finite()))
                 .collect();
             let labels: Vec<&str> = contract.specific.iter().map(|o| o.label.as_str()).collect();
             let held = rechoose.then_some(labels.as_slice());
-            let with = PathFigures::of(&all, c * variants, held);
-            let without = (variants == 2).then(|| PathFigures::of(&all, c * variants + 1, held));
+            let with = PathFigures::of(&mut all, c * variants, held);
+            let without =
+                (variants == 2).then(|| PathFigures::of(&mut all, c * variants + 1, held));
             figures::candidate(
                 projection,
                 deductible,

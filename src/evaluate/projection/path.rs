@@ -3,9 +3,11 @@
 //! ([`crate::contract::renewal`]) priced on the trial's own experience.
 
 use super::manual::Manual;
-use super::year_terms;
+use super::YearTerms;
 use crate::contract::renewal::{capped_premium, experience_excess, indicated_premium, Rider};
-use crate::contract::{aggregate_reimbursement, apply_specific, LargeClaimant, Laser, TrialClaims};
+use crate::contract::{
+    aggregate_reimbursement, apply_specific, laser_of, LargeClaimant, Laser, TrialClaims,
+};
 use crate::model::Study;
 use crate::sim::projection::ProjectedTrial;
 
@@ -39,6 +41,8 @@ pub struct PathTerms<'a> {
     pub fees: f64,
     /// The manual rates.
     pub manual: &'a Manual,
+    /// Every option's terms by year.
+    pub year_terms: &'a YearTerms,
     /// The rider, when this path buys it.
     pub rider: Option<&'a Rider>,
 }
@@ -81,25 +85,6 @@ pub struct PathScratch {
     lasers: Vec<(u32, Laser)>,
 }
 
-/// The member's laser: the contract's and the renewal's, whichever is
-/// higher.
-fn combined(config: Option<Laser>, renewal: Option<Laser>) -> Option<Laser> {
-    match (config, renewal) {
-        (Some(Laser::Excluded), _) | (_, Some(Laser::Excluded)) => Some(Laser::Excluded),
-        (Some(Laser::Deductible(a)), Some(Laser::Deductible(b))) => {
-            Some(Laser::Deductible(a.max(b)))
-        }
-        (a, b) => a.or(b),
-    }
-}
-
-fn renewal_laser(lasers: &[(u32, Laser)], member: u32) -> Option<Laser> {
-    lasers
-        .binary_search_by_key(&member, |(m, _)| *m)
-        .ok()
-        .map(|i| lasers[i].1)
-}
-
 /// The renewal offer of option `s` for the year after `y` (0-based) on the
 /// year's claims `large`, with next year's renewal lasers `lasers`, at the
 /// target loss ratio `tlr`.
@@ -113,9 +98,9 @@ fn offer(
 ) -> f64 {
     let projection = terms.study.projection.as_ref().expect("a projected study");
     let rule = &projection.renewal;
-    let next_terms = year_terms(terms.study, s, y + 1);
+    let next_terms = &terms.year_terms[s][y + 1];
     let experience = experience_excess(large, projection.trend[y], rule.pool_cap, |c| {
-        next_terms.member_deductible(combined(c.laser, renewal_laser(lasers, c.member)))
+        next_terms.member_deductible(Laser::stricter(c.laser, laser_of(lasers, c.member)))
     });
     let manual = terms.manual.reimbursement[s][y + 1];
     let z = rule.credibility.z(terms.manual.claimants[s][y]);
@@ -149,17 +134,17 @@ pub fn run_path(
     for (y, claims) in trial.years.iter().enumerate() {
         out.options.push(s);
         let option = &terms.options[s];
-        let specific_terms = year_terms(study, s, y);
+        let specific_terms = &terms.year_terms[s][y];
         let view = &mut scratch.view;
         view.gross = claims.gross;
         view.aggregate_eligible = claims.aggregate_eligible;
         view.large.clear();
         view.large
             .extend(claims.large.iter().map(|c| LargeClaimant {
-                laser: combined(c.laser, renewal_laser(&scratch.lasers, c.member)),
+                laser: Laser::stricter(c.laser, laser_of(&scratch.lasers, c.member)),
                 ..*c
             }));
-        let outcome = apply_specific(&specific_terms, view, study.contract.counting);
+        let outcome = apply_specific(specific_terms, view, study.contract.counting);
         let (aggregate, aggregate_premium) = match option.aggregate {
             None => (0.0, 0.0),
             Some((a, attachment, agg_premium)) => {
