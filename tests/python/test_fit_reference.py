@@ -2,7 +2,9 @@
 survival functions in a truncated and censored log-likelihood written out
 here, maximized with scipy.optimize; the expected excess by numerical
 integration of the conditional survival function (scipy.integrate.quad);
-KS and AD recomputed from scipy's CDFs.
+KS and AD recomputed from scipy's CDFs; the standard errors from the
+inverse of a Richardson-extrapolated finite-difference Hessian of that
+log-likelihood at the reference maximum.
 
 Usage: python tests/python/test_fit_reference.py path/to/stoploss
 Nothing here is copied from the tool's output: every figure compared is
@@ -128,6 +130,27 @@ def bounded_mle(make, natural, starts, x, censored, trunc):
     return natural(best.x), -best.fun
 
 
+def observed_se(make, p, x, censored, trunc):
+    """Standard errors from the observed information: the inverse of the
+    Hessian of -l in natural parameters, each second difference
+    Richardson-extrapolated from steps h and h/2 (error O(h^4))."""
+    p = np.asarray(p, float)
+    k = len(p)
+
+    def nll(v):
+        with np.errstate(all="ignore"):
+            return -loglik(make(v), x, censored, trunc)
+
+    def second(i, j, h):
+        ei, ej = np.eye(k)[i] * h[i], np.eye(k)[j] * h[j]
+        return (nll(p + ei + ej) - nll(p + ei - ej) - nll(p - ei + ej) + nll(p - ei - ej)) / (4 * h[i] * h[j])
+
+    h = 1e-3 * np.maximum(np.abs(p), 1e-2)
+    H = np.array([[(4 * second(i, j, h / 2) - second(i, j, h)) / 3 for j in range(k)] for i in range(k)])
+    cov = np.linalg.inv((H + H.T) / 2)
+    return np.sqrt(np.diag(cov))
+
+
 def excess_integral(d, ded):
     """int_ded^inf S(t) dt, decade by decade (one quad over [ded, inf) in
     dollars loses the heavy tails) up to ded * 1e40."""
@@ -191,6 +214,13 @@ def run_case(name, csv_text, threshold, flags, prepare):
         for k, g, w in zip(names, got, p_ref):
             check(f"{fam} {k}", g, w)
         check(f"{fam} maximized log-likelihood", m["log_likelihood"], l_ref)
+        # Both Hessians are numerical (the tool's from its own differences):
+        # they agree to the finite differences' accuracy (about 1e-5), not 1e-6.
+        for k, w in zip(names, observed_se(make, p_ref, x, censored, trunc)):
+            if m["se"].get(k) is None:
+                failures.append(f"{fam} se {k}: the tool reports none, the reference {w}")
+                continue
+            check(f"{fam} se {k} (observed information)", m["se"][k], w, rel=1e-4)
 
     # Every family at the tool's parameters: expected excess by quadrature,
     # KS and AD from scipy's CDF.
