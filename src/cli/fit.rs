@@ -45,6 +45,7 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
         months: args.trend_months + args.to_month.map_or(0.0, |(_, m)| f64::from(m) - 7.0),
         open_factor: args.open_factor,
         limit: args.limit,
+        full_listing: args.full_listing,
     };
     if let Some(l) = args.limit {
         if l <= args.threshold {
@@ -83,7 +84,7 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
         args.credibility_k,
         args.buhlmann_k.zip(exposure),
     );
-    let body = body(args, report.claimants_per_year)?;
+    let body = body(args, &report)?;
     let chosen = component::choose(&report.models);
     let component = chosen.and_then(|m| component::component(m, reference, &body));
     let mut files: Vec<(&str, Vec<u8>)> = vec![
@@ -127,8 +128,10 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
     Ok(lines)
 }
 
-/// The body, frequency and tail probability of component.json.
-fn body(args: &FitArgs, claimants_per_year: f64) -> Result<component::Body> {
+/// The body, frequency and tail probability of component.json: from the
+/// flags, or from the body's fit of a full listing.
+fn body(args: &FitArgs, report: &fit::FitReport) -> Result<component::Body> {
+    let claimants_per_year = report.claimants_per_year;
     let mut b = component::Body {
         name: args.name.clone(),
         ..component::Body::default()
@@ -138,6 +141,28 @@ fn body(args: &FitArgs, claimants_per_year: f64) -> Result<component::Body> {
     }
     if let Some(s) = &args.frequency {
         b.frequency = serde_json::from_str(s).context("--frequency is not JSON")?;
+    }
+    if args.full_listing {
+        let fitted = report.body.as_ref().context(
+            "--full-listing needs at least 2 claimants below the threshold to fit the body",
+        )?;
+        let chosen = fitted
+            .component_family
+            .as_ref()
+            .and_then(|f| fitted.models.iter().find(|m| &m.family == f))
+            .context("no body fit is off its parameter bounds: give --body instead")?;
+        b.severity =
+            fit::body::severity(chosen).context("the body's family has no config spelling")?;
+        b.tail_probability = fitted.tail_probability;
+        if let (None, Some(m)) = (&args.frequency, args.members) {
+            // Each row is a claimant's year: the share of members who claim.
+            let p = (report.n + fitted.n) as f64 / (report.years as f64 * m);
+            if !(p > 0.0 && p <= 1.0) {
+                bail!("{} claimants a year among {m} members is more than one per member: with --full-listing each row is one claimant's year", (report.n + fitted.n) as f64 / report.years as f64);
+            }
+            b.frequency = json!({"bernoulli": {"p": p}});
+        }
+        return Ok(b);
     }
     b.tail_probability = match (args.tail_probability, args.members) {
         (Some(p), _) => p,

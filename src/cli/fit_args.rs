@@ -48,6 +48,9 @@ pub struct FitArgs {
     /// Name of the claim component in component.json.
     #[arg(long, value_name = "NAME", default_value = "medical")]
     pub name: String,
+    /// The listing holds every claimant, not only those above --threshold: the rows below it fit the body (lognormal, gamma and Weibull, right-truncated at the threshold), their share gives the tail probability, and component.json splices the chosen tail onto the best-AIC body.
+    #[arg(long, conflicts_with_all = ["body", "tail_probability"])]
+    pub full_listing: bool,
     /// Body severity of component.json, in config spelling (default: the domain notes' lognormal mu 7.43, sigma 1.97).
     #[arg(long, value_name = "JSON")]
     pub body: Option<String>,

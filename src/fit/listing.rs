@@ -70,6 +70,10 @@ pub struct Preparation {
     /// A cap in projection dollars: trended amounts at or above it are
     /// censored there.
     pub limit: Option<f64>,
+    /// The listing holds every claimant, not only those above the
+    /// threshold: the rows below it are the body's sample and must be
+    /// exact (not censored).
+    pub full_listing: bool,
 }
 
 /// The prepared sample.
@@ -77,8 +81,14 @@ pub struct Preparation {
 pub struct Prepared {
     /// The claimants above the threshold.
     pub observations: Vec<Observation>,
-    /// Rows left out because their amount is below the threshold.
+    /// Rows left out of the tail because their amount is below the
+    /// threshold.
     pub below_threshold: usize,
+    /// Those rows, trended and developed, each truncated from above at its
+    /// trended threshold (`truncation`): the body of a full listing
+    /// ([`super::body`]). An open claim that develops past the threshold
+    /// stays at it.
+    pub body: Vec<Observation>,
     /// The number of distinct experience years (1 without a year column).
     pub years: usize,
 }
@@ -257,6 +267,7 @@ fn not_amount(name: &str, raw: &str) -> String {
 pub fn prepare(rows: &[ListingRow], p: &Preparation, file: &str) -> Result<Prepared, ConfigError> {
     let err = |loc: String, msg: String| ConfigError::new(ErrorKind::Listing, file, loc, msg);
     let mut observations = Vec::new();
+    let mut body = Vec::new();
     let mut below = 0;
     let mut years: Vec<Option<i32>> = Vec::new();
     for r in rows {
@@ -273,6 +284,19 @@ pub fn prepare(rows: &[ListingRow], p: &Preparation, file: &str) -> Result<Prepa
         let factor = (1.0 + p.trend).powf(dt_years + p.months / 12.0);
         if r.amount < p.threshold {
             below += 1;
+            if p.full_listing && r.censored_at.is_some_and(|c| c <= r.amount) {
+                return Err(err(
+                    format!("line {}, column censored_at", r.line),
+                    "a claim below the threshold is censored at its cap: the body's fit needs exact amounts below the threshold; leave censored_at empty or at least the amount".into(),
+                ));
+            }
+            let truncation = p.threshold * factor;
+            let developed = r.amount * factor * if r.open { p.open_factor } else { 1.0 };
+            body.push(Observation {
+                amount: developed.min(truncation),
+                censored: false,
+                truncation,
+            });
             continue;
         }
         if !years.contains(&r.year) {
@@ -313,6 +337,7 @@ pub fn prepare(rows: &[ListingRow], p: &Preparation, file: &str) -> Result<Prepa
     Ok(Prepared {
         observations,
         below_threshold: below,
+        body,
         years: years.len().max(1),
     })
 }
@@ -329,7 +354,24 @@ mod tests {
             months: 0.0,
             open_factor: 1.0,
             limit: None,
+            full_listing: false,
         }
+    }
+
+    #[test]
+    fn a_full_listing_refuses_a_censored_body_row() {
+        let rows = parse_listing(
+            b"claimant_id,amount,censored_at\na,200,\nb,300,\nc,50,50\n",
+            "l.csv",
+        )
+        .unwrap();
+        assert!(prepare(&rows, &prep(100.0), "l.csv").is_ok());
+        let full = Preparation {
+            full_listing: true,
+            ..prep(100.0)
+        };
+        let e = prepare(&rows, &full, "l.csv").unwrap_err();
+        assert_eq!(e.location, "line 4, column censored_at");
     }
 
     #[test]
@@ -359,6 +401,12 @@ mod tests {
         };
         let s = prepare(&rows, &p, "l.csv").unwrap();
         assert_eq!(s.below_threshold, 1);
+        // The row below the threshold is the body's: 90 x 1.1, truncated
+        // above at the threshold trended the same way.
+        assert_eq!(s.body.len(), 1);
+        assert!(
+            (s.body[0].amount - 99.0).abs() < 1e-9 && (s.body[0].truncation - 110.0).abs() < 1e-9
+        );
         assert_eq!(s.years, 2);
         let o = &s.observations;
         assert!((o[0].amount - 242.0).abs() < 1e-9 && (o[0].truncation - 121.0).abs() < 1e-9);

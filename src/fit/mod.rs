@@ -9,6 +9,7 @@
 //! [`credibility`] weighs the experience against a manual rate. fit.html is
 //! drawn by [`crate::report::fit_html`].
 
+pub mod body;
 pub mod component;
 pub mod credibility;
 pub mod families;
@@ -108,10 +109,20 @@ pub fn maximize(family: &dyn Family, data: &[Observation]) -> Option<RawFit> {
             log_likelihood: ll,
         });
     }
-    let objective = |q: &[f64]| -log_likelihood(family, &family.natural(q), data);
+    maximize_with(family, data, log_likelihood)
+}
+
+/// A log-likelihood of a family's parameters on observations: the tail's
+/// [`log_likelihood`] or the body's [`body::log_likelihood`].
+pub type Likelihood = fn(&dyn Family, &[f64], &[Observation]) -> f64;
+
+/// Maximizes `ll` from each of the family's starting points through the
+/// simplex-and-Newton minimizer; the best wins.
+pub fn maximize_with(family: &dyn Family, data: &[Observation], ll: Likelihood) -> Option<RawFit> {
+    let objective = |q: &[f64]| -ll(family, &family.natural(q), data);
     let mut best: Option<optim::Minimum> = None;
     for start in family.starts(data) {
-        if !log_likelihood(family, &start, data).is_finite() {
+        if !ll(family, &start, data).is_finite() {
             continue;
         }
         let q0 = family.unconstrained(&start);
@@ -136,7 +147,17 @@ pub fn observed_covariance(
     p: &[f64],
     data: &[Observation],
 ) -> Option<Vec<Vec<f64>>> {
-    let f = |x: &[f64]| -log_likelihood(family, x, data);
+    observed_covariance_with(family, p, data, log_likelihood)
+}
+
+/// [`observed_covariance`] of any likelihood `ll`.
+pub fn observed_covariance_with(
+    family: &dyn Family,
+    p: &[f64],
+    data: &[Observation],
+    ll: Likelihood,
+) -> Option<Vec<Vec<f64>>> {
+    let f = |x: &[f64]| -ll(family, x, data);
     let h: Vec<f64> = p.iter().map(|v| 1e-4 * v.abs().max(1e-2)).collect();
     let (_, hess) = optim::derivatives(&f, p, &h)?;
     let cov = optim::invert(&hess)?;
@@ -175,6 +196,10 @@ pub struct FitReport {
     pub credibility: Vec<credibility::LayerCredibility>,
     /// The family whose tail component.json carries, and why.
     pub component_family: Option<String>,
+    /// With a full listing (`--full-listing`): the body's fits below the
+    /// threshold and the tail probability, spliced in component.json.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<body::BodyFit>,
     /// The formulas behind the statistics, for the reader of the file.
     pub definitions: BTreeMap<String, String>,
 }
@@ -278,6 +303,10 @@ pub fn fit_all(
             .filter(|o| o.amount == reference && o.censored)
             .count();
     let component_family = component::choose(&models).map(|m| m.family.clone());
+    let body = prep
+        .full_listing
+        .then(|| body::fit_body(&prepared.body, above))
+        .flatten();
     FitReport {
         threshold: prep.threshold,
         reference_threshold: reference,
@@ -297,6 +326,7 @@ pub fn fit_all(
         model_risk,
         credibility: Vec::new(),
         component_family,
+        body,
         definitions: definitions(),
     }
 }

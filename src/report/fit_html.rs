@@ -59,8 +59,33 @@ fn num(v: f64) -> String {
 }
 
 fn models_table(h: &mut String, r: &FitReport) {
-    h.push_str("<h2>Fits</h2><div class=\"scroll\"><table><tr><th class=\"l\">family</th><th class=\"l\">parameters (se)</th><th>log-likelihood</th><th>AIC</th><th>&Delta;AIC</th><th>BIC</th><th>KS</th><th>AD</th><th>acceptable</th></tr>");
-    for m in &r.models {
+    fits_table(h, "Fits", &r.models);
+    if let Some(c) = &r.component_family {
+        let _ = write!(h, "<p>component.json carries the <b>{}</b> tail (the best-AIC fit the simulator's spliced Pareto tail can express exactly).</p>", escape(c));
+    }
+    if let Some(b) = &r.body {
+        let _ = write!(h, "<h2>Body below the threshold</h2><p>{} claimants below the threshold, fitted with the likelihood right-truncated at it (KS and AD on F(x)/F(u)); {} of all claimants are above u*: the tail probability of the spliced component.</p>", b.n, pct(b.tail_probability));
+        fits_table(h, "", &b.models);
+        if let Some(c) = &b.component_family {
+            let _ = write!(
+                h,
+                "<p>component.json's body is the <b>{}</b> fit.</p>",
+                escape(c)
+            );
+        }
+    }
+}
+
+fn pct(p: f64) -> String {
+    format!("{:.3}%", 100.0 * p)
+}
+
+fn fits_table(h: &mut String, title: &str, models: &[crate::fit::FittedModel]) {
+    if !title.is_empty() {
+        let _ = write!(h, "<h2>{}</h2>", escape(title));
+    }
+    h.push_str("<div class=\"scroll\"><table><tr><th class=\"l\">family</th><th class=\"l\">parameters (se)</th><th>log-likelihood</th><th>AIC</th><th>&Delta;AIC</th><th>BIC</th><th>KS</th><th>AD</th><th>acceptable</th></tr>");
+    for m in models {
         let params: Vec<String> = m
             .parameters
             .iter()
@@ -99,9 +124,6 @@ fn models_table(h: &mut String, r: &FitReport) {
         );
     }
     h.push_str("</table></div>");
-    if let Some(c) = &r.component_family {
-        let _ = write!(h, "<p>component.json carries the <b>{}</b> tail (the best-AIC fit the simulator's spliced Pareto tail can express exactly).</p>", escape(c));
-    }
 }
 
 fn excess_table(h: &mut String, r: &FitReport) {

@@ -304,7 +304,7 @@ mod never_panics {
             let rows = listing::parse_listing(text.as_bytes(), "f.csv").unwrap();
             let prep = listing::Preparation {
                 threshold: 100_000.0, trend: 0.0, to_year: None, months: 0.0,
-                open_factor: 1.0, limit: None,
+                open_factor: 1.0, limit: None, full_listing: false,
             };
             if let Ok(p) = listing::prepare(&rows, &prep, "f.csv") {
                 let r = fit::fit_all(&p, &prep, &[150_000.0, 1e6], 1);
@@ -370,4 +370,70 @@ fn to_month_trends_from_each_years_midpoint() {
         .assert()
         .failure();
     assert!(stderr_of(bad.get_output()).contains("YYYY-MM"));
+}
+
+/// `--full-listing` on the shipped full listing (configs/make_full_listing.py:
+/// 1,200 claimants, lognormal(8.6, 1.6) below $150,000, a Pareto above):
+/// the body's lognormal recovers the generator within 4 standard errors,
+/// the tail probability is the share above the threshold (16 of 1,200), the
+/// frequency is claimants per member, and component.json splices the two.
+#[test]
+fn full_listing_splices_the_fitted_body_onto_the_tail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let listing = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/claimants-full-example.csv");
+    let out = tmp.path().join("fit");
+    bin()
+        .args([
+            "fit",
+            s(&listing),
+            "--threshold",
+            "150000",
+            "--full-listing",
+        ])
+        .args(["--members", "1500", "--out", s(&out)])
+        .assert()
+        .success();
+    let fit = read(&out.join("fit.json"));
+    let body = &fit["body"];
+    assert_eq!(body["n"], 1184);
+    assert_eq!(body["tail_probability"].as_f64().unwrap(), 16.0 / 1200.0);
+    let ln = body["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["family"] == "lognormal")
+        .unwrap();
+    for (k, want) in [("mu", 8.6), ("sigma", 1.6)] {
+        let got = ln["parameters"][k].as_f64().unwrap();
+        let se = ln["se"][k].as_f64().unwrap();
+        assert!((got - want).abs() < 4.0 * se, "{k} {got} se {se}");
+    }
+    let c = read(&out.join("component.json"));
+    let spliced = &c["severity"]["spliced"];
+    assert_eq!(spliced["body"]["lognormal"]["mu"], ln["parameters"]["mu"]);
+    assert_eq!(spliced["tail_probability"], body["tail_probability"]);
+    assert_eq!(c["frequency"]["bernoulli"]["p"].as_f64().unwrap(), 0.8);
+    let html = std::fs::read_to_string(out.join("fit.html")).unwrap();
+    assert!(html.contains("Body below the threshold"));
+
+    // The body is fitted, so it cannot also be given.
+    let out2 = tmp.path().join("fit2");
+    bin()
+        .args([
+            "fit",
+            s(&listing),
+            "--threshold",
+            "150000",
+            "--full-listing",
+        ])
+        .args([
+            "--body",
+            r#"{"lognormal": {"mu": 7, "sigma": 1}}"#,
+            "--out",
+            s(&out2),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--body"));
+    assert!(!out2.exists());
 }

@@ -29,6 +29,10 @@ impl Family for Gamma {
     fn ln_sf(&self, p: &[f64], x: f64) -> f64 {
         ln_gamma_q(p[0], x / p[1])
     }
+    fn ln_cdf(&self, p: &[f64], x: f64) -> f64 {
+        // P(k, x) directly: 1 - Q loses it when Q rounds to 1.
+        statrs::function::gamma::gamma_lr(p[0], x / p[1]).ln()
+    }
     fn unconstrained(&self, p: &[f64]) -> Vec<f64> {
         vec![p[0].ln(), p[1].ln()]
     }

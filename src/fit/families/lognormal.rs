@@ -33,6 +33,13 @@ impl Family for LogNormal {
         }
         ln_norm_sf((x.ln() - p[0]) / p[1])
     }
+    fn ln_cdf(&self, p: &[f64], x: f64) -> f64 {
+        if x <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        // Phi(z) = P(Z > -z): accurate far below the median too.
+        ln_norm_sf(-(x.ln() - p[0]) / p[1])
+    }
     fn unconstrained(&self, p: &[f64]) -> Vec<f64> {
         vec![p[0], p[1].ln()]
     }

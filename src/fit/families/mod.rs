@@ -29,6 +29,11 @@ pub trait Family: Sync {
     fn ln_pdf(&self, p: &[f64], x: f64) -> f64;
     /// `ln S(x) = ln P(X > x)`.
     fn ln_sf(&self, p: &[f64], x: f64) -> f64;
+    /// `ln F(x) = ln P(X <= x)`, for the body's right truncation; families
+    /// whose `S` rounds to 1 far below the mean override it.
+    fn ln_cdf(&self, p: &[f64], x: f64) -> f64 {
+        (-self.ln_sf(p, x).exp_m1()).ln()
+    }
     /// Natural parameters to the optimizer's unconstrained coordinates.
     fn unconstrained(&self, p: &[f64]) -> Vec<f64>;
     /// The optimizer's coordinates to natural parameters.
