@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::path::Path;
 use stoploss::fit::{self, component, credibility, lag, listing};
+use stoploss::format::money;
 
 /// `stoploss fit`.
 pub fn fit(args: &FitArgs) -> u8 {
@@ -84,6 +85,26 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
         args.credibility_k,
         args.buhlmann_k.zip(exposure),
     );
+    if let Some(path) = &args.manual {
+        let manual = stoploss::config::load_manual(path)?;
+        let mut all = amounts.clone();
+        if args.full_listing {
+            all.extend(prepared.body.iter().map(|o| o.amount));
+        }
+        report.manual = Some(fit::manual::report(
+            &manual,
+            &fit::manual::Experience {
+                amounts: &all,
+                full: args.full_listing,
+                reference,
+                years: prepared.years as f64,
+                specific: &report.credibility,
+                p: args.credibility_p,
+                k: args.credibility_k,
+                buhlmann: args.buhlmann_k.zip(exposure),
+            },
+        ));
+    }
     let body = body(args, &report)?;
     let chosen = component::choose(&report.models);
     let component = chosen.and_then(|m| component::component(m, reference, &body));
@@ -120,6 +141,26 @@ fn run_fit(args: &FitArgs) -> Result<Vec<String>> {
         ));
     }
     lines.push(report.model_risk.statement.clone());
+    if let Some(m) = &report.manual {
+        lines.push(format!(
+            "manual rate: {} a year below the specific ({} PMPM; the factors scale {})",
+            money(m.annual_below_specific),
+            money(m.pmpm),
+            m.scaling
+        ));
+        for l in &m.layers {
+            lines.push(format!(
+                "  at {}: specific manual {}, blended {} (Z {:.3}); below the specific blended {} (Z {:.3}), implied aggregate attachment {}",
+                money(l.deductible),
+                money(l.manual_specific),
+                money(l.blended_specific),
+                l.z_specific,
+                money(l.blended_below),
+                l.z_below,
+                money(l.implied_aggregate_attachment)
+            ));
+        }
+    }
     lines.extend(
         files
             .iter()

@@ -51,6 +51,9 @@ pub struct FitArgs {
     /// The listing holds every claimant, not only those above --threshold: the rows below it fit the body (lognormal, gamma and Weibull, right-truncated at the threshold), their share gives the tail probability, and component.json splices the chosen tail onto the best-AIC body.
     #[arg(long, conflicts_with_all = ["body", "tail_probability"])]
     pub full_listing: bool,
+    /// A manual-rate file (JSON: base PMPM, your age/sex table, area, plan, industry and trend factors, the rated members, the claim distribution at factor 1 and the scaling; see the README): fit.json's `manual` gives the manual rate, the experience, each layer's credibility and the blend per deductible.
+    #[arg(long, value_name = "MANUAL.json")]
+    pub manual: Option<PathBuf>,
     /// Body severity of component.json, in config spelling (default: the domain notes' lognormal mu 7.43, sigma 1.97).
     #[arg(long, value_name = "JSON")]
     pub body: Option<String>,

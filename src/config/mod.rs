@@ -53,6 +53,36 @@ pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Study, ConfigError> {
     parse_with(text, file, dir, &LoadOptions::default())
 }
 
+/// Reads and validates a manual-rate file (`stoploss fit --manual`): JSON
+/// with errors naming their path; a `members_csv` is read relative to the
+/// file's folder.
+pub fn load_manual(path: &Path) -> Result<crate::model::manual::ManualRate, ConfigError> {
+    let file = path.display().to_string();
+    let bytes = files::read_limited(path, MAX_CONFIG_BYTES, "manual-rate files")?;
+    let text = files::utf8(bytes, &file, ErrorKind::Syntax)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw: raw::RawManualRate = match serde_path_to_error::deserialize(&mut de) {
+        Ok(raw) => raw,
+        Err(e) => return Err(json_error::from_serde(e, text, &file)),
+    };
+    if let Err(e) = de.end() {
+        return Err(ConfigError::new(
+            ErrorKind::Syntax,
+            &file,
+            format!("line {}, column {}", e.line(), e.column()),
+            "unexpected characters after the end of the manual-rate object",
+        ));
+    }
+    let ctx = validate::Ctx {
+        file: &file,
+        dir: path.parent().unwrap_or(Path::new(".")),
+        confine: false,
+        warnings: Default::default(),
+    };
+    validate::manual_rate(&raw, &ctx)
+}
+
 /// [`parse`] with `options`.
 pub fn parse_with(
     text: &str,

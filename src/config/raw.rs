@@ -384,3 +384,49 @@ impl<'de> Deserialize<'de> for RawRate {
         d.deserialize_any(RateVisitor)
     }
 }
+
+/// A manual-rate file (`stoploss fit --manual`), as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawManualRate {
+    pub description: Option<String>,
+    pub base_pmpm: f64,
+    pub factors: Vec<RawAgeSexFactor>,
+    pub area: Option<f64>,
+    pub plan: Option<f64>,
+    pub industry: Option<f64>,
+    pub trend: Option<f64>,
+    pub trend_years: Option<f64>,
+    pub members: Option<Vec<RawManualMember>>,
+    pub members_csv: Option<String>,
+    pub claim_distribution: RawClaimDistribution,
+    pub scaling: Option<String>,
+    pub corridor: Option<f64>,
+}
+
+/// One row of the age/sex table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgeSexFactor {
+    pub sex: String,
+    pub age_from: u32,
+    pub age_to: u32,
+    pub factor: f64,
+}
+
+/// One rated member.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawManualMember {
+    pub age: u32,
+    pub sex: String,
+    pub months: Option<f64>,
+}
+
+/// A member's annual claims at factor 1.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClaimDistribution {
+    pub probability: Option<f64>,
+    pub severity: RawSeverity,
+}

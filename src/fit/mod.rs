@@ -16,6 +16,7 @@ pub mod families;
 pub mod gof;
 pub mod lag;
 pub mod listing;
+pub mod manual;
 pub mod optim;
 pub mod special;
 
@@ -200,6 +201,10 @@ pub struct FitReport {
     /// threshold and the tail probability, spliced in component.json.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<body::BodyFit>,
+    /// With `--manual`: the manual rate, the experience and their blend
+    /// per deductible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<manual::ManualReport>,
     /// The formulas behind the statistics, for the reader of the file.
     pub definitions: BTreeMap<String, String>,
 }
@@ -327,6 +332,7 @@ pub fn fit_all(
         credibility: Vec::new(),
         component_family,
         body,
+        manual: None,
         definitions: definitions(),
     }
 }

@@ -2,6 +2,7 @@
 //! appetite, and the contract terms and candidates of [`crate::contract`]. Everything here is immutable once built by [`crate::config`].
 
 mod decision;
+pub mod manual;
 mod overrides;
 mod population;
 mod projection;

@@ -42,6 +42,9 @@ pub fn fit_html(report: &FitReport, data: &[Observation]) -> String {
     excess_table(&mut h, report);
     charts(&mut h, report, data);
     credibility(&mut h, report);
+    if let Some(m) = &report.manual {
+        super::fit_manual::manual_section(&mut h, m);
+    }
     h.push_str("<h2>Definitions</h2><dl>");
     for (k, v) in &report.definitions {
         let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));

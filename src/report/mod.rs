@@ -6,6 +6,7 @@ mod cash_flow;
 mod charts;
 mod csv;
 mod fit_html;
+mod fit_manual;
 mod html;
 mod json;
 mod markdown;

@@ -416,6 +416,58 @@ fn full_listing_splices_the_fitted_body_onto_the_tail() {
     let html = std::fs::read_to_string(out.join("fit.html")).unwrap();
     assert!(html.contains("Body below the threshold"));
 
+    // With the shipped manual rate: the layer below the specific has
+    // experience (every claimant's amount capped at d) and a limited-
+    // fluctuation Z on all 1,200 claimants with the CV of min(x, d).
+    let out3 = tmp.path().join("fit3");
+    let manual =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/manual/manual-rate-example.json");
+    bin()
+        .args([
+            "fit",
+            s(&listing),
+            "--threshold",
+            "150000",
+            "--full-listing",
+        ])
+        .args([
+            "--members",
+            "1500",
+            "--deductibles",
+            "250000",
+            "--manual",
+            s(&manual),
+        ])
+        .args(["--out", s(&out3)])
+        .assert()
+        .success();
+    let m = read(&out3.join("fit.json"))["manual"].clone();
+    assert_eq!(m["members"], 1500);
+    let l = &m["layers"][0];
+    let text = std::fs::read_to_string(&listing).unwrap();
+    let capped: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|r| {
+            r.split(',')
+                .nth(1)
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                .min(250_000.0)
+        })
+        .collect();
+    let n = capped.len() as f64;
+    let below = capped.iter().sum::<f64>();
+    let mean = below / n;
+    let var = capped.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let z = (n / ((1.6448536269514722f64 / 0.05).powi(2) * (1.0 + var / (mean * mean)))).sqrt();
+    assert!((l["experience_below"].as_f64().unwrap() / below - 1.0).abs() < 1e-12);
+    assert!((l["z_below"].as_f64().unwrap() - z).abs() < 1e-9, "{l}");
+    let manual_below = m["annual_below_specific"].as_f64().unwrap();
+    let blended = z * below + (1.0 - z) * manual_below;
+    assert!((l["blended_below"].as_f64().unwrap() / blended - 1.0).abs() < 1e-12);
+
     // The body is fitted, so it cannot also be given.
     let out2 = tmp.path().join("fit2");
     bin()
@@ -436,4 +488,155 @@ fn full_listing_splices_the_fitted_body_onto_the_tail() {
         .failure()
         .stderr(predicates::str::contains("--body"));
     assert!(!out2.exists());
+}
+
+/// The domain notes' manual-rate example as a `--manual` file: four members
+/// (M 45 at 1.10, F 43 at 1.15, a child of 10 at 0.45, F 30 at 0.95), $600
+/// PMPM, area 1.05, plan 0.92, 7% trend over 1.5 years: $28,098.18 a year.
+/// The specific pure premium against the closed form of an exponential
+/// claim, `E[(X - d)+] = theta e^{-d/theta}`, under both scalings; the
+/// specific layer's experience, limited-fluctuation Z and blend against
+/// the worked listing, recomputed here.
+#[test]
+fn manual_rate_file_prices_and_blends_each_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let listing = worked_listing(tmp.path());
+    let manual = |scaling: &str| {
+        format!(
+            r#"{{"base_pmpm": 600,
+            "factors": [
+              {{"sex": "M", "age_from": 40, "age_to": 49, "factor": 1.10}},
+              {{"sex": "F", "age_from": 40, "age_to": 49, "factor": 1.15}},
+              {{"sex": "M", "age_from": 0, "age_to": 17, "factor": 0.45}},
+              {{"sex": "F", "age_from": 0, "age_to": 17, "factor": 0.45}},
+              {{"sex": "F", "age_from": 30, "age_to": 39, "factor": 0.95}}],
+            "area": 1.05, "plan": 0.92, "trend": 0.07, "trend_years": 1.5,
+            "members": [{{"age": 45, "sex": "M"}}, {{"age": 43, "sex": "F"}},
+                        {{"age": 10, "sex": "M"}}, {{"age": 30, "sex": "F"}}],
+            "claim_distribution": {{"probability": 0.5, "severity": {{"exponential": {{"mean": 30000}}}}}},
+            "scaling": "{scaling}"}}"#
+        )
+    };
+    let theta = 30_000.0;
+    let t = 1.07f64.powf(1.5);
+    let factors = [1.10, 1.15, 0.45, 0.95];
+    let worked = [
+        162.0, 171.0, 185.0, 198.0, 214.0, 236.0, 259.0, 288.0, 331.0, 402.0, 517.0, 846.0,
+    ];
+    for scaling in ["severity", "frequency"] {
+        let file = tmp.path().join(format!("manual-{scaling}.json"));
+        std::fs::write(&file, manual(scaling)).unwrap();
+        let out = tmp.path().join(format!("fit-{scaling}"));
+        bin()
+            .args([
+                "fit",
+                s(&listing),
+                "--threshold",
+                "150000",
+                "--deductibles",
+                "250000",
+            ])
+            .args(["--manual", s(&file), "--out", s(&out)])
+            .assert()
+            .success();
+        let m = read(&out.join("fit.json"))["manual"].clone();
+        let annual = m["annual_below_specific"].as_f64().unwrap();
+        assert!((annual - 28_098.18).abs() < 0.005, "{annual}");
+        assert_eq!(m["scaling"], scaling);
+        let l = &m["layers"][0];
+        let d = 250_000.0;
+        let want: f64 = factors
+            .iter()
+            .map(|&r| {
+                let scale = if scaling == "severity" { r * t } else { t };
+                0.5 * r * t * theta * (-d / (scale * theta)).exp()
+            })
+            .sum();
+        let got = l["manual_specific"].as_f64().unwrap();
+        assert!(
+            (got / want - 1.0).abs() < 1e-9,
+            "{scaling}: {got} vs {want}"
+        );
+        // Experience: the worked claimants' excess over $250k in one year.
+        let over: Vec<f64> = worked
+            .iter()
+            .map(|k| k * 1000.0 - d)
+            .filter(|x| *x > 0.0)
+            .collect();
+        let exp = over.iter().sum::<f64>();
+        assert!((l["experience_specific"].as_f64().unwrap() - exp).abs() < 1e-6);
+        let mean = exp / over.len() as f64;
+        let var = over.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (over.len() as f64 - 1.0);
+        let full = (1.6448536269514722f64 / 0.05).powi(2) * (1.0 + var / (mean * mean));
+        let z = (over.len() as f64 / full).sqrt();
+        assert!((l["z_specific"].as_f64().unwrap() - z).abs() < 1e-6, "{l}");
+        let blended = z * exp + (1.0 - z) * want;
+        assert!((l["blended_specific"].as_f64().unwrap() / blended - 1.0).abs() < 1e-6);
+        // No full listing: nothing below the specific to weigh.
+        assert_eq!(l["z_below"], 0.0);
+        assert!((l["implied_aggregate_attachment"].as_f64().unwrap() - 1.25 * annual).abs() < 1e-6);
+        let html = std::fs::read_to_string(out.join("fit.html")).unwrap();
+        assert!(html.contains("Manual rate and credibility"));
+    }
+}
+
+/// A bad manual-rate file names the JSON path, or the members CSV's line
+/// and column, exits non-zero and writes nothing.
+#[test]
+fn bad_manual_rate_files_name_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let listing = worked_listing(tmp.path());
+    let base =
+        r#""base_pmpm": 600, "claim_distribution": {"severity": {"exponential": {"mean": 1000}}}"#;
+    let table = r#""factors": [{"sex": "F", "age_from": 0, "age_to": 120, "factor": 1}]"#;
+    let cases = [
+        (
+            format!(
+                r#"{{{base}, "factors": [{{"sex": "X", "age_from": 0, "age_to": 9, "factor": 1}}], "members": []}}"#
+            ),
+            "factors[0].sex",
+        ),
+        (
+            format!(
+                r#"{{{base}, {table}, "members": [{{"age": 40, "sex": "F"}}, {{"age": 40, "sex": "M"}}]}}"#
+            ),
+            "members[1]",
+        ),
+        (
+            format!(r#"{{{base}, {table}, "members": [{{"age": 40, "sex": "F", "months": 13}}]}}"#),
+            "members[0].months",
+        ),
+        (
+            format!(
+                r#"{{{base}, {table}, "members": [{{"age": 40, "sex": "F"}}], "scaling": "both"}}"#
+            ),
+            "scaling",
+        ),
+        (
+            format!(r#"{{{base}, {table}, "members": [{{"age": 40, "sex": "F"}}], "area": 0}}"#),
+            "area",
+        ),
+        (
+            format!(r#"{{{base}, {table}, "members_csv": "m.csv"}}"#),
+            "line 3, column 2 (age)",
+        ),
+        (
+            format!(r#"{{{base}, {table}, "members": [{{"age": 40, "sex": "F"}}], "colour": 1}}"#),
+            "colour",
+        ),
+    ];
+    std::fs::write(tmp.path().join("m.csv"), "sex,age\nF,40\nF,forty\n").unwrap();
+    for (i, (text, field)) in cases.iter().enumerate() {
+        let file = tmp.path().join(format!("bad{i}.json"));
+        std::fs::write(&file, text).unwrap();
+        let out = tmp.path().join(format!("out{i}"));
+        let a = bin()
+            .args(["fit", s(&listing), "--threshold", "150000"])
+            .args(["--manual", s(&file), "--out", s(&out)])
+            .assert()
+            .failure();
+        let err = stderr_of(a.get_output());
+        assert!(err.contains(field), "case {i}: {err}");
+        assert!(!out.exists(), "case {i} wrote output");
+    }
 }

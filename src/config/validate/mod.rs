@@ -16,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 
 mod claims;
 mod decision;
+mod manual;
 mod numbers;
 mod population;
 mod projection;
@@ -25,6 +26,7 @@ mod timing;
 
 use claims::*;
 use decision::*;
+pub(crate) use manual::manual_rate;
 use numbers::*;
 use population::*;
 use projection::projection;
