@@ -24,11 +24,16 @@ pub fn fit_html(report: &FitReport, data: &[Observation]) -> String {
     );
     let _ = write!(
         h,
-        "<h1>Severity fit above {}</h1><p class=\"meta\">{} claimants ({} censored at a cap, {} below the threshold left out) over {} experience year(s); reference threshold u* = {} in projection dollars; {:.2} claimants a year above it.</p>",
+        "<h1>Severity fit above {}</h1><p class=\"meta\">{} claimants ({} censored at a cap, {} below the threshold {}) over {} experience year(s); reference threshold u* = {} in projection dollars; {:.2} claimants a year above it.</p>",
         money(report.threshold),
         report.n,
         report.censored,
         report.below_threshold,
+        if report.body.is_some() {
+            "fit the body"
+        } else {
+            "left out"
+        },
         report.years,
         money(report.reference_threshold),
         report.claimants_per_year

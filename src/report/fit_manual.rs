@@ -3,17 +3,17 @@
 
 use super::escape;
 use crate::fit::manual::ManualReport;
-use crate::format::money;
+use crate::format::{group, money};
 use std::fmt::Write;
 
 /// Appends the section for `m` to `h`.
 pub(super) fn manual_section(h: &mut String, m: &ManualReport) {
     let _ = write!(
         h,
-        "<h2>Manual rate and credibility</h2><p>{} members, {:.0} member-months, factor {:.2} member-years; trend factor {:.4}. Manual cost below the specific {} a year ({} PMPM); the age/sex factors scale <b>{}</b>. Blend Z x experience + (1 - Z) x manual per layer; implied aggregate attachment {} x the blended claims below the specific.</p>",
-        m.members,
-        m.member_months,
-        m.factor_years,
+        "<h2>Manual rate and credibility</h2><p>{} members, {} member-months, factor {} member-years; trend factor {:.4}. Manual cost below the specific {} a year ({} PMPM); the age/sex factors scale <b>{}</b>. Blend Z x experience + (1 - Z) x manual per layer; implied aggregate attachment {} x the blended claims below the specific.</p>",
+        group(m.members as u64),
+        group(m.member_months.round() as u64),
+        group(m.factor_years.round() as u64),
         m.trend_factor,
         money(m.annual_below_specific),
         money(m.pmpm),

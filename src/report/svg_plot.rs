@@ -220,6 +220,9 @@ fn short(v: f64) -> String {
         format!("{}M", trim(v / 1e6))
     } else if a >= 1e3 {
         format!("{}k", trim(v / 1e3))
+    } else if a > 0.0 && a < 1e-3 {
+        // Three decimals would print a small tick of a log axis as 0.
+        format!("{v:e}")
     } else {
         trim(v)
     }
@@ -232,5 +235,18 @@ fn trim(v: f64) -> String {
         "0".into()
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn small_ticks_are_not_zero() {
+        assert_eq!(short(1e-4), "1e-4");
+        assert_eq!(short(0.05), "0.05");
+        assert_eq!(short(250_000.0), "250k");
+        assert_eq!(short(0.0), "0");
     }
 }
