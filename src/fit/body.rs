@@ -20,7 +20,7 @@
 
 use super::families::{self, Family};
 use super::listing::Observation;
-use super::{gof, maximize_with, observed_covariance_with, FittedModel, ACCEPTABLE_DELTA_AIC};
+use super::{gof, maximize_with, observed_covariance_with, rank_by_aic, FittedModel};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -74,12 +74,7 @@ pub fn fit_body(body: &[Observation], above: usize) -> Option<BodyFit> {
         .filter(|f| BODY_FAMILIES.contains(&f.name()))
         .filter_map(|f| fit_one(f.as_ref(), body))
         .collect();
-    let best = models.iter().map(|m| m.aic).fold(f64::INFINITY, f64::min);
-    for m in &mut models {
-        m.delta_aic = m.aic - best;
-        m.acceptable = m.delta_aic <= ACCEPTABLE_DELTA_AIC;
-    }
-    models.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    rank_by_aic(&mut models);
     let component_family = models
         .iter()
         .find(|m| m.note.is_none())

@@ -277,6 +277,17 @@ pub fn deductible_key(d: f64) -> String {
     }
 }
 
+/// Sets each fit's `delta_aic` and `acceptable` and sorts them best AIC
+/// first.
+pub fn rank_by_aic(models: &mut [FittedModel]) {
+    let best = models.iter().map(|m| m.aic).fold(f64::INFINITY, f64::min);
+    for m in models.iter_mut() {
+        m.delta_aic = m.aic - best;
+        m.acceptable = m.delta_aic <= ACCEPTABLE_DELTA_AIC;
+    }
+    models.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+}
+
 /// Fits every family to the prepared sample.
 pub fn fit_all(
     prepared: &listing::Prepared,
@@ -295,12 +306,7 @@ pub fn fit_all(
         .iter()
         .filter_map(|fam| fit_one(fam.as_ref(), data, reference, deductibles, seed))
         .collect();
-    let best = models.iter().map(|m| m.aic).fold(f64::INFINITY, f64::min);
-    for m in &mut models {
-        m.delta_aic = m.aic - best;
-        m.acceptable = m.delta_aic <= ACCEPTABLE_DELTA_AIC;
-    }
-    models.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    rank_by_aic(&mut models);
     let model_risk = model_risk(&models, deductibles);
     let above = data.iter().filter(|o| o.amount > reference).count()
         + data

@@ -93,10 +93,16 @@ def loglik(dist, x, censored, trunc):
 
 
 def mle(make, natural, starts, x, censored, trunc):
+    return minimize_nll(lambda p: -loglik(make(p), x, censored, trunc), natural, starts)
+
+
+def minimize_nll(nll_natural, natural, starts):
+    """The best of Nelder-Mead, BFGS and a polishing Nelder-Mead from each
+    start (in the optimizer's coordinates); (parameters, maximized l)."""
     def nll(q):
         try:
-            p = natural(q)
-            v = -loglik(make(p), x, censored, trunc)
+            with np.errstate(all="ignore"):
+                v = nll_natural(natural(q))
         except (ValueError, FloatingPointError, OverflowError):
             return np.inf
         return v if np.isfinite(v) else np.inf
@@ -335,25 +341,10 @@ def body_case():
     for fam, (make, names, natural, starts) in fams.items():
         m = models[fam]
         nll = right_truncated(make)
-
-        def q_nll(q):
-            with np.errstate(all="ignore"):
-                v = nll(natural(q))
-            return v if np.isfinite(v) else np.inf
-
-        best = None
-        for s0 in starts:
-            if not np.isfinite(q_nll(s0)):
-                continue
-            r = optimize.minimize(q_nll, s0, method="Nelder-Mead",
-                                  options={"xatol": 1e-10, "fatol": 1e-12, "maxfev": 4000})
-            r = optimize.minimize(q_nll, r.x, method="BFGS", options={"gtol": 1e-8})
-            if best is None or r.fun < best.fun:
-                best = r
-        p_ref = natural(best.x)
+        p_ref, l_ref = minimize_nll(nll, natural, starts)
         for k, w in zip(names, p_ref):
             check(f"body {fam} {k}", m["parameters"][k], w)
-        check(f"body {fam} maximized log-likelihood", m["log_likelihood"], -best.fun)
+        check(f"body {fam} maximized log-likelihood", m["log_likelihood"], l_ref)
         # Observed information: the same Richardson Hessian, of this likelihood.
         H_se = observed_se_of(nll, p_ref)
         for k, w in zip(names, H_se):
