@@ -32,6 +32,7 @@
 
 mod cache;
 mod candidate;
+mod fft;
 mod lattice;
 mod measures;
 mod option;
