@@ -128,7 +128,14 @@ impl Bracket {
     /// step, such as the truncation of heavy tails), is within `tol` of
     /// `max(|value|, floor)`.
     pub fn within(&self, tol: f64, floor: f64, fixed: f64) -> bool {
-        self.half_width() - 0.5 * fixed <= tol * self.mid().abs().max(floor)
+        self.excess(tol, floor, fixed) <= 1.0
+    }
+
+    /// The bound (less `fixed`, as in [`Bracket::within`]) over what the
+    /// tolerance allows: at most 1 when within it.
+    pub fn excess(&self, tol: f64, floor: f64, fixed: f64) -> f64 {
+        let allowed = tol * self.mid().abs().max(floor);
+        (self.half_width() - 0.5 * fixed).max(0.0) / allowed.max(f64::MIN_POSITIVE)
     }
 
     /// The reported value: the midpoint.
@@ -413,6 +420,9 @@ fn levels(
             .max(o.passes[1].truncated_excess);
         let step_ok = tolerance::misses(study, s, &o, &rule.without_truncation(trunc)).is_empty();
         o.converged = step_ok && tolerance::misses(study, s, &o, rule).is_empty();
+        // Halving on while the lattices allow, even where a figure looks
+        // out of reach (stopping on a forecast of the halvings needed left
+        // more figures warned on small-100 and saved no time).
         let f = &o.passes[1];
         let next_too_big = 2 * f.aggregate_retained.len().max(f.outside.len()) > budget
             || 2 * f.member_points > budget;

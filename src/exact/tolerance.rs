@@ -43,52 +43,80 @@ impl Rule {
         }
     }
 
-    fn dollars_ok(&self, b: &Bracket, share: f64) -> bool {
-        b.within(self.tol, self.dollars, self.excluded_truncation * share)
+    fn dollars(&self, name: &str, b: &Bracket, share: f64, out: &mut Vec<Miss>) {
+        let ratio = b.excess(self.tol, self.dollars, self.excluded_truncation * share);
+        if ratio > 1.0 {
+            out.push(Miss::new(name, ratio));
+        }
     }
 
-    fn prob_ok(&self, b: &Bracket) -> bool {
-        b.within(self.tol, self.prob, 0.0)
+    fn prob(&self, name: &str, b: &Bracket, out: &mut Vec<Miss>) {
+        let ratio = b.excess(self.tol, self.prob, 0.0);
+        if ratio > 1.0 {
+            out.push(Miss::new(name, ratio));
+        }
+    }
+}
+
+/// A figure whose bound exceeds the tolerance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    /// The figure, as `results.json` names it.
+    pub name: String,
+    /// Its bound over what the tolerance allows (above 1).
+    pub ratio: f64,
+}
+
+impl Miss {
+    fn new(name: &str, ratio: f64) -> Self {
+        Miss {
+            name: name.to_string(),
+            ratio,
+        }
     }
 }
 
 /// The option's own figures that miss `rule`.
-pub fn option_misses(o: &ExactOption, rule: &Rule) -> Vec<String> {
+pub fn option_misses(o: &ExactOption, rule: &Rule) -> Vec<Miss> {
     let mut out = Vec::new();
-    if !rule.dollars_ok(&o.aggregate_retained, 1.0) {
-        out.push("aggregate-eligible retained claims".to_string());
-    }
-    if !rule.dollars_ok(&o.specific_reimbursement, 1.0) {
-        out.push("specific_reimbursement".to_string());
-    }
-    if !rule.prob_ok(&o.claimants) {
-        out.push("expected_specific_claimants".to_string());
-    }
+    rule.dollars(
+        "aggregate-eligible retained claims",
+        &o.aggregate_retained,
+        1.0,
+        &mut out,
+    );
+    rule.dollars(
+        "specific_reimbursement",
+        &o.specific_reimbursement,
+        1.0,
+        &mut out,
+    );
+    rule.prob("expected_specific_claimants", &o.claimants, &mut out);
     out
 }
 
 /// The candidate's means and probabilities that miss `rule`.
-pub fn candidate_misses(f: &ExactFigures, rule: &Rule) -> Vec<String> {
+pub fn candidate_misses(f: &ExactFigures, rule: &Rule) -> Vec<Miss> {
     let mut out = Vec::new();
-    if !rule.dollars_ok(&f.mean, 1.0) {
-        out.push("employer_cost.mean".to_string());
-    }
-    if !rule.dollars_ok(&f.aggregate_reimbursement, 1.0) {
-        out.push("aggregate_reimbursement".to_string());
-    }
+    rule.dollars("employer_cost.mean", &f.mean, 1.0, &mut out);
+    rule.dollars(
+        "aggregate_reimbursement",
+        &f.aggregate_reimbursement,
+        1.0,
+        &mut out,
+    );
     for (l, b) in f.tvar.iter() {
         // A TVaR holds the truncated excess over 1 - p of probability.
-        if !rule.dollars_ok(b, 1.0 / (1.0 - l.p)) {
-            out.push(format!("employer_cost.tvar.{}", l.key));
-        }
+        let name = format!("employer_cost.tvar.{}", l.key);
+        rule.dollars(&name, b, 1.0 / (1.0 - l.p), &mut out);
     }
     for (name, b) in [
         ("prob_aggregate_attaches", &f.prob_aggregate_attaches),
         ("prob_exceeds_budget", &f.prob_exceeds_budget),
         ("prob_exceeds_fully_insured", &f.prob_exceeds_fully_insured),
     ] {
-        if b.is_some_and(|b| !rule.prob_ok(&b)) {
-            out.push(name.to_string());
+        if let Some(b) = b {
+            rule.prob(name, b, &mut out);
         }
     }
     out
@@ -97,7 +125,7 @@ pub fn candidate_misses(f: &ExactFigures, rule: &Rule) -> Vec<String> {
 /// Every figure of option `s` and of its candidates that misses `rule`.
 /// Candidates are checked with attachments and priced premiums from this
 /// option's own expectations.
-pub fn misses(study: &Study, s: usize, o: &ExactOption, rule: &Rule) -> Vec<String> {
+pub fn misses(study: &Study, s: usize, o: &ExactOption, rule: &Rule) -> Vec<Miss> {
     let mut out = option_misses(o, rule);
     if !out.is_empty() {
         return out;
@@ -127,21 +155,20 @@ pub fn misses(study: &Study, s: usize, o: &ExactOption, rule: &Rule) -> Vec<Stri
         let fixed = terms.specific_premium.mean + aggregate_premium.mean + terms.fees;
         let f = dist.figures(fixed, study.budget, study.fully_insured_premium);
         out.extend(candidate_misses(&f, rule));
-        if !out.is_empty() {
-            break;
-        }
     }
     out
 }
 
 /// The warning a candidate carries when some of its error bounds exceed
 /// the tolerance, naming them.
-pub fn warning(missed: &[String], tol: f64, step: f64) -> Option<String> {
+pub fn warning(missed: &[Miss], tol: f64, step: f64) -> Option<String> {
     if missed.is_empty() {
         return None;
     }
+    let names: Vec<&str> = missed.iter().map(|m| m.name.as_str()).collect();
+    let worst = missed.iter().map(|m| m.ratio).fold(1.0, f64::max);
     Some(format!(
-        "exact engine: the error bound of {} exceeds the tolerance of {tol:e} relative (finest step ${step:.4}); the lattice budget (--exact-points) or the truncation of a heavy tail stopped it; see each figure's se",
-        missed.join(", ")
+        "exact engine: the error bound of {} exceeds the tolerance of {tol:e} relative (up to {worst:.1} times it; finest step ${step:.4}); the lattice budget (--exact-points) or the truncation of a heavy tail stopped it; see each figure's se",
+        names.join(", ")
     ))
 }
