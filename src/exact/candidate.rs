@@ -1,7 +1,7 @@
 //! One candidate's figures from the exact engine.
 
 use super::lattice::{convolve, map};
-use super::measures::{LatticeDist, MappedDist};
+use super::measures::{LatticeDist, MappedDist, Tails};
 use super::option::survival_at;
 use super::{Bracket, ExactOption};
 use crate::contract::aggregate_reimbursement;
@@ -47,6 +47,11 @@ pub struct CandidateDist<'a> {
     aggregate_max: f64,
     /// Claims kept after both covers, at steps `h` and `h / 2`.
     claims: [Vec<f64>; 2],
+    /// Their suffix sums.
+    claims_tails: [Tails; 2],
+    /// Suffix sums of the aggregate-eligible retained claims (empty
+    /// without an aggregate layer).
+    retained_tails: [Tails; 2],
 }
 
 impl<'a> CandidateDist<'a> {
@@ -63,11 +68,21 @@ impl<'a> CandidateDist<'a> {
             };
             convolve(&kept, &pass.outside)
         });
+        let claims_tails = [0, 1].map(|i| Tails::new(&claims[i]));
+        let retained_tails = [0, 1].map(|i| {
+            if attachment.is_some() {
+                Tails::new(&option.passes[i].aggregate_retained)
+            } else {
+                Tails::default()
+            }
+        });
         CandidateDist {
             option,
             attachment,
             aggregate_max: max,
             claims,
+            claims_tails,
+            retained_tails,
         }
     }
 
@@ -174,7 +189,7 @@ impl<'a> CandidateDist<'a> {
         let exceed = |x: Option<f64>| {
             x.map(|x| {
                 let b = order(p_order(cost_continuous), &|i| {
-                    survival_at(&self.claims[i], cost(i).h, x - fixed, cost_continuous)
+                    survival_at(&self.claims_tails[i], cost(i).h, x - fixed, cost_continuous)
                 });
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             })
@@ -190,7 +205,7 @@ impl<'a> CandidateDist<'a> {
             aggregate_reimbursement: self.aggregate_reimbursement(),
             prob_aggregate_attaches: self.attachment.map(|a| {
                 let b = order(p_order(ra_continuous), &|i| {
-                    survival_at(self.ra(i).pmf, self.ra(i).h, a, ra_continuous)
+                    survival_at(&self.retained_tails[i], self.ra(i).h, a, ra_continuous)
                 });
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             }),
@@ -201,7 +216,7 @@ impl<'a> CandidateDist<'a> {
                 .iter()
                 .map(|&p| {
                     let x = q_at(1, p);
-                    (x, survival_at(&self.claims[1], h, x - fixed, false))
+                    (x, survival_at(&self.claims_tails[1], h, x - fixed, false))
                 })
                 .collect(),
         }

@@ -7,9 +7,9 @@
 //! after, so mass that would wrap around the end of the grid is damped by
 //! `exp(-theta M)` instead of landing at small values.
 
+use super::fft;
 use crate::dist::{Frequency, Severity};
 use rustfft::num_complex::Complex;
-use rustfft::FftPlanner;
 
 /// Tilting strength (`theta * grid length`) for member compounds, whose
 /// grid is four times the part kept, so untilting amplifies rounding noise
@@ -96,33 +96,16 @@ pub fn discretize(sev: &Severity, scale: f64, h: f64, cap: usize) -> Vec<f64> {
     p
 }
 
-thread_local! {
-    /// One planner per worker thread: it caches plans (and their twiddle
-    /// factors) by size, which would otherwise dominate the engine's time.
-    static PLANNER: std::cell::RefCell<FftPlanner<f64>> = std::cell::RefCell::new(FftPlanner::new());
-}
-
-fn fft(buf: &mut [Complex<f64>], inverse: bool) {
-    let plan = PLANNER.with(|p| {
-        let mut planner = p.borrow_mut();
-        if inverse {
-            planner.plan_fft_inverse(buf.len())
-        } else {
-            planner.plan_fft_forward(buf.len())
-        }
-    });
-    plan.process(buf);
-}
-
+/// The first `m / 2 + 1` bins of the transform of `pmf` tilted by `theta`
+/// (mass beyond `m` wraps around, damped by the tilt).
 fn tilted_transform(pmf: &[f64], m: usize, theta: f64) -> Vec<Complex<f64>> {
-    let mut buf = vec![Complex::new(0.0, 0.0); m];
+    let mut buf = vec![0.0; m];
     for (k, &p) in pmf.iter().enumerate() {
         if p != 0.0 {
-            buf[k % m] += Complex::new(p * (-theta * k as f64).exp(), 0.0);
+            buf[k % m] += p * (-theta * k as f64).exp();
         }
     }
-    fft(&mut buf, false);
-    buf
+    fft::forward(&mut buf)
 }
 
 /// Rounding noise of an inverse FFT of length `m`, per value, relative to
@@ -131,27 +114,27 @@ fn fft_noise(m: f64) -> f64 {
     4.0 * f64::EPSILON * m.log2().max(1.0)
 }
 
-fn untilt(mut buf: Vec<Complex<f64>>, theta: f64, keep: usize) -> Vec<f64> {
-    fft(&mut buf, true);
-    let m = buf.len() as f64;
-    let rms = (buf.iter().map(|c| (c.re / m).powi(2)).sum::<f64>() / m).sqrt();
+fn untilt(mut spectrum: Vec<Complex<f64>>, m: usize, theta: f64, keep: usize) -> Vec<f64> {
+    let buf = fft::inverse(&mut spectrum, m);
+    drop(spectrum);
+    let mf = m as f64;
+    let rms = (buf.iter().map(|v| (v / mf).powi(2)).sum::<f64>() / mf).sqrt();
     // Untilting multiplies the transform's rounding noise by exp(theta k):
     // values below the noise floor are noise, not mass. (A floor relative
     // to the largest value, as this was, removed real tail mass that
     // shrinks with the step: 1e-6 of a far stop-loss premium at fine steps.)
-    let floor = fft_noise(m) * rms;
-    buf.iter()
-        .take(keep)
-        .enumerate()
-        .map(|(k, c)| {
-            let v = c.re / m;
-            if v <= floor {
-                0.0
-            } else {
-                v * (theta * k as f64).exp()
-            }
-        })
-        .collect()
+    let floor = fft_noise(mf) * rms;
+    let mut out = buf;
+    out.truncate(keep);
+    for (k, v) in out.iter_mut().enumerate() {
+        let x = *v / mf;
+        *v = if x <= floor {
+            0.0
+        } else {
+            x * (theta * k as f64).exp()
+        };
+    }
+    out
 }
 
 /// `P(N = 0)`.
@@ -177,16 +160,16 @@ fn pgf(freq: &Frequency, z: Complex<f64>) -> Complex<f64> {
 /// (each a frequency and a discretized severity pmf on `0..=cap`), on
 /// `0..=cap` with mass at or above the cap lumped at the cap.
 pub fn compound(parts: &[(&Frequency, Vec<f64>)], cap: usize) -> Vec<f64> {
-    let m = (4 * (cap + 1)).next_power_of_two().max(64);
+    let m = fft::len_for(4 * (cap + 1));
     let theta = TILT / m as f64;
-    let mut total = vec![Complex::new(1.0, 0.0); m];
+    let mut total = vec![Complex::new(1.0, 0.0); m / 2 + 1];
     for (freq, sev) in parts {
         let t = tilted_transform(sev, m, theta);
         for (acc, z) in total.iter_mut().zip(t) {
             *acc *= pgf(freq, z);
         }
     }
-    lump(untilt(total, theta, cap + 1), cap)
+    lump(untilt(total, m, theta, cap + 1), cap)
 }
 
 /// Puts `1 - sum(pmf[..cap])` at `cap`, so the pmf sums to 1 and the cap
@@ -231,9 +214,9 @@ pub fn sum_independent(parts: &[(&[f64], u64)], len: usize) -> Vec<f64> {
 }
 
 fn sum_with_tilt(parts: &[(&[f64], u64)], len: usize, tilt: f64) -> Vec<f64> {
-    let m = len.next_power_of_two().max(64);
+    let m = fft::len_for(len);
     let theta = tilt / m as f64;
-    let mut total = vec![Complex::new(1.0, 0.0); m];
+    let mut total = vec![Complex::new(1.0, 0.0); m / 2 + 1];
     for (pmf, count) in parts {
         if *count == 0 {
             continue;
@@ -243,7 +226,7 @@ fn sum_with_tilt(parts: &[(&[f64], u64)], len: usize, tilt: f64) -> Vec<f64> {
             *acc *= powi(z, *count);
         }
     }
-    untilt(total, theta, len)
+    untilt(total, m, theta, len)
 }
 
 /// `z^n` by repeated squaring (a few multiplications instead of a
@@ -262,15 +245,53 @@ fn powi(mut z: Complex<f64>, mut n: u64) -> Complex<f64> {
     acc
 }
 
+/// Below this length the shorter factor of a convolution is applied
+/// directly (fewer operations than a transform of the longer one).
+const DIRECT_CONVOLUTION: usize = 32;
+
 /// The convolution of two pmfs, on `0..a.len() + b.len() - 1`.
+///
+/// A short factor (the claims outside both covers are often a small
+/// fraction of the group total) is applied block by block (overlap-add)
+/// with transforms a few times its length, instead of one transform of the
+/// whole result: the work is nearly the same and no buffer much longer than
+/// the result is allocated.
 pub fn convolve(a: &[f64], b: &[f64]) -> Vec<f64> {
-    if a.len() == 1 {
-        return b.iter().map(|x| x * a[0]).collect();
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let len = long.len() + short.len() - 1;
+    if short.len() <= DIRECT_CONVOLUTION {
+        let mut out = vec![0.0; len];
+        for (j, &q) in short.iter().enumerate() {
+            if q != 0.0 {
+                for (o, &p) in out[j..].iter_mut().zip(long) {
+                    *o += p * q;
+                }
+            }
+        }
+        return out;
     }
-    if b.len() == 1 {
-        return a.iter().map(|x| x * b[0]).collect();
+    // The support fits each block's transform, so nothing wraps: no tilting.
+    let m = fft::len_for((4 * short.len()).max(4096)).min(fft::len_for(len));
+    let block = m + 1 - short.len();
+    let mut buf = vec![0.0; m];
+    buf[..short.len()].copy_from_slice(short);
+    let kernel = fft::forward(&mut buf);
+    let mut out = vec![0.0; len];
+    for (i, chunk) in long.chunks(block).enumerate() {
+        buf.iter_mut().for_each(|v| *v = 0.0);
+        buf[..chunk.len()].copy_from_slice(chunk);
+        let mut spectrum = fft::forward(&mut buf);
+        for (z, k) in spectrum.iter_mut().zip(&kernel) {
+            *z *= k;
+        }
+        let piece = fft::inverse(&mut spectrum, m);
+        let start = i * block;
+        let n = (chunk.len() + short.len() - 1).min(len - start);
+        for (o, v) in out[start..start + n].iter_mut().zip(&piece) {
+            *o += v / m as f64;
+        }
     }
-    // The support fits the grid, so nothing wraps: no tilting needed.
-    let len = a.len() + b.len() - 1;
-    sum_with_tilt(&[(a, 1), (b, 1)], len, 0.0)
+    // FFT rounding leaves tiny negative values where the true ones are 0.
+    out.iter_mut().for_each(|v| *v = v.max(0.0));
+    out
 }

@@ -153,3 +153,53 @@ fn var_index(pmf: &[f64], p: f64) -> usize {
     }
     pmf.len().saturating_sub(1)
 }
+
+/// Suffix sums of a pmf: `P(X >= k)` for every lattice index, summed from
+/// the far end so that small tail probabilities keep their relative
+/// precision (`1 - cdf` would lose them to cancellation), and looked up in
+/// constant time for every attachment, deductible, budget and exceedance
+/// point read from the same distribution.
+#[derive(Debug, Clone, Default)]
+pub struct Tails(Vec<f64>);
+
+impl Tails {
+    /// The suffix sums of `pmf`.
+    pub fn new(pmf: &[f64]) -> Self {
+        let mut t = vec![0.0; pmf.len() + 1];
+        for k in (0..pmf.len()).rev() {
+            t[k] = t[k + 1] + pmf[k];
+        }
+        Tails(t)
+    }
+
+    /// `P(X > k h)`: the mass strictly above index `k` (so an atom at a
+    /// lattice point is never above it).
+    pub fn above(&self, k: usize) -> f64 {
+        self.0.get(k + 1).copied().unwrap_or(0.0)
+    }
+
+    /// The probability at index `k`.
+    pub fn at(&self, k: usize) -> f64 {
+        match (self.0.get(k), self.0.get(k + 1)) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tails;
+
+    #[test]
+    fn tails_are_strictly_above_and_keep_small_masses() {
+        let pmf = [0.5, 0.25, 0.25 - 1e-20, 1e-20];
+        let t = Tails::new(&pmf);
+        assert_eq!(t.above(0), 0.5);
+        assert_eq!(t.above(2), 1e-20);
+        assert_eq!(t.above(3), 0.0);
+        assert_eq!(t.above(10), 0.0);
+        assert_eq!(t.at(1), 0.25);
+        assert_eq!(t.at(7), 0.0);
+    }
+}

@@ -32,6 +32,7 @@
 
 mod cache;
 mod candidate;
+mod fft;
 mod lattice;
 mod measures;
 mod option;
@@ -39,6 +40,7 @@ mod report;
 mod step;
 mod support;
 mod timing;
+mod tolerance;
 
 pub use candidate::{CandidateDist, ExactFigures};
 pub use measures::LatticeDist;
@@ -126,7 +128,14 @@ impl Bracket {
     /// step, such as the truncation of heavy tails), is within `tol` of
     /// `max(|value|, floor)`.
     pub fn within(&self, tol: f64, floor: f64, fixed: f64) -> bool {
-        self.half_width() - 0.5 * fixed <= tol * self.mid().abs().max(floor)
+        self.excess(tol, floor, fixed) <= 1.0
+    }
+
+    /// The bound (less `fixed`, as in [`Bracket::within`]) over what the
+    /// tolerance allows: at most 1 when within it.
+    pub fn excess(&self, tol: f64, floor: f64, fixed: f64) -> f64 {
+        let allowed = tol * self.mid().abs().max(floor);
+        (self.half_width() - 0.5 * fixed).max(0.0) / allowed.max(f64::MIN_POSITIVE)
     }
 
     /// The reported value: the midpoint.
@@ -177,6 +186,9 @@ impl ExactOption {
 pub struct ExactStudy {
     /// Per specific option: the results, or why the engine cannot represent it.
     pub options: Vec<Result<ExactOption, String>>,
+    /// The relative tolerance asked for (candidates whose bounds exceed it
+    /// say so).
+    pub tolerance: f64,
 }
 
 impl ExactStudy {
@@ -191,7 +203,10 @@ impl ExactStudy {
                 None => compute_option(study, s, opts, &cache),
             })
             .collect();
-        ExactStudy { options }
+        ExactStudy {
+            options,
+            tolerance: opts.tolerance,
+        }
     }
 
     /// Every specific option of `study` unsupported, for `reason`.
@@ -203,6 +218,7 @@ impl ExactStudy {
                 .iter()
                 .map(|_| Err(reason.to_string()))
                 .collect(),
+            tolerance: ExactOptions::default().tolerance,
         }
     }
 
@@ -294,61 +310,10 @@ fn from_passes(study: &Study, coarse: OptionPass, fine: OptionPass, aligned: boo
     }
 }
 
-/// Whether every mean and probability of option `s` and of its candidates
-/// is within the tolerance. Candidates are checked with attachments from
-/// this option's own expectations and without fixed costs.
-fn meets_tolerance(study: &Study, s: usize, o: &ExactOption, tol: f64) -> bool {
-    let gross = study.population.expected_gross_claims().max(1e-9);
-    // Dollar figures below 0.1% of the gross claims are held to the
-    // tolerance of that amount; probabilities and counts below 1e-3 to 1e-3.
-    let (dollars, prob) = (1e-3 * gross, 1e-3);
-    let trunc = o.passes[0]
-        .truncated_excess
-        .max(o.passes[1].truncated_excess);
-    if !(o.aggregate_retained.within(tol, dollars, trunc)
-        && o.specific_reimbursement.within(tol, dollars, trunc)
-        && o.claimants.within(tol, prob, 0.0))
-    {
-        return false;
-    }
-    let n = study.contract.specific.len();
-    let zero = Estimate { mean: 0.0, se: 0.0 };
-    let mut exp = OptionExpectations {
-        aggregate_retained: vec![zero; n],
-        specific_reimbursement: vec![zero; n],
-        specific_premium: vec![zero; n],
-        source: "exact engine",
-    };
-    exp.aggregate_retained[s] = o.aggregate_retained.estimate();
-    exp.specific_reimbursement[s] = o.specific_reimbursement.estimate();
-    exp.specific_premium[s] = crate::evaluate::annual_premium(
-        &study.contract.specific[s].premium,
-        study,
-        exp.specific_reimbursement[s],
-    );
-    study
-        .contract
-        .candidates
-        .iter()
-        .filter(|c| c.specific == s)
-        .all(|c| {
-            let terms = crate::evaluate::CandidateTerms::new(study, &exp, c);
-            let f = CandidateDist::new(o, &terms).figures(
-                0.0,
-                study.budget,
-                study.fully_insured_premium,
-            );
-            let p_ok = |b: &Option<Bracket>| b.is_none_or(|b| b.within(tol, prob, 0.0));
-            f.mean.within(tol, dollars, trunc)
-                && f.aggregate_reimbursement.within(tol, dollars, trunc)
-                && f.tvar
-                    .iter()
-                    .all(|(l, b)| b.within(tol, dollars, trunc / (1.0 - l.p)))
-                && p_ok(&f.prob_aggregate_attaches)
-                && p_ok(&f.prob_exceeds_budget)
-                && p_ok(&f.prob_exceeds_fully_insured)
-        })
-}
+/// Most times the member lattices are cut further out (each time where a
+/// thousandth as many claims are expected beyond them) when the truncation
+/// of heavy tails is all that keeps a figure from the tolerance.
+const TAIL_RETRIES: usize = 2;
 
 fn compute_option(
     study: &Study,
@@ -357,7 +322,7 @@ fn compute_option(
     cache: &cache::CompoundCache,
 ) -> Result<ExactOption, String> {
     let budget = opts.max_points.clamp(1 << 10, MAX_POINTS_LIMIT);
-    let (mut h, aligned) = match opts.step {
+    let (h, aligned) = match opts.step {
         Some(step) => {
             if !(step.is_finite() && step > 0.0) {
                 return Err(format!("the lattice step must be positive, got {step}"));
@@ -366,12 +331,60 @@ fn compute_option(
         }
         None => step::initial_step(study, s, budget),
     };
+    let rule = tolerance::Rule::new(study, opts.tolerance);
+    let mut member_tail = option::MEMBER_TAIL;
+    let mut best = levels(study, s, h, aligned, opts, member_tail, &rule, cache)?;
+    for _ in 0..TAIL_RETRIES {
+        let step_ok = |o: &ExactOption| {
+            let trunc = o.passes[0]
+                .truncated_excess
+                .max(o.passes[1].truncated_excess);
+            tolerance::misses(study, s, o, &rule.without_truncation(trunc)).is_empty()
+        };
+        if best.converged || !step_ok(&best) {
+            break;
+        }
+        member_tail *= 1e-3;
+        match levels(
+            study,
+            s,
+            best.passes[0].h,
+            aligned,
+            opts,
+            member_tail,
+            &rule,
+            cache,
+        ) {
+            Ok(o) if step_ok(&o) => best = o,
+            _ => break,
+        }
+    }
+    Ok(best)
+}
+
+/// The step halved from `h` until every figure of option `s` meets the
+/// tolerance, truncation left aside (halving cannot shrink it), or the
+/// lattices would exceed the budget. `converged` says whether the whole
+/// bound, truncation included, met it.
+#[allow(clippy::too_many_arguments)]
+fn levels(
+    study: &Study,
+    s: usize,
+    mut h: f64,
+    aligned: bool,
+    opts: &ExactOptions,
+    member_tail: f64,
+    rule: &tolerance::Rule,
+    cache: &cache::CompoundCache,
+) -> Result<ExactOption, String> {
+    let budget = opts.max_points.clamp(1 << 10, MAX_POINTS_LIMIT);
     // Member lattices must reach each member's deductible (or the cap of
     // an unbounded amount) within the budget.
-    let reach = option::member_reach(study, s);
+    let reach = option::member_reach(study, s, member_tail);
     if opts.step.is_none() && reach / h > budget as f64 / 4.0 {
         h = reach / (budget as f64 / 4.0);
     }
+    let pass = |h: f64| option::option_pass(study, s, h, budget, member_tail, cache);
     // Heavy-tailed members lumped at the end of their lattices may leave a
     // little mass beyond the group lattice; their expected excess is in the
     // bounds.
@@ -379,7 +392,7 @@ fn compute_option(
     // The first pair of levels must fit the budget: coarsen until it does.
     let mut attempts = 0;
     let mut coarse = loop {
-        let c = option::option_pass(study, s, h, budget, cache);
+        let c = pass(h);
         let fine_fits = fits(&c)
             && 2 * c.aggregate_retained.len().max(c.outside.len()) <= budget
             && 2 * c.member_points <= budget;
@@ -397,16 +410,23 @@ fn compute_option(
     }
     let mut best: Option<ExactOption> = None;
     for _ in 0..MAX_LEVELS {
-        let fine = option::option_pass(study, s, h / 2.0, budget, cache);
+        let fine = pass(h / 2.0);
         if !fits(&fine) {
             break;
         }
         let mut o = from_passes(study, coarse, fine, aligned);
-        o.converged = meets_tolerance(study, s, &o, opts.tolerance);
+        let trunc = o.passes[0]
+            .truncated_excess
+            .max(o.passes[1].truncated_excess);
+        let step_ok = tolerance::misses(study, s, &o, &rule.without_truncation(trunc)).is_empty();
+        o.converged = step_ok && tolerance::misses(study, s, &o, rule).is_empty();
+        // Halving on while the lattices allow, even where a figure looks
+        // out of reach (stopping on a forecast of the halvings needed left
+        // more figures warned on small-100 and saved no time).
         let f = &o.passes[1];
         let next_too_big = 2 * f.aggregate_retained.len().max(f.outside.len()) > budget
             || 2 * f.member_points > budget;
-        let done = o.converged || next_too_big;
+        let done = step_ok || next_too_big;
         coarse = o.passes[1].clone();
         best = Some(o);
         if done {

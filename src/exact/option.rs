@@ -1,14 +1,16 @@
 //! The distribution of a group's retained claims under one specific option.
 
 use super::lattice::{compound, convolve, discretize, map, sum_independent};
-use super::measures::LatticeDist;
+use super::measures::{LatticeDist, Tails};
 use crate::contract::{Laser, SpecificTerms};
 use crate::model::{ClaimComponent, Study};
 use std::collections::BTreeMap;
 
-/// Mass beyond a member's lattice that is accepted as truncation (the
-/// expected claims beyond it are added to the bounds).
-const MEMBER_TAIL: f64 = 1e-7;
+/// Expected number of claims beyond a member's lattice first accepted as
+/// truncation (the expected claims beyond it are added to the bounds); it
+/// is lowered where that truncation alone keeps a figure from the
+/// tolerance.
+pub const MEMBER_TAIL: f64 = 1e-7;
 
 /// What one lattice step gives for a specific option.
 #[derive(Debug, Clone)]
@@ -83,9 +85,9 @@ fn member_types(study: &Study) -> Vec<(MemberType, u64)> {
 }
 
 /// Where an unbounded compound amount is first cut: far enough that the
-/// expected number of claims beyond it is below [`MEMBER_TAIL`] (at least
+/// expected number of claims beyond it is below `member_tail` (at least
 /// four times its mean and ten standard deviations above it).
-fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
+fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64, member_tail: f64) -> f64 {
     let claims: f64 = parts.iter().map(|c| c.frequency.mean()).sum();
     let mean: f64 = parts
         .iter()
@@ -128,7 +130,7 @@ fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
             .sum::<f64>()
     };
     for _ in 0..200 {
-        if claims <= 0.0 || tail(x) <= MEMBER_TAIL {
+        if claims <= 0.0 || tail(x) <= member_tail {
             break;
         }
         x *= 2.0;
@@ -137,15 +139,21 @@ fn unbounded_cap_amount(parts: &[&ClaimComponent], scale: f64) -> f64 {
 }
 
 /// [`unbounded_cap_amount`] as a lattice index, within `budget` points.
-fn unbounded_cap(parts: &[&ClaimComponent], scale: f64, h: f64, budget: usize) -> usize {
-    let x = unbounded_cap_amount(parts, scale);
+fn unbounded_cap(
+    parts: &[&ClaimComponent],
+    scale: f64,
+    h: f64,
+    budget: usize,
+    member_tail: f64,
+) -> usize {
+    let x = unbounded_cap_amount(parts, scale, member_tail);
     ((x / h).ceil() as usize).clamp(1, budget)
 }
 
 /// The largest amount a member lattice must reach under specific option
 /// `s`: the member's deductible where retained claims are bounded by it,
 /// else the cap of the unbounded amounts.
-pub fn member_reach(study: &Study, s: usize) -> f64 {
+pub fn member_reach(study: &Study, s: usize, member_tail: f64) -> f64 {
     let terms = study.contract.specific[s].terms;
     let mut reach: f64 = 0.0;
     for (t, _) in member_types(study) {
@@ -153,15 +161,15 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let d = terms.member_deductible(t.laser);
         let x = pick(true, true);
-        let bounded = retention_bounded(&terms, d, &x, t.scale);
+        let bounded = retention_bounded(&terms, d, &x, t.scale, member_tail);
         reach = reach.max(if bounded {
             d
         } else {
-            unbounded_cap_amount(&x, t.scale)
+            unbounded_cap_amount(&x, t.scale, member_tail)
         });
         for parts in [pick(false, true), pick(false, false)] {
             if !parts.is_empty() {
-                reach = reach.max(unbounded_cap_amount(&parts, t.scale));
+                reach = reach.max(unbounded_cap_amount(&parts, t.scale, member_tail));
             }
         }
     }
@@ -173,8 +181,15 @@ pub fn member_reach(study: &Study, s: usize) -> f64 {
 /// claims' own lattice is cut (a $1B specific on $10k of claims) would
 /// stretch the lattice to `d` for nothing; the claims are then treated as
 /// unbounded and their cut-off excess goes into the bound as usual.
-fn retention_bounded(terms: &SpecificTerms, d: f64, parts: &[&ClaimComponent], scale: f64) -> bool {
-    terms.retention_is_capped_at(d) && (parts.is_empty() || d <= unbounded_cap_amount(parts, scale))
+fn retention_bounded(
+    terms: &SpecificTerms,
+    d: f64,
+    parts: &[&ClaimComponent],
+    scale: f64,
+    member_tail: f64,
+) -> bool {
+    terms.retention_is_capped_at(d)
+        && (parts.is_empty() || d <= unbounded_cap_amount(parts, scale, member_tail))
 }
 
 /// The components whose flags (toward the specific, toward the aggregate)
@@ -221,17 +236,18 @@ fn compound_unbounded(
     scale: f64,
     h: f64,
     budget: usize,
+    member_tail: f64,
 ) -> (Vec<f64>, usize) {
-    let mut cap = unbounded_cap(parts, scale, h, budget);
+    let mut cap = unbounded_cap(parts, scale, h, budget, member_tail);
     let mut previous = f64::INFINITY;
     loop {
         let pmf = compound_of(parts, scale, h, cap);
         // Light tails are cut where (almost) nothing is left; heavy ones,
         // whose lumped mass halving the cap hardly shrinks, where less than
-        // MEMBER_TAIL is (the expected excess of the lumped mass is in the
+        // member_tail is (the expected excess of the lumped mass is in the
         // bounds).
         let lumped = pmf[cap];
-        let heavy = lumped <= MEMBER_TAIL && lumped > 1e-2 * previous;
+        let heavy = lumped <= member_tail && lumped > 1e-2 * previous;
         if lumped <= 1e-13 || heavy || cap >= budget {
             return (pmf, cap);
         }
@@ -254,17 +270,15 @@ fn compound_of(parts: &[&ClaimComponent], scale: f64, h: f64, cap: usize) -> Vec
 /// Below this mass of atoms a distribution is treated as continuous.
 pub const ATOMLESS: f64 = 1e-10;
 
-/// `P(X > x)` for a pmf on the lattice of step `h`, linear between lattice
-/// points. Where `X` may have atoms (`continuous` false) a lattice point's
-/// mass is not above it, so an atom at `x` is counted on the right side
-/// (error of order `h` elsewhere); for an atomless `X` half of it is (the
-/// midpoint rule: error of order `h^2`).
-pub fn survival_at(pmf: &[f64], h: f64, x: f64, continuous: bool) -> f64 {
+/// `P(X > x)` for a pmf (given by its [`Tails`]) on the lattice of step
+/// `h`, linear between lattice points. Where `X` may have atoms
+/// (`continuous` false) a lattice point's mass is not above it, so an atom
+/// at `x` is counted on the right side (error of order `h` elsewhere); for
+/// an atomless `X` half of it is (the midpoint rule: error of order `h^2`).
+pub fn survival_at(tails: &Tails, h: f64, x: f64, continuous: bool) -> f64 {
     let (j, theta) = super::lattice::split(x, h);
     let half = if continuous { 0.5 } else { 0.0 };
-    let above = |j: usize| -> f64 {
-        pmf.iter().skip(j + 1).sum::<f64>() + half * pmf.get(j).copied().unwrap_or(0.0)
-    };
+    let above = |j: usize| -> f64 { tails.above(j) + half * tails.at(j) };
     if theta == 0.0 {
         above(j)
     } else {
@@ -319,12 +333,14 @@ fn group_sum(parts: &[(Vec<f64>, u64)], h: f64, budget: usize) -> (Vec<f64>, f64
 }
 
 /// The group's distributions under specific option `s` on the lattice of
-/// step `h`, every lattice within `budget` points.
+/// step `h`, every lattice within `budget` points, unbounded member
+/// lattices cut where `member_tail` claims are expected beyond them.
 pub fn option_pass(
     study: &Study,
     s: usize,
     h: f64,
     budget: usize,
+    member_tail: f64,
     cache: &super::cache::CompoundCache,
 ) -> OptionPass {
     let terms = study.contract.specific[s].terms;
@@ -343,7 +359,7 @@ pub fn option_pass(
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let (x_parts, y_parts, z_parts) = (pick(true, true), pick(false, true), pick(false, false));
         let d = terms.member_deductible(t.laser);
-        let bounded = retention_bounded(&terms, d, &x_parts, t.scale);
+        let bounded = retention_bounded(&terms, d, &x_parts, t.scale, member_tail);
         let (x, cap_x) = if bounded {
             let (j, _) = super::lattice::split(d, h);
             // One point above the deductible holds everything above it.
@@ -353,8 +369,8 @@ pub fn option_pass(
             (vec![1.0], 0)
         } else {
             // The same for every option: shared.
-            let c = cache.get((t.profile, t.scale, h, 2), || {
-                compound_unbounded(&x_parts, t.scale, h, budget)
+            let c = cache.get((t.profile, t.scale, h, member_tail, 2), || {
+                compound_unbounded(&x_parts, t.scale, h, budget, member_tail)
             });
             (c.0.clone(), c.1)
         };
@@ -389,7 +405,7 @@ pub fn option_pass(
         };
         claims_continuous &= !discrete(&x_parts);
         if d.is_finite() {
-            claimants += n * survival_at(&x, h, d, !discrete(&x_parts));
+            claimants += n * survival_at(&Tails::new(&x), h, d, !discrete(&x_parts));
         }
         // Atoms of the member's aggregate-eligible amount: no claims, or
         // retained claims capped (at most the mass of the top point).
@@ -413,8 +429,8 @@ pub fn option_pass(
         let y = if y_parts.is_empty() {
             vec![1.0]
         } else {
-            let c = cache.get((t.profile, t.scale, h, 0), || {
-                compound_unbounded(&y_parts, t.scale, h, budget)
+            let c = cache.get((t.profile, t.scale, h, member_tail, 0), || {
+                compound_unbounded(&y_parts, t.scale, h, budget, member_tail)
             });
             let (y, cap) = (&c.0, c.1);
             truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h, y[cap]);
@@ -423,8 +439,8 @@ pub fn option_pass(
         };
         aggregate_parts.push((convolve(&retained, &y), count));
         if !z_parts.is_empty() {
-            let c = cache.get((t.profile, t.scale, h, 1), || {
-                compound_unbounded(&z_parts, t.scale, h, budget)
+            let c = cache.get((t.profile, t.scale, h, member_tail, 1), || {
+                compound_unbounded(&z_parts, t.scale, h, budget, member_tail)
             });
             let (z, cap) = (&c.0, c.1);
             truncated_excess += n * excess_beyond(&z_parts, t.scale, cap as f64 * h, z[cap]);

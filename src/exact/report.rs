@@ -2,7 +2,7 @@
 //! `--method exact`, and a comparison with the simulation for `--method both`.
 
 use super::candidate::{CandidateDist, ExactFigures};
-use super::{Bracket, ExactStudy};
+use super::{tolerance, Bracket, ExactStudy};
 use crate::contract::Candidate;
 use crate::evaluate::{candidate_result, CandidateFigures, CandidateTerms};
 use crate::model::Study;
@@ -68,13 +68,26 @@ pub fn exact_result(
             .map(|&(cost, prob)| ExceedancePoint { cost, prob })
             .collect(),
     };
-    Ok(candidate_result(
-        study,
-        terms,
-        aggregate_premium,
-        figures,
-        None,
-    ))
+    let mut result = candidate_result(study, terms, aggregate_premium, figures, None);
+    result
+        .warnings
+        .extend(tolerance_warning(study, exact, c, &f));
+    Ok(result)
+}
+
+/// Why a candidate's figures are less exact than asked, if they are: the
+/// means and probabilities whose bounds exceed the tolerance.
+fn tolerance_warning(
+    study: &Study,
+    exact: &ExactStudy,
+    c: &Candidate,
+    f: &ExactFigures,
+) -> Option<String> {
+    let option = exact.options[c.specific].as_ref().ok()?;
+    let rule = tolerance::Rule::new(study, exact.tolerance);
+    let mut missed = tolerance::option_misses(option, &rule);
+    missed.extend(tolerance::candidate_misses(f, &rule));
+    tolerance::warning(&missed, exact.tolerance, option.step())
 }
 
 fn compare(sim: f64, sim_se: f64, exact: &Bracket) -> ExactFigure {
@@ -106,18 +119,21 @@ fn compare_floor(sim: f64, sim_se: f64, exact: &Bracket, floor: f64) -> ExactFig
 /// The simulation's figures beside the exact engine's, with the z-score of
 /// each difference (`(simulated - exact) / sqrt(se^2 + bound^2)`); a
 /// percentile's simulation se is its 95% interval half-width / 1.96.
+/// Where the exact bounds exceed the tolerance, `sim` gets a warning
+/// naming the figures.
 pub fn comparison(
     study: &Study,
     exact: &ExactStudy,
     c: &Candidate,
     terms: &CandidateTerms,
-    sim: &CandidateResult,
+    sim: &mut CandidateResult,
     trials: u64,
 ) -> ExactComparison {
     let (f, _) = match figures(study, exact, c, terms) {
         Ok(x) => x,
         Err(reason) => return ExactComparison::unsupported(reason),
     };
+    sim.warnings.extend(tolerance_warning(study, exact, c, &f));
     let e = &sim.employer_cost;
     let n = trials.max(1) as f64;
     let pse = |i: &Interval| (i.hi - i.lo) / (2.0 * crate::stats::Z95);

@@ -13,6 +13,7 @@ mod deliverables;
 mod distributions;
 mod engine;
 mod exact;
+mod exact_tolerance;
 mod extremes;
 mod fit;
 mod fuzz;
