@@ -64,20 +64,22 @@ impl Retained {
         let s = terms.candidate.specific;
         let n = columns.trials();
         let retained = &columns.retained[s];
-        let aggregate_retained = &columns.aggregate_retained[terms.aggregate_column];
+        let aggregate_retained = columns.aggregate(terms.aggregate_column);
         let mut claims = Vec::with_capacity(n);
         let mut aggregate = Moments::new();
         let mut attaches = 0u64;
-        for i in 0..n {
+        for (i, &kept) in retained.iter().enumerate() {
             let agg = match terms.attachment {
-                Some(a) => aggregate_reimbursement(aggregate_retained[i], a, terms.aggregate_max),
+                Some(a) => {
+                    aggregate_reimbursement(aggregate_retained.get(i), a, terms.aggregate_max)
+                }
                 None => 0.0,
             };
             if agg > 0.0 {
                 attaches += 1;
             }
             aggregate.push(agg);
-            claims.push(retained[i] - agg);
+            claims.push(kept - agg);
         }
         let aggregate_premium = terms.aggregate_premium(study, est(&aggregate));
         let aggregate_loss_ratio = match terms.aggregate_premium {
@@ -243,8 +245,9 @@ pub fn evaluate_candidate(
         claims_m.push(kept.claims[i]);
         gross_m.push(gross);
         specific_m.push(gross - kept_after_specific);
-        claimants_m.push(f64::from(columns.claimants[s][i]));
-        claimant_years += u64::from(columns.claimants[s][i]);
+        let claimants = columns.claimants[s].get(i);
+        claimants_m.push(f64::from(claimants));
+        claimant_years += u64::from(claimants);
         costs.push(cost);
     }
     let attaches = kept.attaches;
