@@ -2,7 +2,8 @@
 # Byte-identity check of two builds: runs every shipped config in configs/
 # with --trials 3000 through BASE_BIN (2 threads) and NEW_BIN (1 and 2
 # threads) and diffs results.json (without the meta fields that vary from
-# run to run: elapsed time, speed, thread count) and summary.csv.
+# run to run: elapsed time, speed, thread count) and summary.csv; NEW_BIN's
+# 1- and 2-thread outputs must agree even where it differs from BASE_BIN.
 # Usage: bash benches/identical/run.sh BASE_BIN NEW_BIN [TRIALS]
 set -euo pipefail
 base=${1:?usage: run.sh BASE_BIN NEW_BIN [TRIALS]}
@@ -29,16 +30,25 @@ for config in "$root"/configs/*.json "$root"/benches/compare/mid.json; do
             --out "$tmp/$tag" --force --quiet 2>/dev/null >/dev/null
         strip "$tmp/$tag/$name/results.json" >"$tmp/$tag/$name/results.stripped.json"
     done
+    same=1
     for tag in new1 new2; do
         for f in results.stripped.json summary.csv; do
             if ! cmp -s "$tmp/base/$name/$f" "$tmp/$tag/$name/$f"; then
                 echo "DIFFERENT: $name $f ($tag)"
-                diff "$tmp/base/$name/$f" "$tmp/$tag/$name/$f" | head -5
+                diff "$tmp/base/$name/$f" "$tmp/$tag/$name/$f" | head -4 || true
                 status=1
+                same=0
             fi
         done
     done
-    [ "$status" = 0 ] && echo "identical: $name"
+    if [ "$same" = 1 ]; then echo "identical: $name"; fi
+    # A stream change shows above; the thread counts must agree regardless.
+    for f in results.stripped.json summary.csv; do
+        if ! cmp -s "$tmp/new1/$name/$f" "$tmp/new2/$name/$f"; then
+            echo "THREADS DIFFER: $name $f (NEW_BIN, 1 vs 2 threads)"
+            status=1
+        fi
+    done
 done
 [ "$status" = 0 ] && echo "all configs byte-identical (results.json minus timing meta, summary.csv) at $trials trials"
 exit "$status"
