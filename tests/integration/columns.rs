@@ -211,3 +211,69 @@ fn mid_keeps_ten_bytes_per_option_and_trial() {
     assert_eq!(st.contract.specific.len(), 16);
     assert_eq!(ColumnLayout::of(&st).bytes_per_trial(), 8 + 16 * (8 + 2));
 }
+
+/// `stoploss ARGS --quiet`, which must succeed.
+fn cli(args: &[&str]) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_stoploss"))
+        .args(args)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn derived_columns_resume_and_merge_to_the_same_results() {
+    // mid stores no aggregate column and 16-bit counts; a saved state holds
+    // them all, and resuming or merging must rebuild the same run.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = |p: &str| tmp.path().join(p).to_string_lossy().into_owned();
+    let model = model(300, "", 0.0, "");
+    let cfg = d("model.json");
+    std::fs::write(&cfg, &model).unwrap();
+    let name = "columns";
+    cli(&[
+        "run",
+        &cfg,
+        "--trials",
+        "2100",
+        "--save-state",
+        "--out",
+        &d("a"),
+        "--force",
+    ]);
+    cli(&[
+        "run",
+        &cfg,
+        "--resume",
+        &d(&format!("a/{name}")),
+        "--trials",
+        "4200",
+        "--out",
+        &d("b"),
+        "--force",
+    ]);
+    cli(&["run", &cfg, "--trials", "4200", "--out", &d("c"), "--force"]);
+    for n in ["0/2", "1/2"] {
+        cli(&[
+            "run",
+            &cfg,
+            "--trials",
+            "4200",
+            "--shard",
+            n,
+            "--out",
+            &d("sh"),
+            "--force",
+        ]);
+    }
+    cli(&["merge", &d("sh"), "--out", &d("m"), "--force"]);
+    let csv =
+        |dir: &str| std::fs::read(tmp.path().join(dir).join(name).join("summary.csv")).unwrap();
+    assert_eq!(csv("b"), csv("c"), "resumed");
+    assert_eq!(csv("m"), csv("c"), "merged");
+}
