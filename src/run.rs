@@ -18,7 +18,7 @@ use crate::evaluate::{
 use crate::exact::{comparison, exact_result, ExactOptions, ExactStudy};
 use crate::model::Study;
 use crate::results::{Estimate, Meta, Results, TargetSeReport, SCHEMA_VERSION};
-use crate::sim::{seed::RNG_NAME, simulate, TrialColumns, BLOCK_TRIALS};
+use crate::sim::{seed::RNG_NAME, simulate, ColumnLayout, TrialColumns, BLOCK_TRIALS};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -144,28 +144,30 @@ fn parameter_risk_comparison(
 }
 
 /// Bytes a simulation of `study` holds at its peak: the per-trial columns
-/// (8 bytes of gross claims, and per specific option 8 of retained claims, 8
-/// of aggregate-eligible claims and 4 of claimants), the baseline candidate's
+/// ([`ColumnLayout::bytes_per_trial`]: 8 bytes of gross claims, and per
+/// specific option 8 of retained claims, 8 of aggregate-eligible claims
+/// unless they equal the retained ones, and 2 or 4 of claimants), the baseline candidate's
 /// costs (8), and per worker thread a candidate's claims and sorted costs
 /// (16). Memory grows linearly in trials and in specific options; members
 /// cost nothing per trial, and aggregate options only time.
 /// With contract timing, each trial also keeps its figures by month (8
 /// bytes per month of paid claims, and per specific option and per aggregate
 /// column), each aggregate column's year-end figures (16), and per worker
-/// a candidate's cumulative cash by month (8 per month).
+/// a candidate's cumulative cash by month (8 per month), and 16 per
+/// specific option for the blocks' join.
 /// With a multi-year projection, each trial keeps per candidate path (with
 /// and without a rider) its cost in every year and in all (8 each), and per
 /// specific option its reimbursement in every year (8), counted twice for
 /// the blocks' join.
 pub fn memory_estimate(study: &Study, threads: usize) -> u64 {
     let options = study.contract.specific.len() as u64;
-    let mut per_trial = 8 + 20 * options + 8 + 16 * threads as u64;
+    let mut per_trial = ColumnLayout::of(study).bytes_per_trial() + 8 + 16 * threads as u64;
     if study.timing.is_some() {
         let months = crate::sim::dated::DatedKernel::new(study)
             .last_paid_month()
             .max(12) as u64;
         let columns = study.contract.aggregate_columns() as u64;
-        per_trial += 8 * months * (1 + options + columns) + 16 * columns + 8 * options;
+        per_trial += 8 * months * (1 + options + columns) + 8 * columns + 16 * options;
         per_trial += 8 * (months + 14) * threads as u64;
     }
     if let Some(p) = &study.projection {

@@ -22,7 +22,7 @@ use stoploss::model::{Overrides, Study};
 use stoploss::report::{CsvExporter, Exporter, JsonExporter};
 use stoploss::results::Results;
 use stoploss::run::{check_memory, run_both, run_exact, run_study_from, Method};
-use stoploss::sim::{TrialColumns, BLOCK_TRIALS};
+use stoploss::sim::{AggregateView, Claimants, ColumnLayout, TrialColumns, BLOCK_TRIALS};
 
 pyo3::create_exception!(
     _stoploss,
@@ -117,8 +117,7 @@ fn simulate(
     let threads = rayon::current_num_threads().max(1) as u64;
     let per_block = (study.population.member_count() as u64).max(1) * BLOCK_TRIALS;
     let chunk = CHUNK_MEMBER_YEARS.div_ceil(per_block).div_ceil(threads) * threads * BLOCK_TRIALS;
-    let mut columns =
-        TrialColumns::with_capacity(study.trials as usize, study.contract.specific.len());
+    let mut columns = TrialColumns::with_capacity(study.trials as usize, &ColumnLayout::of(study));
     let mut held = 0u64;
     while study.trials - held > chunk {
         if cancel.load(Ordering::Relaxed) {
@@ -323,6 +322,12 @@ fn borrowed<'py, T: numpy::Element>(
     Ok(array)
 }
 
+/// `array`, made read-only like the borrowed columns.
+fn read_only<T: numpy::Element>(array: Bound<'_, PyArray1<T>>) -> PyResult<Bound<'_, PyArray1<T>>> {
+    array.call_method1("setflags", (false,))?;
+    Ok(array)
+}
+
 #[pymethods]
 impl RunResults {
     /// results.json, as the command line writes it.
@@ -389,22 +394,30 @@ impl RunResults {
     }
 
     /// `column` (`retained`, `aggregate_retained`) of specific option `s`
-    /// per trial (read-only, no copy).
+    /// per trial (read-only; no copy, except an aggregate column the run
+    /// does not store because it equals the retained one).
     fn option_column<'py>(
         slf: &Bound<'py, Self>,
         column: &str,
         s: usize,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let columns = slf.get().columns()?;
-        let all = match column {
-            "retained" => &columns.retained,
-            "aggregate_retained" => &columns.aggregate_retained,
-            _ => return Err(PyValueError::new_err(format!("no column {column:?}"))),
-        };
-        let data = all
-            .get(s)
-            .ok_or_else(|| PyValueError::new_err(format!("no specific option {s}")))?;
-        borrowed(slf, data)
+        let no_option = || PyValueError::new_err(format!("no specific option {s}"));
+        match column {
+            "retained" => borrowed(slf, columns.retained.get(s).ok_or_else(no_option)?),
+            "aggregate_retained" => {
+                if s >= columns.aggregate_columns() {
+                    return Err(no_option());
+                }
+                match columns.aggregate(s) {
+                    AggregateView::Column(data) => borrowed(slf, data),
+                    derived => {
+                        read_only(derived.iter().collect::<Vec<f64>>().into_pyarray(slf.py()))
+                    }
+                }
+            }
+            _ => Err(PyValueError::new_err(format!("no column {column:?}"))),
+        }
     }
 
     /// Members above their specific deductible per trial, for specific
@@ -415,7 +428,11 @@ impl RunResults {
             .claimants
             .get(s)
             .ok_or_else(|| PyValueError::new_err(format!("no specific option {s}")))?;
-        borrowed(slf, data)
+        match data {
+            Claimants::U32(data) => borrowed(slf, data),
+            // Held in 16 bits: handed over widened, as a copy.
+            narrow => read_only(narrow.to_u32().into_owned().into_pyarray(slf.py())),
+        }
     }
 }
 

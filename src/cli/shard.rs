@@ -16,6 +16,7 @@ use stoploss::shard::{
     find_shards, load_columns, plan_merge, shard_dir_name, simulate_shard, Manifest, ShardArg,
     ShardFile, ShardSpec, MANIFEST_FILE, SHARD_FILE,
 };
+use stoploss::sim::ColumnLayout;
 use stoploss::state::{self, StateHeader};
 
 /// Flags that cannot go with `--shard`, as an error message.
@@ -198,7 +199,7 @@ fn merge_in_pool(args: &MergeArgs) -> Result<PathBuf> {
     output::check_target(&args.out, &study.name, args.force)?;
     check_memory(&study, study.trials).map_err(|e| anyhow::anyhow!("merging: {e}"))?;
     OUTPUTS.begin(&study.name);
-    let columns = load_columns(&plan).map_err(anyhow::Error::msg)?;
+    let columns = load_columns(&plan, &ColumnLayout::of(&study)).map_err(anyhow::Error::msg)?;
     if !args.quiet {
         eprintln!(
             "{}: merged {} shard(s), {} trials, seed {}",

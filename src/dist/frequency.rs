@@ -1,5 +1,6 @@
 //! Claim-count distributions.
 
+use super::count_table::CountTable;
 use super::{check_positive, check_probability, uniform, ParamError};
 use rand::Rng;
 use rand_distr::Distribution;
@@ -14,7 +15,8 @@ pub enum Frequency {
     /// Poisson with the given mean.
     Poisson(PoissonTable),
     /// Negative binomial with mean `mean` and variance `variance > mean`,
-    /// sampled as a Poisson whose mean is gamma distributed.
+    /// sampled by inversion against its CDF ([`CountTable`]); under a
+    /// parameter-risk shock, as a Poisson whose mean is gamma distributed.
     NegativeBinomial {
         /// Expected count.
         mean: f64,
@@ -22,6 +24,8 @@ pub enum Frequency {
         variance: f64,
         /// The mixing gamma for the Poisson mean.
         mixing: rand_distr::Gamma<f64>,
+        /// Its CDF, built once.
+        table: Box<CountTable>,
     },
     /// One claim with probability `p`, else none (a claimant model).
     Bernoulli {
@@ -75,6 +79,7 @@ impl Frequency {
             mean,
             variance,
             mixing,
+            table: Box::new(CountTable::negative_binomial(shape, scale)),
         })
     }
 
@@ -102,6 +107,7 @@ impl Frequency {
                     mean: m,
                     variance: m + shape * scale * scale,
                     mixing: rand_distr::Gamma::new(shape, scale).expect("validated parameters"),
+                    table: Box::new(CountTable::negative_binomial(shape, scale)),
                 }
             }
             Frequency::Bernoulli { p } => Frequency::Bernoulli { p: p * exposure },
@@ -162,10 +168,7 @@ impl Frequency {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match self {
             Frequency::Poisson(t) => t.sample(rng),
-            Frequency::NegativeBinomial { mixing, .. } => {
-                let lambda = mixing.sample(rng);
-                poisson_running(lambda, rng)
-            }
+            Frequency::NegativeBinomial { table, .. } => table.sample(rng),
             Frequency::Bernoulli { p } => u32::from(uniform(rng) < *p),
         }
     }

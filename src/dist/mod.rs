@@ -8,6 +8,7 @@
 //! vectorized batches ([`AmountPlan`], [`fastmath`]).
 
 mod batch;
+mod count_table;
 #[doc(hidden)] // for the value-stability tests; not part of the API
 pub mod fastmath;
 mod frequency;
@@ -16,6 +17,7 @@ mod lag;
 mod severity;
 
 pub use batch::{AmountPlan, Exponents, TrialNormals, SHORT_RUN};
+pub use count_table::CountTable;
 pub use frequency::Frequency;
 pub use inversion::SeverityInverse;
 pub use lag::{LagModel, LagPmf, MAX_LAG_MONTHS};

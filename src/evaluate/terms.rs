@@ -31,10 +31,9 @@ impl OptionExpectations {
     /// Means over all trials of the run, in trial order.
     pub fn from_columns(study: &Study, columns: &TrialColumns) -> Self {
         let aggregate_retained = columns
-            .aggregate_retained
-            .iter()
+            .aggregates()
             .map(|col| {
-                let ra: Moments = col.iter().copied().collect();
+                let ra: Moments = col.iter().collect();
                 Estimate {
                     mean: ra.mean(),
                     se: ra.se(),

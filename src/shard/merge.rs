@@ -4,7 +4,7 @@
 use super::ShardError;
 use super::{shard_blocks, Manifest, ShardSpec, MANIFEST_FILE, SHARD_FILE};
 use crate::error::ErrorKind;
-use crate::sim::TrialColumns;
+use crate::sim::{ColumnLayout, TrialColumns};
 use crate::state::{self, StateHeader};
 use std::path::{Path, PathBuf};
 
@@ -242,10 +242,10 @@ fn missing(m: &Manifest, gaps: &[std::ops::Range<u64>], out: Option<&Path>) -> S
 
 /// Reads the shards' trials, in block order, into columns for the whole run
 /// (one shard at a time, streamed: memory is the final columns).
-pub fn load_columns(plan: &MergePlan) -> Result<TrialColumns, ShardError> {
+/// `layout` is the study's ([`ColumnLayout::of`]).
+pub fn load_columns(plan: &MergePlan, layout: &ColumnLayout) -> Result<TrialColumns, ShardError> {
     let header = plan.header();
-    let mut columns =
-        TrialColumns::with_capacity(header.run_trials as usize, header.specific_options as usize);
+    let mut columns = TrialColumns::with_capacity(header.run_trials as usize, layout);
     for s in &plan.shards {
         let path = s.dir.join(SHARD_FILE);
         let (header, mut reader) = state::open(&path).map_err(|e| e.to_string())?;

@@ -1,5 +1,6 @@
 //! The parallel driver: fixed trial blocks, reduced in block order.
 
+use super::columns::{AggregateRetained, ClaimantSlice, Claimants, ColumnLayout, TrialColumns};
 use super::dated::DatedKernel;
 use super::kernel::{Kernel, TrialBuffers};
 use super::parameter_risk::TrialShock;
@@ -12,24 +13,6 @@ use std::ops::Range;
 /// Trials per block. Part of the random stream's definition: changing it
 /// changes results.
 pub const BLOCK_TRIALS: u64 = 1024;
-
-/// Per-trial outcomes, in trial order, for every specific option.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TrialColumns {
-    /// Gross claims per trial.
-    pub gross: Vec<f64>,
-    /// `retained[s][i]`: claims kept by the employer after specific option `s`, trial `i`.
-    pub retained: Vec<Vec<f64>>,
-    /// `aggregate_retained[k][i]`: the part of `retained` that counts toward
-    /// the aggregate, per aggregate column `k`
-    /// ([`crate::contract::Contract::aggregate_column`]; `k = s` without
-    /// contract timing).
-    pub aggregate_retained: Vec<Vec<f64>>,
-    /// `claimants[s][i]`: members above their specific deductible.
-    pub claimants: Vec<Vec<u32>>,
-    /// With contract timing: the figures of every trial by month.
-    pub monthly: Option<MonthlyColumns>,
-}
 
 /// Per-trial figures by month, trial-major: trial `i`'s months are
 /// `i * months .. (i + 1) * months` of each column.
@@ -51,7 +34,7 @@ pub struct MonthlyColumns {
 }
 
 impl MonthlyColumns {
-    fn empty(months: usize, options: usize, columns: usize) -> Self {
+    pub(super) fn empty(months: usize, options: usize, columns: usize) -> Self {
         MonthlyColumns {
             months,
             paid: Vec::new(),
@@ -82,7 +65,7 @@ impl MonthlyColumns {
         }
     }
 
-    fn append(&mut self, other: MonthlyColumns) {
+    pub(super) fn append(&mut self, other: MonthlyColumns) {
         self.paid.extend(other.paid);
         let join = |a: &mut Vec<Vec<f64>>, b: Vec<Vec<f64>>| {
             for (x, y) in a.iter_mut().zip(b) {
@@ -95,7 +78,7 @@ impl MonthlyColumns {
         join(&mut self.uncovered, other.uncovered);
     }
 
-    fn truncate(&mut self, trials: usize) {
+    pub(super) fn truncate(&mut self, trials: usize) {
         let m = trials * self.months;
         self.paid.truncate(m);
         for c in self.specific.iter_mut().chain(&mut self.aggregate) {
@@ -108,101 +91,6 @@ impl MonthlyColumns {
         {
             c.truncate(trials);
         }
-    }
-}
-
-impl TrialColumns {
-    /// Empty columns for `options` specific options, with room for `trials`
-    /// trials (filled by appending, e.g. from saved states).
-    pub fn with_capacity(trials: usize, options: usize) -> Self {
-        TrialColumns {
-            gross: Vec::with_capacity(trials),
-            retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
-            aggregate_retained: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
-            claimants: (0..options).map(|_| Vec::with_capacity(trials)).collect(),
-            monthly: None,
-        }
-    }
-
-    /// Number of trials held.
-    pub fn trials(&self) -> usize {
-        self.gross.len()
-    }
-
-    /// Appends `other`'s trials after these (specific options must match;
-    /// empty default columns take `other` as it is).
-    pub fn append(&mut self, other: TrialColumns) {
-        if self.gross.is_empty() && self.retained.is_empty() {
-            *self = other;
-            return;
-        }
-        assert_eq!(
-            self.retained.len(),
-            other.retained.len(),
-            "columns of different specific options"
-        );
-        self.gross.extend_from_slice(&other.gross);
-        for (s, col) in other.retained.into_iter().enumerate() {
-            self.retained[s].extend_from_slice(&col);
-        }
-        for (s, col) in other.aggregate_retained.into_iter().enumerate() {
-            self.aggregate_retained[s].extend_from_slice(&col);
-        }
-        for (s, col) in other.claimants.into_iter().enumerate() {
-            self.claimants[s].extend_from_slice(&col);
-        }
-        match (&mut self.monthly, other.monthly) {
-            (Some(m), Some(o)) => m.append(o),
-            (None, None) => {}
-            _ => panic!("columns with and without months"),
-        }
-    }
-
-    /// Keeps the first `trials` trials.
-    pub fn truncate(&mut self, trials: usize) {
-        self.gross.truncate(trials);
-        for col in &mut self.retained {
-            col.truncate(trials);
-        }
-        for col in &mut self.aggregate_retained {
-            col.truncate(trials);
-        }
-        for col in &mut self.claimants {
-            col.truncate(trials);
-        }
-        if let Some(m) = &mut self.monthly {
-            m.truncate(trials);
-        }
-    }
-
-    /// Extends columns holding the first trials of `study` to `trials`
-    /// trials in all, bit-identical to [`simulate`] with `study.trials =
-    /// trials`. A partial last block is dropped and simulated again in full
-    /// (its first trials are the prefix of the whole block). `progress` is
-    /// called after each block with the trials it simulated; the trials
-    /// simulated in all are returned.
-    pub fn extend_to(
-        &mut self,
-        study: &Study,
-        trials: u64,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> u64 {
-        let held = self.trials() as u64;
-        assert!(trials >= held, "cannot extend {held} trials to {trials}");
-        if trials == held {
-            return 0;
-        }
-        let first = held / BLOCK_TRIALS;
-        self.truncate((first * BLOCK_TRIALS) as usize);
-        let more = simulate_blocks(
-            study,
-            first..trials.div_ceil(BLOCK_TRIALS),
-            trials,
-            progress,
-        );
-        let simulated = more.trials() as u64;
-        self.append(more);
-        simulated
     }
 }
 
@@ -245,11 +133,17 @@ pub fn simulate_blocks(
     // Every column is allocated once at full length and cut into one slice
     // per block, which the block fills in place: no per-block copies, so the
     // peak memory is the columns themselves.
+    let layout = ColumnLayout::of(study);
     let mut all = TrialColumns {
         gross: vec![0.0; total],
         retained: vec![vec![0.0; total]; options],
-        aggregate_retained: vec![vec![0.0; total]; options],
-        claimants: vec![vec![0; total]; options],
+        aggregate_retained: match layout.aggregate_columns {
+            None => AggregateRetained::FromRetained,
+            Some(k) => AggregateRetained::Columns(vec![vec![0.0; total]; k]),
+        },
+        claimants: (0..options)
+            .map(|_| Claimants::zeros(total, layout.wide_claimants))
+            .collect(),
         monthly: None,
     };
     let mut pieces: Vec<BlockSlices<'_>> = Vec::new();
@@ -257,13 +151,12 @@ pub fn simulate_blocks(
         let mut gross = all.gross.as_mut_slice();
         let mut retained: Vec<&mut [f64]> =
             all.retained.iter_mut().map(|c| c.as_mut_slice()).collect();
-        let mut aggregate: Vec<&mut [f64]> = all
-            .aggregate_retained
-            .iter_mut()
-            .map(|c| c.as_mut_slice())
-            .collect();
-        let mut claimants: Vec<&mut [u32]> =
-            all.claimants.iter_mut().map(|c| c.as_mut_slice()).collect();
+        let mut aggregate: Option<Vec<&mut [f64]>> = match &mut all.aggregate_retained {
+            AggregateRetained::FromRetained => None,
+            AggregateRetained::Columns(c) => Some(c.iter_mut().map(|c| c.as_mut_slice()).collect()),
+        };
+        let mut claimants: Vec<ClaimantSlice<'_>> =
+            all.claimants.iter_mut().map(|c| c.as_slice_mut()).collect();
         for b in blocks {
             let n = block_len(b);
             let (head, tail) = std::mem::take(&mut gross).split_at_mut(n);
@@ -272,8 +165,8 @@ pub fn simulate_blocks(
                 block: b,
                 gross: head,
                 retained: split_each(&mut retained, n),
-                aggregate_retained: split_each(&mut aggregate, n),
-                claimants: split_each(&mut claimants, n),
+                aggregate_retained: aggregate.as_mut().map(|a| split_each(a, n)),
+                claimants: claimants.iter_mut().map(|c| c.split_off_front(n)).collect(),
             });
         }
     }
@@ -292,8 +185,10 @@ pub fn simulate_blocks(
             for (s, option) in specific.iter().enumerate() {
                 let out = apply_specific(&option.terms, &claims, counting);
                 piece.retained[s][i] = claims.gross - out.reimbursed;
-                piece.aggregate_retained[s][i] = out.aggregate_retained;
-                piece.claimants[s][i] = out.claimants;
+                if let Some(a) = &mut piece.aggregate_retained {
+                    a[s][i] = out.aggregate_retained;
+                }
+                piece.claimants[s].set(i, out.claimants);
             }
         }
         progress(piece.gross.len() as u64);
@@ -306,8 +201,9 @@ struct BlockSlices<'a> {
     block: u64,
     gross: &'a mut [f64],
     retained: Vec<&'a mut [f64]>,
-    aggregate_retained: Vec<&'a mut [f64]>,
-    claimants: Vec<&'a mut [u32]>,
+    /// `None`: not stored ([`AggregateRetained::FromRetained`]).
+    aggregate_retained: Option<Vec<&'a mut [f64]>>,
+    claimants: Vec<ClaimantSlice<'a>>,
 }
 
 /// Cuts the first `n` elements off each slice.
@@ -339,6 +235,7 @@ fn simulate_dated_blocks(
         .map(|o| o.terms.deductible)
         .fold(f64::INFINITY, f64::min);
     let (options, columns) = (contract.specific.len(), contract.aggregate_columns());
+    let layout = ColumnLayout::of(study);
     let block_len = |b: u64| (trials - b * BLOCK_TRIALS).min(BLOCK_TRIALS) as usize;
     let parts: Vec<TrialColumns> = blocks
         .collect::<Vec<_>>()
@@ -349,8 +246,7 @@ fn simulate_dated_blocks(
             let mut claims = Vec::new();
             let mut work = MonthlyWork::default();
             let mut outcome = MonthlyOutcome::default();
-            let mut part = TrialColumns::with_capacity(n, options);
-            part.aggregate_retained = vec![Vec::with_capacity(n); columns];
+            let mut part = TrialColumns::with_capacity(n, &layout);
             let mut monthly = MonthlyColumns::empty(months, options, columns);
             for i in 0..n {
                 let shock = study
@@ -371,8 +267,10 @@ fn simulate_dated_blocks(
                     part.retained[s].push(gross - outcome.specific[s][months - 1]);
                     part.claimants[s].push(outcome.claimants[s]);
                 }
-                for k in 0..columns {
-                    part.aggregate_retained[k].push(outcome.aggregate[k][months - 1]);
+                if let AggregateRetained::Columns(agg) = &mut part.aggregate_retained {
+                    for (col, by_month) in agg.iter_mut().zip(&outcome.aggregate) {
+                        col.push(by_month[months - 1]);
+                    }
                 }
                 monthly.push(&outcome);
             }

@@ -6,6 +6,7 @@
 //! run in parallel and their outputs are concatenated in block order, so the
 //! results do not depend on the number of threads or on scheduling.
 
+mod columns;
 pub mod dated;
 mod driver;
 #[doc(hidden)] // for the stream tests and the benches; not part of the API
@@ -14,4 +15,5 @@ pub mod parameter_risk;
 pub mod projection;
 pub mod seed;
 
-pub use driver::{simulate, simulate_blocks, MonthlyColumns, TrialColumns, BLOCK_TRIALS};
+pub use columns::{AggregateRetained, AggregateView, Claimants, ColumnLayout, TrialColumns};
+pub use driver::{simulate, simulate_blocks, MonthlyColumns, BLOCK_TRIALS};

@@ -6,7 +6,7 @@
 //! in-memory copy of the columns.
 
 use super::StateError;
-use crate::sim::TrialColumns;
+use crate::sim::{AggregateRetained, Claimants, TrialColumns};
 use std::io::{self, Read, Write};
 use std::ops::Range;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
@@ -226,7 +226,7 @@ pub fn write(w: &mut impl Write, header: &StateHeader, columns: &TrialColumns) -
     let options = header.specific_options as usize;
     if columns.trials() as u64 != header.trials()
         || columns.retained.len() != options
-        || columns.aggregate_retained.len() != options
+        || columns.aggregate_columns() != options
         || columns.claimants.len() != options
     {
         return Err(io::Error::new(
@@ -266,12 +266,16 @@ fn write_payload(
         for col in &columns.retained {
             write_f64s(w, &mut buf, &col[range.clone()])?;
         }
-        for col in &columns.aggregate_retained {
-            write_f64s(w, &mut buf, &col[range.clone()])?;
+        // Derived aggregate columns are written as their values: the file
+        // does not depend on how the columns are held.
+        for col in columns.aggregates() {
+            buf.clear();
+            buf.extend(range.clone().flat_map(|i| col.get(i).to_le_bytes()));
+            w.write_all(&buf)?;
         }
         for col in &columns.claimants {
             buf.clear();
-            buf.extend(col[range.clone()].iter().flat_map(|x| x.to_le_bytes()));
+            buf.extend(range.clone().flat_map(|i| col.get(i).to_le_bytes()));
             w.write_all(&buf)?;
         }
         at += n;
@@ -304,8 +308,8 @@ pub fn read_payload(
     let options = header.specific_options as usize;
     if columns.retained.is_empty() && columns.gross.is_empty() {
         columns.retained = vec![Vec::new(); options];
-        columns.aggregate_retained = vec![Vec::new(); options];
-        columns.claimants = vec![Vec::new(); options];
+        columns.aggregate_retained = AggregateRetained::Columns(vec![Vec::new(); options]);
+        columns.claimants = vec![Claimants::default(); options];
     }
     if columns.retained.len() != options {
         return Err(StateError::Inconsistent(format!(
@@ -325,17 +329,26 @@ pub fn read_payload(
         for col in &mut columns.retained {
             read_f64s(&mut r, &mut buf[..n * 8], col)?;
         }
-        for col in &mut columns.aggregate_retained {
-            read_f64s(&mut r, &mut buf[..n * 8], col)?;
+        match &mut columns.aggregate_retained {
+            AggregateRetained::Columns(cols) => {
+                for col in cols {
+                    read_f64s(&mut r, &mut buf[..n * 8], col)?;
+                }
+            }
+            // Columns of this layout derive them from `retained`: the
+            // stored values are read for the checksum only.
+            AggregateRetained::FromRetained => {
+                for _ in 0..options {
+                    read_exact(&mut r, &mut buf[..n * 8])?;
+                }
+            }
         }
         for col in &mut columns.claimants {
             let bytes = &mut buf[..n * 4];
             read_exact(&mut r, bytes)?;
-            col.extend(
-                bytes
-                    .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-            );
+            for c in bytes.chunks_exact(4) {
+                col.push(u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+            }
         }
     }
     let found = r.hasher.digest();

@@ -53,7 +53,7 @@ pub use format::{
 };
 pub use resume::{load_for_resume, save};
 
-use crate::sim::TrialColumns;
+use crate::sim::{AggregateRetained, TrialColumns};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -219,7 +219,12 @@ pub fn check_amounts(columns: &TrialColumns, from: usize) -> Result<(), StateErr
             }
         }
     }
-    for (o, col) in columns.aggregate_retained.iter().enumerate() {
+    // Derived aggregate columns are checked with the retained ones.
+    let stored: &[Vec<f64>] = match &columns.aggregate_retained {
+        AggregateRetained::FromRetained => &[],
+        AggregateRetained::Columns(c) => c,
+    };
+    for (o, col) in stored.iter().enumerate() {
         if let Some((i, x)) = bad(col) {
             if found.as_ref().is_none_or(|f| i < f.0) {
                 found = Some((

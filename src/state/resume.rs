@@ -6,7 +6,7 @@
 use super::format::{self, StateHeader};
 use super::{check_amounts, open, read_payload, StateError, StateFileError};
 use crate::model::Study;
-use crate::sim::{simulate_blocks, TrialColumns, BLOCK_TRIALS};
+use crate::sim::{simulate_blocks, ColumnLayout, TrialColumns, BLOCK_TRIALS};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -43,8 +43,7 @@ pub fn load_for_resume(
     let err = |e: StateError| StateFileError::new(path, e);
     let (header, mut reader) = open(path)?;
     check(&header, study, config_hash).map_err(err)?;
-    let mut columns =
-        TrialColumns::with_capacity(study.trials as usize, header.specific_options as usize);
+    let mut columns = TrialColumns::with_capacity(study.trials as usize, &ColumnLayout::of(study));
     read_payload(&mut reader, &header, &mut columns).map_err(err)?;
     check_amounts(&columns, 0).map_err(err)?;
     if header.trials() > 0 {
@@ -137,12 +136,12 @@ fn same_prefix(a: &TrialColumns, b: &TrialColumns, n: usize) -> bool {
     f64s(&a.gross, &b.gross)
         && a.retained.len() == b.retained.len()
         && a.retained.iter().zip(&b.retained).all(|(x, y)| f64s(x, y))
-        && a.aggregate_retained
-            .iter()
-            .zip(&b.aggregate_retained)
-            .all(|(x, y)| f64s(x, y))
+        && a.aggregate_columns() == b.aggregate_columns()
+        && a.aggregates().zip(b.aggregates()).all(|(x, y)| {
+            x.len() >= n && y.len() >= n && (0..n).all(|i| x.get(i).to_bits() == y.get(i).to_bits())
+        })
         && a.claimants
             .iter()
             .zip(&b.claimants)
-            .all(|(x, y)| x.len() >= n && y.len() >= n && x[..n] == y[..n])
+            .all(|(x, y)| x.len() >= n && y.len() >= n && x.iter().take(n).eq(y.iter().take(n)))
 }

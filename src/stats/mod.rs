@@ -2,10 +2,12 @@
 //! estimators on sorted samples with their Monte Carlo errors.
 
 mod moments;
+mod order;
 mod quantile;
 
 pub use moments::Moments;
+pub use order::{OrderStatistics, Ranked};
 pub use quantile::{
-    exceedance_curve, prob_exceeds, quantile, quantile_interval, tvar, tvar_se, EXCEEDANCE_LEVELS,
-    Z95,
+    exceedance_curve, needed_positions, prob_exceeds, quantile, quantile_interval, tvar, tvar_se,
+    EXCEEDANCE_LEVELS, Z95,
 };

@@ -7,12 +7,14 @@
 //!   boundary outcome fractionally (Acerbi and Tasche's expected shortfall of
 //!   the empirical distribution): `TVaR_p >= VaR_p` always.
 
+use super::OrderStatistics;
+
 /// The two-sided 95% normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// `VaR_p` of a sorted, non-empty sample.
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    sorted[rank(sorted.len(), p) - 1]
+pub fn quantile<S: OrderStatistics + ?Sized>(sorted: &S, p: f64) -> f64 {
+    sorted.at(rank(sorted.len(), p) - 1)
 }
 
 /// `ceil(n p)`, treating an `n p` within rounding error of a whole number as
@@ -33,26 +35,62 @@ fn ceil_tolerant(x: f64) -> f64 {
 /// A distribution-free confidence interval for `VaR_p` from order statistics:
 /// the ranks `n p -/+ z sqrt(n p (1 - p))` (normal approximation to the
 /// binomial count of outcomes below the true quantile), clamped to the sample.
-pub fn quantile_interval(sorted: &[f64], p: f64, z: f64) -> (f64, f64) {
-    let n = sorted.len() as f64;
-    let half = z * (n * p * (1.0 - p)).sqrt();
-    let lo = ((n * p - half).floor() as i64).clamp(1, sorted.len() as i64) as usize;
-    let hi = ((n * p + half).ceil() as i64 + 1).clamp(1, sorted.len() as i64) as usize;
-    (sorted[lo - 1], sorted[hi - 1])
+pub fn quantile_interval<S: OrderStatistics + ?Sized>(sorted: &S, p: f64, z: f64) -> (f64, f64) {
+    let (lo, hi) = interval_ranks(sorted.len(), p, z);
+    (sorted.at(lo - 1), sorted.at(hi - 1))
+}
+
+/// The 1-based ranks of [`quantile_interval`]'s bounds in a sample of `n`.
+fn interval_ranks(n: usize, p: f64, z: f64) -> (usize, usize) {
+    let nf = n as f64;
+    let half = z * (nf * p * (1.0 - p)).sqrt();
+    let lo = ((nf * p - half).floor() as i64).clamp(1, n as i64) as usize;
+    let hi = ((nf * p + half).ceil() as i64 + 1).clamp(1, n as i64) as usize;
+    (lo, hi)
+}
+
+/// What [`quantile`] at `quantiles`, [`quantile_interval`] at `intervals`
+/// (with `z`), [`tvar`] and [`tvar_se`] at `tvars`, [`exceedance_curve`]
+/// and the maximum read of a sample of `n` (at least one): the 0-based
+/// positions of the ascending order, and how many of the largest elements
+/// in order (a [`super::Ranked`] built from them answers all of these).
+pub fn needed_positions(
+    n: usize,
+    quantiles: &[f64],
+    intervals: &[f64],
+    z: f64,
+    tvars: &[f64],
+) -> (Vec<usize>, usize) {
+    let mut at = vec![n - 1];
+    at.extend(quantiles.iter().map(|&p| rank(n, p) - 1));
+    for &p in intervals {
+        let (lo, hi) = interval_ranks(n, p, z);
+        at.extend([lo - 1, hi - 1]);
+    }
+    at.extend(EXCEEDANCE_LEVELS.iter().map(|&p| rank(n, p) - 1));
+    let mut tail = 1;
+    for &p in tvars {
+        at.push(rank(n, p) - 1);
+        let whole = ((n as f64 * (1.0 - p)).max(0.0).floor() as usize).min(n);
+        let k = (ceil_tolerant(n as f64 * (1.0 - p)) as usize).min(n);
+        tail = tail.max((whole + 1).min(n)).max(k);
+    }
+    (at, tail)
 }
 
 /// `TVaR_p` of a sorted, non-empty sample.
-pub fn tvar(sorted: &[f64], p: f64) -> f64 {
+pub fn tvar<S: OrderStatistics + ?Sized>(sorted: &S, p: f64) -> f64 {
     let n = sorted.len();
     let tail = (n as f64 * (1.0 - p)).max(0.0);
     if tail <= 0.0 {
-        return sorted[n - 1];
+        return sorted.at(n - 1);
     }
     let whole = (tail.floor() as usize).min(n);
     let frac = tail - whole as f64;
-    let mut sum: f64 = sorted[n - whole..].iter().sum();
+    // Ascending, as a full sort orders them: the sum's bits depend on it.
+    let mut sum: f64 = sorted.top(whole).iter().sum();
     if whole < n {
-        sum += frac * sorted[n - whole - 1];
+        sum += frac * sorted.at(n - whole - 1);
     }
     sum / tail
 }
@@ -61,13 +99,13 @@ pub fn tvar(sorted: &[f64], p: f64) -> f64 {
 /// expected shortfall, `(Var(X | X > VaR) + p (TVaR - VaR)^2) / (n (1 - p))`
 /// (Manistre and Hancock, 2005), with the conditional variance taken from
 /// the tail outcomes. Zero when the tail holds fewer than two outcomes.
-pub fn tvar_se(sorted: &[f64], p: f64) -> f64 {
+pub fn tvar_se<S: OrderStatistics + ?Sized>(sorted: &S, p: f64) -> f64 {
     let n = sorted.len();
     let k = (ceil_tolerant(n as f64 * (1.0 - p)) as usize).min(n);
     if k < 2 {
         return 0.0;
     }
-    let tail = &sorted[n - k..];
+    let tail = sorted.top(k);
     let m: super::Moments = tail.iter().copied().collect();
     let var = quantile(sorted, p);
     let t = tvar(sorted, p);
@@ -75,8 +113,8 @@ pub fn tvar_se(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Share of a sorted sample strictly above `x`.
-pub fn prob_exceeds(sorted: &[f64], x: f64) -> f64 {
-    let at_or_below = sorted.partition_point(|&v| v <= x);
+pub fn prob_exceeds<S: OrderStatistics + ?Sized>(sorted: &S, x: f64) -> f64 {
+    let at_or_below = sorted.count_at_most(x);
     (sorted.len() - at_or_below) as f64 / sorted.len() as f64
 }
 
@@ -91,7 +129,7 @@ pub const EXCEEDANCE_LEVELS: [f64; 31] = [
 /// Points `(x, P(X > x))` of the empirical exceedance curve, at the
 /// quantiles of a fixed grid of levels that thickens in the tail; levels
 /// whose tail holds less than one outcome are left out.
-pub fn exceedance_curve(sorted: &[f64]) -> Vec<(f64, f64)> {
+pub fn exceedance_curve<S: OrderStatistics + ?Sized>(sorted: &S) -> Vec<(f64, f64)> {
     let n = sorted.len() as f64;
     let mut points: Vec<(f64, f64)> = Vec::new();
     for p in EXCEEDANCE_LEVELS {

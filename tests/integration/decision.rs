@@ -75,7 +75,7 @@ fn costs(study: &Study, s: usize, a: Option<usize>) -> Vec<f64> {
         .map(|i| {
             let agg = a.map_or(0.0, |a| {
                 let (att, _, max) = AGGREGATE[a];
-                (cols.aggregate_retained[s][i] - att).max(0.0).min(max)
+                (cols.aggregate(s).get(i) - att).max(0.0).min(max)
             });
             cols.retained[s][i] - agg + fixed
         })
@@ -567,9 +567,10 @@ fn a_difference_within_noise_says_how_many_trials_would_separate_them() {
     let st = study(&near_tie(20.0));
     let cols = simulate(&st, &|_| {});
     let reimb = |a: f64, r: f64| (r - a).max(0.0);
-    let d: Vec<f64> = cols.aggregate_retained[0]
+    let d: Vec<f64> = cols
+        .aggregate(0)
         .iter()
-        .map(|&r| reimb(150_000.0, r) - reimb(155_000.0, r))
+        .map(|r| reimb(150_000.0, r) - reimb(155_000.0, r))
         .collect();
     let (mean, sd) = mean_sd(&d);
     let se = sd / (d.len() as f64).sqrt();

@@ -103,16 +103,15 @@ fn check_trial_identities(study: &Study, cols: &TrialColumns, gaps_and_asd_count
     assert_eq!(cols.retained.len(), 7);
     // Factor attachments of the 1.25 option (no maximum).
     let attachment: Vec<f64> = cols
-        .aggregate_retained
-        .iter()
+        .aggregates()
         .map(|ra| 1.25 * ra.iter().sum::<f64>() / n as f64)
         .collect();
     for i in 0..n {
         let g = cols.gross[i];
         let e = eps(g);
         let ret = |s: usize| cols.retained[s][i];
-        let ra = |s: usize| cols.aggregate_retained[s][i];
-        let cl = |s: usize| cols.claimants[s][i];
+        let ra = |s: usize| cols.aggregate(s).get(i);
+        let cl = |s: usize| cols.claimants[s].get(i);
         let reimb = |s: usize| g - ret(s);
         assert!(g >= 0.0);
         for s in 0..7 {
@@ -206,7 +205,7 @@ fn identities_on_every_trial() {
         let reimb50 = g - ctt.retained[D50][i];
         let kept = reimb50.min(150_000.0);
         for s in 0..7 {
-            let diff = ctt.aggregate_retained[s][i] - cft.aggregate_retained[s][i];
+            let diff = ctt.aggregate(s).get(i) - cft.aggregate(s).get(i);
             let expected = if s == ASD { kept } else { 0.0 };
             assert!(
                 (diff - expected).abs() <= e,
@@ -221,7 +220,7 @@ fn identities_on_every_trial() {
         // Laser gap not counted: a non-negative gap, none without specific
         // cover, shrinking as the deductible rises, the same for every
         // option with the same deductible.
-        let gap = |s: usize| ctt.aggregate_retained[s][i] - ctf.aggregate_retained[s][i];
+        let gap = |s: usize| ctt.aggregate(s).get(i) - ctf.aggregate(s).get(i);
         assert_eq!(gap(NO_SPEC), 0.0);
         for s in 0..7 {
             assert!(gap(s) >= -e, "trial {i} option {s}: negative gap");
@@ -322,8 +321,8 @@ fn results_do_not_depend_on_threads_and_follow_the_seed() {
     assert_eq!(cs.gross[..], cl.gross[..3000]);
     assert_eq!(cs.retained[D50][..], cl.retained[D50][..3000]);
     assert_eq!(
-        cs.aggregate_retained[ASD][..],
-        cl.aggregate_retained[ASD][..3000]
+        cs.aggregate(ASD).to_cow()[..],
+        cl.aggregate(ASD).to_cow()[..3000]
     );
 }
 

@@ -256,8 +256,21 @@ fn severity_alternatives_rerun_on_the_same_seed() {
             .as_f64()
             .unwrap()
     };
-    assert_eq!(cost(&runs[0]), cost(&runs[1]));
-    assert_eq!(cost(&runs[0]), cost(&runs[2]));
+    // Equal up to rounding: retained claims are gross less reimbursement,
+    // and the gross holds the tail's amounts.
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs();
+    assert!(
+        same(cost(&runs[0]), cost(&runs[1])),
+        "{} {}",
+        cost(&runs[0]),
+        cost(&runs[1])
+    );
+    assert!(
+        same(cost(&runs[0]), cost(&runs[2])),
+        "{} {}",
+        cost(&runs[0]),
+        cost(&runs[2])
+    );
     // The tail moves the $250k specific's cost.
     let top = |r: &Value| {
         r["employer_cost"]["spec $250k / no aggregate"]["mean"]

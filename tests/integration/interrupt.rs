@@ -551,7 +551,7 @@ fn resume_refuses_a_fifo() {
 /// naming the value, the column and the trial, and the saved folder stays.
 #[test]
 fn resume_refuses_impossible_values_with_valid_checksums() {
-    use stoploss::sim::TrialColumns;
+    use stoploss::sim::{AggregateRetained, TrialColumns};
     use stoploss::state;
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
@@ -577,7 +577,10 @@ fn resume_refuses_impossible_values_with_valid_checksums() {
         match column {
             0 => columns.gross[7] = value,
             1 => columns.retained[0][7] = value,
-            _ => columns.aggregate_retained[0][7] = value,
+            _ => match &mut columns.aggregate_retained {
+                AggregateRetained::Columns(c) => c[0][7] = value,
+                AggregateRetained::FromRetained => unreachable!("read columns are stored"),
+            },
         }
         let forged = tmp.path().join("forged.bin");
         let mut w = std::io::BufWriter::new(fs::File::create(&forged).unwrap());

@@ -7,6 +7,7 @@ mod util;
 
 mod bad_inputs;
 mod cli;
+mod columns;
 mod contract;
 mod decision;
 mod deliverables;

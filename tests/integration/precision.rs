@@ -89,7 +89,7 @@ fn hand_costs(study: &Study, specific: &str, aggregate: Option<&str>) -> HandCos
     };
     let gross = &cols.gross;
     let retained = &cols.retained[s];
-    let ra = &cols.aggregate_retained[s];
+    let ra = &*cols.aggregate(s).to_cow();
     let fees = annual(30.0);
     // Specific premium and its per-trial replacement.
     let spec_reimb: Vec<f64> = (0..n).map(|i| gross[i] - retained[i]).collect();
@@ -302,8 +302,8 @@ fn extended_columns_equal_a_longer_run() {
     // The last, partial block.
     let last = simulate_blocks(&study(5000, None), 4..5, 5000, &|_| {});
     assert_eq!(
-        last.aggregate_retained[0],
-        long.aggregate_retained[0][4 * b..]
+        last.aggregate(0).to_cow()[..],
+        long.aggregate(0).to_cow()[4 * b..]
     );
 }
 

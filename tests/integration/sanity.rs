@@ -125,6 +125,11 @@ fn flat_aggregate_premium_and_annual_fees() {
         .unwrap()
         .remove("target_loss_ratio");
     c["stop_loss"]["aggregate"][0]["premium_pepm"] = json!(9.0);
+    // Attaching in about 2.5% of years or more with every specific option,
+    // so that the 2,000-trial pilot of `validate` sees enough attachments
+    // to judge (at 120% the $100k option attaches in about 0.4%: whether
+    // the pilot judges then depends on the stream).
+    c["stop_loss"]["aggregate"][0]["attachment_factor"] = json!(1.15);
     c["fees"]["admin_pepm"] = json!(456);
     let (v, r) = both(&c);
     for out in [&v, &r] {

@@ -6,7 +6,9 @@
 use std::fs;
 use std::path::Path;
 use stoploss::model::Study;
-use stoploss::sim::{simulate, simulate_blocks, TrialColumns, BLOCK_TRIALS};
+use stoploss::sim::{
+    simulate, simulate_blocks, AggregateRetained, Claimants, TrialColumns, BLOCK_TRIALS,
+};
 use stoploss::state::{
     config_hash, load_for_resume, read_header, read_payload, save, write, StateError, StateHeader,
     HEADER_BYTES,
@@ -37,11 +39,13 @@ fn columns(trials: usize, options: usize, salt: u64) -> TrialColumns {
         retained: (0..options)
             .map(|s| (0..trials).map(|i| value(1 + s as u64, i)).collect())
             .collect(),
-        aggregate_retained: (0..options)
-            .map(|s| (0..trials).map(|i| value(100 + s as u64, i)).collect())
-            .collect(),
+        aggregate_retained: AggregateRetained::Columns(
+            (0..options)
+                .map(|s| (0..trials).map(|i| value(100 + s as u64, i)).collect())
+                .collect(),
+        ),
         claimants: (0..options)
-            .map(|s| (0..trials).map(|i| (i as u32) ^ (s as u32) << 20).collect())
+            .map(|s| Claimants::U32((0..trials).map(|i| (i as u32) ^ (s as u32) << 20).collect()))
             .collect(),
         monthly: None,
     }
@@ -55,8 +59,9 @@ fn assert_same_columns(a: &TrialColumns, b: &TrialColumns) {
     for (x, y) in a.retained.iter().zip(&b.retained) {
         assert_eq!(bits(x), bits(y));
     }
-    for (x, y) in a.aggregate_retained.iter().zip(&b.aggregate_retained) {
-        assert_eq!(bits(x), bits(y));
+    assert_eq!(a.aggregate_columns(), b.aggregate_columns());
+    for (x, y) in a.aggregates().zip(b.aggregates()) {
+        assert_eq!(bits(&x.to_cow()), bits(&y.to_cow()));
     }
     assert_eq!(a.claimants, b.claimants);
 }
@@ -72,15 +77,15 @@ fn slice(all: &TrialColumns, run_trials: u64, blocks: std::ops::Range<u64>) -> T
             .iter()
             .map(|c| c[start..end].to_vec())
             .collect(),
-        aggregate_retained: all
-            .aggregate_retained
-            .iter()
-            .map(|c| c[start..end].to_vec())
-            .collect(),
+        aggregate_retained: AggregateRetained::Columns(
+            all.aggregates()
+                .map(|c| c.to_cow()[start..end].to_vec())
+                .collect(),
+        ),
         claimants: all
             .claimants
             .iter()
-            .map(|c| c[start..end].to_vec())
+            .map(|c| Claimants::U32(c.to_u32()[start..end].to_vec()))
             .collect(),
         monthly: None,
     }

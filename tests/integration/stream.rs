@@ -195,3 +195,41 @@ fn kernel_draws_plain_lognormals_in_the_documented_order() {
     let study = stoploss::config::parse(json, "stream.json", Path::new(".")).unwrap();
     check_kernel_follows_the_stream(&study, 20_000.0, 200);
 }
+
+/// Value stability (not correctness: the statistical tests are in
+/// `distributions` and `stoploss::dist`): negative binomial counts by
+/// inversion against their CDF table (CHANGELOG, issue 16's stream change).
+/// A change to these values is a stream change and goes in the changelog.
+#[test]
+fn negative_binomial_counts_are_stable() {
+    let f = stoploss::dist::Frequency::negative_binomial(6.0, 30.0).unwrap();
+    let mut rng = block_rng(20250101, 0);
+    let counts: Vec<u32> = (0..16).map(|_| f.sample(&mut rng)).collect();
+    assert_eq!(counts, NB_COUNTS);
+}
+
+const NB_COUNTS: [u32; 16] = [4, 1, 17, 6, 10, 2, 11, 15, 5, 4, 10, 3, 6, 1, 6, 1];
+
+/// Value stability of a whole shipped study on the new stream: the mean
+/// cost of one candidate of `configs/mid-500.json` at 2,048 trials.
+#[test]
+fn mid_500_mean_cost_is_stable() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mid-500.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut study = stoploss::config::parse(&text, "mid-500.json", path.parent().unwrap()).unwrap();
+    study.trials = 2048;
+    let r = stoploss::run::run_study(&study, &|_| {});
+    let c = r
+        .candidates
+        .iter()
+        .find(|c| c.label == "spec $150k / agg 125%")
+        .unwrap();
+    assert_eq!(
+        c.employer_cost.mean.to_bits(),
+        MID_500_MEAN_COST.to_bits(),
+        "{}",
+        c.employer_cost.mean
+    );
+}
+
+const MID_500_MEAN_COST: f64 = 7_540_385.113_187_318;

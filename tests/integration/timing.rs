@@ -51,7 +51,8 @@ fn a_basis_counts_the_share_of_incurrals_its_windows_hold() {
         .enumerate()
     {
         let k = study.contract.aggregate_column(0, Some(g));
-        let ratio: Moments = columns.aggregate_retained[k]
+        let ratio: Moments = columns
+            .aggregate(k)
             .iter()
             .zip(&columns.gross)
             .map(|(c, g)| c / g)
@@ -76,7 +77,7 @@ fn run_in_bases_count_the_prior_years_run_out_when_self_funded() {
     let expected = study.population.expected_gross_claims();
     for (g, want) in [1189.0 / 1200.0, 1.0].into_iter().enumerate() {
         let k = study.contract.aggregate_column(0, Some(g));
-        let counted: Moments = columns.aggregate_retained[k].iter().copied().collect();
+        let counted: Moments = columns.aggregate(k).iter().collect();
         assert_within(
             &format!("run-in share of basis {g}"),
             counted.mean() / expected,
@@ -88,7 +89,7 @@ fn run_in_bases_count_the_prior_years_run_out_when_self_funded() {
     // basis then counts only the 12/12 share.
     let study = parse(&share_config(&["15/12"], "fully_insured"));
     let columns = simulate(&study, &|_| {});
-    let counted: Moments = columns.aggregate_retained[0].iter().copied().collect();
+    let counted: Moments = columns.aggregate(0).iter().collect();
     assert_within(
         "15/12 from fully insured",
         counted.mean() / expected,
