@@ -118,6 +118,30 @@ impl<'a> CandidateDist<'a> {
         budget: Option<f64>,
         fully_insured: Option<f64>,
     ) -> ExactFigures {
+        self.figures_with(fixed, budget, fully_insured, true)
+    }
+
+    /// The figures the stopping rule reads (means, TVaRs, probabilities),
+    /// as [`CandidateDist::figures`]; the percentiles, the standard
+    /// deviation and the exceedance curve, which it does not read, are NaN.
+    /// Those take most of a candidate's scans of its lattices, and the rule
+    /// evaluates every candidate at every halving.
+    pub fn rule_figures(
+        &self,
+        fixed: f64,
+        budget: Option<f64>,
+        fully_insured: Option<f64>,
+    ) -> ExactFigures {
+        self.figures_with(fixed, budget, fully_insured, false)
+    }
+
+    fn figures_with(
+        &self,
+        fixed: f64,
+        budget: Option<f64>,
+        fully_insured: Option<f64>,
+        full: bool,
+    ) -> ExactFigures {
         let trunc = self.truncated_excess();
         let cost = |i: usize| LatticeDist {
             pmf: &self.claims[i],
@@ -194,10 +218,15 @@ impl<'a> CandidateDist<'a> {
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             })
         };
+        let unread = Bracket::around(f64::NAN, f64::NAN);
         ExactFigures {
             mean,
-            sd: order(2, &|i| cost(i).sd()),
-            percentiles: Percentiles::from_fn(|l| quantile(l.p)),
+            sd: if full {
+                order(2, &|i| cost(i).sd())
+            } else {
+                unread
+            },
+            percentiles: Percentiles::from_fn(|l| if full { quantile(l.p) } else { unread }),
             tvar: Tvar::from_fn(|l| order(2, &|i| tvar_at(i, l.p)).widen(trunc / (1.0 - l.p))),
             max: cost(1).max(),
             retained_claims: Bracket::new(mean.lo - fixed, mean.hi - fixed),
@@ -214,6 +243,7 @@ impl<'a> CandidateDist<'a> {
             prob_exceeds_fully_insured: exceed(fully_insured),
             exceedance: crate::stats::EXCEEDANCE_LEVELS
                 .iter()
+                .filter(|_| full)
                 .map(|&p| {
                     let x = q_at(1, p);
                     (x, survival_at(&self.claims_tails[1], h, x - fixed, false))
