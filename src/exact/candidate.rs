@@ -1,7 +1,7 @@
 //! One candidate's figures from the exact engine.
 
 use super::lattice::{convolve, map};
-use super::measures::{LatticeDist, MappedDist, Tails};
+use super::measures::{LatticeDist, MappedDist, Tails, TailsNear};
 use super::option::survival_at;
 use super::{Bracket, ExactOption};
 use crate::contract::aggregate_reimbursement;
@@ -49,9 +49,6 @@ pub struct CandidateDist<'a> {
     claims: [Vec<f64>; 2],
     /// Their suffix sums.
     claims_tails: [Tails; 2],
-    /// Suffix sums of the aggregate-eligible retained claims (empty
-    /// without an aggregate layer).
-    retained_tails: [Tails; 2],
 }
 
 impl<'a> CandidateDist<'a> {
@@ -69,20 +66,12 @@ impl<'a> CandidateDist<'a> {
             convolve(&kept, &pass.outside)
         });
         let claims_tails = [0, 1].map(|i| Tails::new(&claims[i]));
-        let retained_tails = [0, 1].map(|i| {
-            if attachment.is_some() {
-                Tails::new(&option.passes[i].aggregate_retained)
-            } else {
-                Tails::default()
-            }
-        });
         CandidateDist {
             option,
             attachment,
             aggregate_max: max,
             claims,
             claims_tails,
-            retained_tails,
         }
     }
 
@@ -234,7 +223,13 @@ impl<'a> CandidateDist<'a> {
             aggregate_reimbursement: self.aggregate_reimbursement(),
             prob_aggregate_attaches: self.attachment.map(|a| {
                 let b = order(p_order(ra_continuous), &|i| {
-                    survival_at(&self.retained_tails[i], self.ra(i).h, a, ra_continuous)
+                    {
+                        // Read at the attachment only: the suffix sums
+                        // there, not a lattice-long array per candidate.
+                        let (pmf, h) = (&self.option.passes[i].aggregate_retained, self.ra(i).h);
+                        let near = TailsNear::new(pmf, super::lattice::split(a, h).0);
+                        survival_at(&near, h, a, ra_continuous)
+                    }
                 });
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             }),
