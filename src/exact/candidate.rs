@@ -1,6 +1,6 @@
 //! One candidate's figures from the exact engine.
 
-use super::lattice::{convolve, map};
+use super::lattice::{convolve, map, split};
 use super::measures::{LatticeDist, MappedDist, Tails, TailsNear};
 use super::option::survival_at;
 use super::{Bracket, ExactOption};
@@ -47,8 +47,6 @@ pub struct CandidateDist<'a> {
     aggregate_max: f64,
     /// Claims kept after both covers, at steps `h` and `h / 2`.
     claims: [Vec<f64>; 2],
-    /// Their suffix sums.
-    claims_tails: [Tails; 2],
 }
 
 impl<'a> CandidateDist<'a> {
@@ -65,13 +63,11 @@ impl<'a> CandidateDist<'a> {
             };
             convolve(&kept, &pass.outside)
         });
-        let claims_tails = [0, 1].map(|i| Tails::new(&claims[i]));
         CandidateDist {
             option,
             attachment,
             aggregate_max: max,
             claims,
-            claims_tails,
         }
     }
 
@@ -132,6 +128,9 @@ impl<'a> CandidateDist<'a> {
         full: bool,
     ) -> ExactFigures {
         let trunc = self.truncated_excess();
+        // Suffix sums of the claims for the exceedance curve's many points,
+        // in the full figures only.
+        let claims_tails = full.then(|| [0, 1].map(|i| Tails::new(&self.claims[i])));
         let cost = |i: usize| LatticeDist {
             pmf: &self.claims[i],
             h: self.option.passes[i].h,
@@ -202,7 +201,16 @@ impl<'a> CandidateDist<'a> {
         let exceed = |x: Option<f64>| {
             x.map(|x| {
                 let b = order(p_order(cost_continuous), &|i| {
-                    survival_at(&self.claims_tails[i], cost(i).h, x - fixed, cost_continuous)
+                    let (x, h) = (x - fixed, cost(i).h);
+                    match &claims_tails {
+                        Some(t) => survival_at(&t[i], h, x, cost_continuous),
+                        // The rule reads two thresholds: the suffix sums
+                        // there are enough.
+                        None => {
+                            let near = TailsNear::new(&self.claims[i], split(x, h).0);
+                            survival_at(&near, h, x, cost_continuous)
+                        }
+                    }
                 });
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             })
@@ -227,7 +235,7 @@ impl<'a> CandidateDist<'a> {
                         // Read at the attachment only: the suffix sums
                         // there, not a lattice-long array per candidate.
                         let (pmf, h) = (&self.option.passes[i].aggregate_retained, self.ra(i).h);
-                        let near = TailsNear::new(pmf, super::lattice::split(a, h).0);
+                        let near = TailsNear::new(pmf, split(a, h).0);
                         survival_at(&near, h, a, ra_continuous)
                     }
                 });
@@ -241,7 +249,11 @@ impl<'a> CandidateDist<'a> {
                 .filter(|_| full)
                 .map(|&p| {
                     let x = q_at(1, p);
-                    (x, survival_at(&self.claims_tails[1], h, x - fixed, false))
+                    let t = claims_tails.as_ref().map(|t| &t[1]);
+                    (
+                        x,
+                        t.map_or(f64::NAN, |t| survival_at(t, h, x - fixed, false)),
+                    )
                 })
                 .collect(),
         }
