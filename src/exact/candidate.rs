@@ -1,7 +1,7 @@
 //! One candidate's figures from the exact engine.
 
-use super::lattice::{convolve, map};
-use super::measures::{LatticeDist, MappedDist, Tails};
+use super::lattice::{convolve, map, split};
+use super::measures::{LatticeDist, MappedDist, Tails, TailsNear};
 use super::option::survival_at;
 use super::{Bracket, ExactOption};
 use crate::contract::aggregate_reimbursement;
@@ -47,11 +47,6 @@ pub struct CandidateDist<'a> {
     aggregate_max: f64,
     /// Claims kept after both covers, at steps `h` and `h / 2`.
     claims: [Vec<f64>; 2],
-    /// Their suffix sums.
-    claims_tails: [Tails; 2],
-    /// Suffix sums of the aggregate-eligible retained claims (empty
-    /// without an aggregate layer).
-    retained_tails: [Tails; 2],
 }
 
 impl<'a> CandidateDist<'a> {
@@ -68,21 +63,11 @@ impl<'a> CandidateDist<'a> {
             };
             convolve(&kept, &pass.outside)
         });
-        let claims_tails = [0, 1].map(|i| Tails::new(&claims[i]));
-        let retained_tails = [0, 1].map(|i| {
-            if attachment.is_some() {
-                Tails::new(&option.passes[i].aggregate_retained)
-            } else {
-                Tails::default()
-            }
-        });
         CandidateDist {
             option,
             attachment,
             aggregate_max: max,
             claims,
-            claims_tails,
-            retained_tails,
         }
     }
 
@@ -118,7 +103,34 @@ impl<'a> CandidateDist<'a> {
         budget: Option<f64>,
         fully_insured: Option<f64>,
     ) -> ExactFigures {
+        self.figures_with(fixed, budget, fully_insured, true)
+    }
+
+    /// The figures the stopping rule reads (means, TVaRs, probabilities),
+    /// as [`CandidateDist::figures`]; the percentiles, the standard
+    /// deviation and the exceedance curve, which it does not read, are NaN.
+    /// Those take most of a candidate's scans of its lattices, and the rule
+    /// evaluates every candidate at every halving.
+    pub fn rule_figures(
+        &self,
+        fixed: f64,
+        budget: Option<f64>,
+        fully_insured: Option<f64>,
+    ) -> ExactFigures {
+        self.figures_with(fixed, budget, fully_insured, false)
+    }
+
+    fn figures_with(
+        &self,
+        fixed: f64,
+        budget: Option<f64>,
+        fully_insured: Option<f64>,
+        full: bool,
+    ) -> ExactFigures {
         let trunc = self.truncated_excess();
+        // Suffix sums of the claims for the exceedance curve's many points,
+        // in the full figures only.
+        let claims_tails = full.then(|| [0, 1].map(|i| Tails::new(&self.claims[i])));
         let cost = |i: usize| LatticeDist {
             pmf: &self.claims[i],
             h: self.option.passes[i].h,
@@ -189,15 +201,29 @@ impl<'a> CandidateDist<'a> {
         let exceed = |x: Option<f64>| {
             x.map(|x| {
                 let b = order(p_order(cost_continuous), &|i| {
-                    survival_at(&self.claims_tails[i], cost(i).h, x - fixed, cost_continuous)
+                    let (x, h) = (x - fixed, cost(i).h);
+                    match &claims_tails {
+                        Some(t) => survival_at(&t[i], h, x, cost_continuous),
+                        // The rule reads two thresholds: the suffix sums
+                        // there are enough.
+                        None => {
+                            let near = TailsNear::new(&self.claims[i], split(x, h).0);
+                            survival_at(&near, h, x, cost_continuous)
+                        }
+                    }
                 });
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             })
         };
+        let unread = Bracket::around(f64::NAN, f64::NAN);
         ExactFigures {
             mean,
-            sd: order(2, &|i| cost(i).sd()),
-            percentiles: Percentiles::from_fn(|l| quantile(l.p)),
+            sd: if full {
+                order(2, &|i| cost(i).sd())
+            } else {
+                unread
+            },
+            percentiles: Percentiles::from_fn(|l| if full { quantile(l.p) } else { unread }),
             tvar: Tvar::from_fn(|l| order(2, &|i| tvar_at(i, l.p)).widen(trunc / (1.0 - l.p))),
             max: cost(1).max(),
             retained_claims: Bracket::new(mean.lo - fixed, mean.hi - fixed),
@@ -205,7 +231,13 @@ impl<'a> CandidateDist<'a> {
             aggregate_reimbursement: self.aggregate_reimbursement(),
             prob_aggregate_attaches: self.attachment.map(|a| {
                 let b = order(p_order(ra_continuous), &|i| {
-                    survival_at(&self.retained_tails[i], self.ra(i).h, a, ra_continuous)
+                    {
+                        // Read at the attachment only: the suffix sums
+                        // there, not a lattice-long array per candidate.
+                        let (pmf, h) = (&self.option.passes[i].aggregate_retained, self.ra(i).h);
+                        let near = TailsNear::new(pmf, split(a, h).0);
+                        survival_at(&near, h, a, ra_continuous)
+                    }
                 });
                 Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
             }),
@@ -214,9 +246,14 @@ impl<'a> CandidateDist<'a> {
             prob_exceeds_fully_insured: exceed(fully_insured),
             exceedance: crate::stats::EXCEEDANCE_LEVELS
                 .iter()
+                .filter(|_| full)
                 .map(|&p| {
                     let x = q_at(1, p);
-                    (x, survival_at(&self.claims_tails[1], h, x - fixed, false))
+                    let t = claims_tails.as_ref().map(|t| &t[1]);
+                    (
+                        x,
+                        t.map_or(f64::NAN, |t| survival_at(t, h, x - fixed, false)),
+                    )
                 })
                 .collect(),
         }

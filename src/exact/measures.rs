@@ -57,16 +57,11 @@ impl LatticeDist<'_> {
 
     /// `TVaR_p`.
     pub fn tvar(&self, p: f64) -> f64 {
-        let k = self.var_index(p);
-        let cdf_k: f64 = self.pmf[..=k].iter().sum();
-        let above: f64 = self.pmf[k + 1..]
-            .iter()
-            .enumerate()
-            .map(|(j, q)| q * self.x(k + 1 + j))
-            .sum();
+        let (k, cdf_k) = var_index_cdf(self.pmf, p);
+        let (above, above_mass) = tail_sums(self.pmf, k, |k| self.x(k));
         // The tail's mass as held (1 - p up to truncation and rounding), so
         // that a tail inside one atom gives exactly that atom's value.
-        let tail = above_mass(self.pmf, k) + (cdf_k - p).max(0.0);
+        let tail = above_mass + (cdf_k - p).max(0.0);
         if 1.0 - p <= 0.0 || tail <= 0.0 {
             return self.max();
         }
@@ -122,14 +117,9 @@ impl<F: Fn(usize) -> f64> MappedDist<'_, F> {
 
     /// `TVaR_p`, the boundary atom counted in part.
     pub fn tvar(&self, p: f64) -> f64 {
-        let k = self.var_index(p);
-        let cdf_k: f64 = self.pmf[..=k].iter().sum();
-        let above: f64 = self.pmf[k + 1..]
-            .iter()
-            .enumerate()
-            .map(|(j, q)| q * (self.value)(k + 1 + j))
-            .sum();
-        let tail = above_mass(self.pmf, k) + (cdf_k - p).max(0.0);
+        let (k, cdf_k) = var_index_cdf(self.pmf, p);
+        let (above, above_mass) = tail_sums(self.pmf, k, &self.value);
+        let tail = above_mass + (cdf_k - p).max(0.0);
         if tail <= 0.0 {
             return (self.value)(k);
         }
@@ -137,21 +127,34 @@ impl<F: Fn(usize) -> f64> MappedDist<'_, F> {
     }
 }
 
-fn above_mass(pmf: &[f64], k: usize) -> f64 {
-    pmf[k + 1..].iter().sum()
+/// `(sum of pmf[j] value(j), sum of pmf[j])` over `j > k`, in one pass
+/// (each sum in index order, as two separate passes would add them).
+fn tail_sums(pmf: &[f64], k: usize, value: impl Fn(usize) -> f64) -> (f64, f64) {
+    let (mut above, mut mass) = (0.0, 0.0);
+    for (j, &q) in pmf.iter().enumerate().skip(k + 1) {
+        above += q * value(j);
+        mass += q;
+    }
+    (above, mass)
 }
 
 /// Index of `VaR_p` of `pmf`: the first index whose cumulative probability
 /// reaches `p` (within a relative 1e-12, so rounding does not skip it).
 fn var_index(pmf: &[f64], p: f64) -> usize {
+    var_index_cdf(pmf, p).0
+}
+
+/// [`var_index`] and the cumulative probability up to it (summed in the
+/// same pass, in index order).
+fn var_index_cdf(pmf: &[f64], p: f64) -> (usize, f64) {
     let mut c = 0.0;
     for (k, q) in pmf.iter().enumerate() {
         c += q;
         if c >= p * (1.0 - 1e-12) {
-            return k;
+            return (k, c);
         }
     }
-    pmf.len().saturating_sub(1)
+    (pmf.len().saturating_sub(1), c)
 }
 
 /// Suffix sums of a pmf: `P(X >= k)` for every lattice index, summed from
@@ -187,9 +190,86 @@ impl Tails {
     }
 }
 
+/// Lookups of `P(X > k h)` and `P(X = k h)` by lattice index, from suffix
+/// sums.
+pub trait TailLookup {
+    /// `P(X > k h)`.
+    fn above(&self, k: usize) -> f64;
+    /// The probability at index `k`.
+    fn at(&self, k: usize) -> f64;
+}
+
+impl TailLookup for Tails {
+    fn above(&self, k: usize) -> f64 {
+        Tails::above(self, k)
+    }
+    fn at(&self, k: usize) -> f64 {
+        Tails::at(self, k)
+    }
+}
+
+/// The suffix sums of a pmf at indices `j`, `j + 1` and `j + 2` only,
+/// summed from the far end in the same order as [`Tails::new`] (so the
+/// same values, bit for bit), without storing the others: a probability
+/// read at one point (an aggregate attachment) needs no lattice-long array
+/// per candidate and level.
+#[derive(Debug, Clone, Copy)]
+pub struct TailsNear {
+    j: usize,
+    t: [f64; 3],
+}
+
+impl TailsNear {
+    /// The suffix sums of `pmf` around index `j`.
+    pub fn new(pmf: &[f64], j: usize) -> Self {
+        let mut t = [0.0; 3];
+        let mut acc = 0.0;
+        for k in (j..pmf.len()).rev() {
+            acc += pmf[k];
+            if k <= j + 2 {
+                t[k - j] = acc;
+            }
+        }
+        TailsNear { j, t }
+    }
+
+    fn t(&self, k: usize) -> f64 {
+        assert!(
+            (self.j..self.j + 3).contains(&k),
+            "suffix sum at {k} not held (held from {})",
+            self.j
+        );
+        self.t[k - self.j]
+    }
+}
+
+impl TailLookup for TailsNear {
+    /// `P(X > k h)`, for `k` in `j..=j + 1`.
+    fn above(&self, k: usize) -> f64 {
+        self.t(k + 1)
+    }
+    /// The probability at index `k`, for `k` in `j..=j + 1`.
+    fn at(&self, k: usize) -> f64 {
+        self.t(k) - self.t(k + 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Tails;
+    use super::{TailLookup, Tails, TailsNear};
+
+    #[test]
+    fn tails_near_an_index_are_the_full_suffix_sums() {
+        let pmf = [0.1, 0.2, 0.3, 1e-20, 0.4 - 1e-20];
+        let full = Tails::new(&pmf);
+        for j in 0..pmf.len() + 2 {
+            let near = TailsNear::new(&pmf, j);
+            for k in j..j + 2 {
+                assert_eq!(TailLookup::above(&near, k), full.above(k), "above {k}");
+                assert_eq!(TailLookup::at(&near, k), full.at(k), "at {k}");
+            }
+        }
+    }
 
     #[test]
     fn tails_are_strictly_above_and_keep_small_masses() {

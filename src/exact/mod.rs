@@ -166,6 +166,11 @@ pub struct ExactOption {
     pub aligned: bool,
     /// Whether every checked figure met the tolerance.
     pub converged: bool,
+    /// Whether every checked figure met the tolerance with the truncation
+    /// of heavy tails left out of the bounds (what halving the step can
+    /// reach); kept so that the retries on the truncation need not evaluate
+    /// the candidates again.
+    pub step_ok: bool,
     /// Expected aggregate-eligible retained claims.
     pub aggregate_retained: Bracket,
     /// Expected specific reimbursement.
@@ -304,6 +309,7 @@ fn from_passes(study: &Study, coarse: OptionPass, fine: OptionPass, aligned: boo
         passes: [coarse, fine],
         aligned,
         converged: false,
+        step_ok: false,
         aggregate_retained,
         specific_reimbursement,
         claimants,
@@ -335,12 +341,7 @@ fn compute_option(
     let mut member_tail = option::MEMBER_TAIL;
     let mut best = levels(study, s, h, aligned, opts, member_tail, &rule, cache)?;
     for _ in 0..TAIL_RETRIES {
-        let step_ok = |o: &ExactOption| {
-            let trunc = o.passes[0]
-                .truncated_excess
-                .max(o.passes[1].truncated_excess);
-            tolerance::misses(study, s, o, &rule.without_truncation(trunc)).is_empty()
-        };
+        let step_ok = |o: &ExactOption| o.step_ok;
         if best.converged || !step_ok(&best) {
             break;
         }
@@ -418,8 +419,20 @@ fn levels(
         let trunc = o.passes[0]
             .truncated_excess
             .max(o.passes[1].truncated_excess);
-        let step_ok = tolerance::misses(study, s, &o, &rule.without_truncation(trunc)).is_empty();
-        o.converged = step_ok && tolerance::misses(study, s, &o, rule).is_empty();
+        let relaxed = rule.without_truncation(trunc);
+        // The candidates' figures are the costly part of a check (a
+        // convolution and scans of each candidate's lattices): evaluated
+        // once for both rules, and not at all while the option's own
+        // figures miss.
+        let own_ok = tolerance::option_misses(&o, &relaxed).is_empty();
+        let figures = if own_ok {
+            tolerance::candidate_figures(study, s, &o)
+        } else {
+            Vec::new()
+        };
+        let step_ok = own_ok && tolerance::misses_of(&o, &figures, &relaxed).is_empty();
+        o.step_ok = step_ok;
+        o.converged = step_ok && tolerance::misses_of(&o, &figures, rule).is_empty();
         // Halving on while the lattices allow, even where a figure looks
         // out of reach (stopping on a forecast of the halvings needed left
         // more figures warned on small-100 and saved no time).

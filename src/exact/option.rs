@@ -1,7 +1,7 @@
 //! The distribution of a group's retained claims under one specific option.
 
 use super::lattice::{compound, convolve, discretize, map, sum_independent};
-use super::measures::{LatticeDist, Tails};
+use super::measures::{LatticeDist, TailLookup, Tails};
 use crate::contract::{Laser, SpecificTerms};
 use crate::model::{ClaimComponent, Study};
 use std::collections::BTreeMap;
@@ -275,7 +275,7 @@ pub const ATOMLESS: f64 = 1e-10;
 /// (`continuous` false) a lattice point's mass is not above it, so an atom
 /// at `x` is counted on the right side (error of order `h` elsewhere); for
 /// an atomless `X` half of it is (the midpoint rule: error of order `h^2`).
-pub fn survival_at(tails: &Tails, h: f64, x: f64, continuous: bool) -> f64 {
+pub fn survival_at(tails: &impl TailLookup, h: f64, x: f64, continuous: bool) -> f64 {
     let (j, theta) = super::lattice::split(x, h);
     let half = if continuous { 0.5 } else { 0.0 };
     let above = |j: usize| -> f64 { tails.above(j) + half * tails.at(j) };

@@ -122,14 +122,11 @@ pub fn candidate_misses(f: &ExactFigures, rule: &Rule) -> Vec<Miss> {
     out
 }
 
-/// Every figure of option `s` and of its candidates that misses `rule`.
-/// Candidates are checked with attachments and priced premiums from this
-/// option's own expectations.
-pub fn misses(study: &Study, s: usize, o: &ExactOption, rule: &Rule) -> Vec<Miss> {
-    let mut out = option_misses(o, rule);
-    if !out.is_empty() {
-        return out;
-    }
+/// The stopping rule's figures ([`CandidateDist::rule_figures`]) of every
+/// candidate of option `s`, with attachments and priced premiums from this
+/// option's own expectations. They do not depend on the rule, so one
+/// evaluation serves every rule a level is checked against.
+pub fn candidate_figures(study: &Study, s: usize, o: &ExactOption) -> Vec<ExactFigures> {
     let n = study.contract.specific.len();
     let zero = Estimate { mean: 0.0, se: 0.0 };
     let mut exp = OptionExpectations {
@@ -145,16 +142,30 @@ pub fn misses(study: &Study, s: usize, o: &ExactOption, rule: &Rule) -> Vec<Miss
         study,
         exp.specific_reimbursement[s],
     );
-    for c in study.contract.candidates.iter().filter(|c| c.specific == s) {
-        let terms = CandidateTerms::new(study, &exp, c);
-        let dist = CandidateDist::new(o, &terms);
-        // The fixed costs move the budget and fully insured thresholds
-        // against the claims, so they are those of the report.
-        let aggregate_premium =
-            terms.aggregate_premium(study, dist.aggregate_reimbursement().estimate());
-        let fixed = terms.specific_premium.mean + aggregate_premium.mean + terms.fees;
-        let f = dist.figures(fixed, study.budget, study.fully_insured_premium);
-        out.extend(candidate_misses(&f, rule));
+    study
+        .contract
+        .candidates
+        .iter()
+        .filter(|c| c.specific == s)
+        .map(|c| {
+            let terms = CandidateTerms::new(study, &exp, c);
+            let dist = CandidateDist::new(o, &terms);
+            // The fixed costs move the budget and fully insured thresholds
+            // against the claims, so they are those of the report.
+            let aggregate_premium =
+                terms.aggregate_premium(study, dist.aggregate_reimbursement().estimate());
+            let fixed = terms.specific_premium.mean + aggregate_premium.mean + terms.fees;
+            dist.rule_figures(fixed, study.budget, study.fully_insured_premium)
+        })
+        .collect()
+}
+
+/// Every figure of option `o` and of its candidates' `figures` (from
+/// [`candidate_figures`]) that misses `rule`.
+pub fn misses_of(o: &ExactOption, figures: &[ExactFigures], rule: &Rule) -> Vec<Miss> {
+    let mut out = option_misses(o, rule);
+    for f in figures {
+        out.extend(candidate_misses(f, rule));
     }
     out
 }
