@@ -294,11 +294,10 @@ impl<'a> Kernel<'a> {
                 }
                 let n = counts[slot];
                 slot += 1;
-                let direct = if n == 0 {
-                    0.0
-                } else {
-                    plan.draw(&c.severity, n, rng, normals, exponents)
-                };
+                // No test for n == 0: every plan draws nothing and returns
+                // 0 then, and a branch on a random count mispredicts (a
+                // Bernoulli count is 0 or 1 at random).
+                let direct = plan.draw(&c.severity, n, rng, normals, exponents);
                 slots.push((direct, exponents.len() as u32));
             }
         }
@@ -341,9 +340,9 @@ impl<'a> Kernel<'a> {
                 let (direct, end) = slots[slot];
                 slot += 1;
                 let end = end as usize;
-                if direct == 0.0 && end == start {
-                    continue;
-                }
+                // A slot without claims adds +0.0 (the sums are never -0.0,
+                // so the bits are those of skipping it): cheaper than a
+                // branch on a random count.
                 let drawn = direct + run_sum(amounts, start, end);
                 start = end;
                 // Parameter risk, severity: the one place amounts are scaled
