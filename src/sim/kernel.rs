@@ -104,12 +104,13 @@ impl Pool {
 }
 
 /// The gamma parameters of a component that may be pooled: outside the
-/// specific, Poisson counts, gamma amounts, and within the first 64 of its
-/// profile (a member's pooled components are a 64-bit mask).
-fn poolable(index: usize, c: &ClaimComponent) -> Option<(f64, f64)> {
+/// specific, Poisson counts, gamma amounts, in a profile of at most 64
+/// components (`components`; a member's pooled components are a 64-bit
+/// mask).
+fn poolable(components: usize, c: &ClaimComponent) -> Option<(f64, f64)> {
     match (&c.frequency, &c.severity) {
         (Frequency::Poisson(_), Severity::Gamma { shape, scale, .. })
-            if !c.specific && index < 64 =>
+            if !c.specific && components <= 64 =>
         {
             Some((*shape, *scale))
         }
@@ -264,7 +265,7 @@ impl<'a> Kernel<'a> {
                 .zip(&self.plans[p])
                 .enumerate()
             {
-                if mask >> i & 1 != 0 {
+                if is_pooled(mask, i) {
                     continue;
                 }
                 // Parameter risk, frequency: the one place counts are scaled.
@@ -289,7 +290,7 @@ impl<'a> Kernel<'a> {
                 .zip(&self.plans[p])
                 .enumerate()
             {
-                if mask >> i & 1 != 0 {
+                if is_pooled(mask, i) {
                     continue;
                 }
                 let n = counts[slot];
@@ -334,7 +335,7 @@ impl<'a> Kernel<'a> {
                 .iter()
                 .enumerate()
             {
-                if mask >> i & 1 != 0 {
+                if is_pooled(mask, i) {
                     continue;
                 }
                 let (direct, end) = slots[slot];
@@ -382,8 +383,8 @@ fn pools_of(population: &Population) -> (Vec<u64>, Vec<Pool>) {
     let mut sizes: HashMap<Key, usize> = HashMap::new();
     for m in &population.members {
         let profile = &population.profiles[m.profile as usize];
-        for (i, c) in profile.components.iter().enumerate() {
-            if let Some(g) = poolable(i, c) {
+        for c in &profile.components {
+            if let Some(g) = poolable(profile.components.len(), c) {
                 *sizes.entry(key(c, g, m.severity_scale)).or_default() += 1;
             }
         }
@@ -395,7 +396,9 @@ fn pools_of(population: &Population) -> (Vec<u64>, Vec<Pool>) {
         let profile = &population.profiles[m.profile as usize];
         let mut mask = 0u64;
         for (i, c) in profile.components.iter().enumerate() {
-            let Some(g) = poolable(i, c) else { continue };
+            let Some(g) = poolable(profile.components.len(), c) else {
+                continue;
+            };
             let k = key(c, g, m.severity_scale);
             if sizes[&k] < POOL_MIN_MEMBERS {
                 continue;
@@ -416,4 +419,13 @@ fn pools_of(population: &Population) -> (Vec<u64>, Vec<Pool>) {
         pooled.push(mask);
     }
     (pooled, pools)
+}
+
+/// Whether bit `i` of a member's pooled mask is set. The mask is 0 for a
+/// profile of more than 64 components (see [`pools_of`]), so reading bit
+/// `i % 64` is exact without a test on `i` (a shift by 64 or more would
+/// panic or wrap).
+#[inline(always)]
+fn is_pooled(mask: u64, i: usize) -> bool {
+    mask >> (i & 63) & 1 != 0
 }
