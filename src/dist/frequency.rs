@@ -249,6 +249,16 @@ impl PoissonTable {
     }
 }
 
+/// A Poisson count of mean `mean` drawn without a precomputed table:
+/// inversion with a running CDF for means up to 40, `rand_distr`'s PTRS
+/// sampler above. For a mean used once per trial (the simulation kernel's
+/// pooled components, whose mean is a sum over members), where building a
+/// table would cost more than the draws it saves.
+#[inline]
+pub fn poisson_count<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> u32 {
+    poisson_running(mean, rng)
+}
+
 /// Poisson sampling for a mean that changes every draw (the negative
 /// binomial's gamma-mixed mean): inversion with a running CDF.
 #[inline]

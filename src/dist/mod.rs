@@ -18,7 +18,7 @@ mod severity;
 
 pub use batch::{AmountPlan, Exponents, TrialNormals, SHORT_RUN};
 pub use count_table::CountTable;
-pub use frequency::Frequency;
+pub use frequency::{poisson_count, Frequency};
 pub use inversion::SeverityInverse;
 pub use lag::{LagModel, LagPmf, MAX_LAG_MONTHS};
 pub use severity::{Severity, TailSpec};

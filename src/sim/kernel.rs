@@ -2,8 +2,12 @@
 
 use super::parameter_risk::TrialShock;
 use crate::contract::{laser_of, Laser, MemberClaims, TrialClaims};
-use crate::dist::{AmountPlan, Exponents, SimRng, TrialNormals, SHORT_RUN};
-use crate::model::Population;
+use crate::dist::{
+    poisson_count, AmountPlan, Exponents, Frequency, Severity, SimRng, TrialNormals, SHORT_RUN,
+};
+use crate::model::{ClaimComponent, Population};
+use rand_distr::Distribution;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// `RUN_MASKS[n][j]` keeps element `j` of a window iff `j < n`.
@@ -52,6 +56,68 @@ fn run_sum(amounts: &[f64], start: usize, end: usize) -> f64 {
 /// stream's definition: changing it changes results.
 pub const MEMBER_CHUNK: usize = 512;
 
+/// A component's claims are drawn per pool (see [`Pool`]) only for members
+/// whose pool holds at least this many: a pool of one costs more (a
+/// running-CDF Poisson and a gamma draw) than the member's own draws.
+/// Part of the random stream's definition.
+pub const POOL_MIN_MEMBERS: usize = 4;
+
+/// Claims of one component for a group of members, drawn as a whole.
+///
+/// Only a member's specific-eligible sum is read per member (large
+/// claimants, lasers, claimant counts, ASD); a component outside the
+/// specific reaches the results only through the trial's gross and
+/// aggregate-eligible totals. With Poisson counts and a gamma severity the
+/// total over members sharing a severity scale has a closed form: the count
+/// is Poisson with the sum of their means, and the sum of `N` gamma amounts
+/// of shape `k` and scale `theta` is Gamma(`N k`, `theta`). So one Poisson
+/// and one gamma draw replace a count and its amounts per member.
+/// Parameter risk keeps it exact: a trial's shock multiplies every mean
+/// (hence their sum) and every amount alike.
+#[derive(Debug, Clone, PartialEq)]
+struct Pool {
+    /// Sum of the pooled members' expected claim counts (exposure included).
+    mean: f64,
+    /// Gamma shape of one claim.
+    shape: f64,
+    /// Gamma scale of one claim.
+    scale: f64,
+    /// The members' common severity scale.
+    severity_scale: f64,
+    /// The component counts toward the aggregate.
+    aggregate: bool,
+}
+
+impl Pool {
+    /// The pool's claims in one trial under `shock`.
+    #[inline]
+    fn draw(&self, rng: &mut SimRng, shock: &TrialShock) -> f64 {
+        let n = poisson_count(self.mean * shock.frequency_scale, rng);
+        if n == 0 {
+            return 0.0;
+        }
+        let sum = rand_distr::Gamma::new(self.shape * f64::from(n), self.scale)
+            .expect("a validated gamma's shape times a count is valid")
+            .sample(rng);
+        sum * self.severity_scale * shock.severity_scale
+    }
+}
+
+/// The gamma parameters of a component that may be pooled: outside the
+/// specific, Poisson counts, gamma amounts, in a profile of at most 64
+/// components (`components`; a member's pooled components are a 64-bit
+/// mask).
+fn poolable(components: usize, c: &ClaimComponent) -> Option<(f64, f64)> {
+    match (&c.frequency, &c.severity) {
+        (Frequency::Poisson(_), Severity::Gamma { shape, scale, .. })
+            if !c.specific && components <= 64 =>
+        {
+            Some((*shape, *scale))
+        }
+        _ => None,
+    }
+}
+
 /// Per-trial working space of a [`Kernel`], reused from trial to trial.
 #[derive(Debug, Clone, Default)]
 pub struct TrialBuffers {
@@ -76,6 +142,11 @@ pub struct Kernel<'a> {
     lasers: &'a [(u32, Laser)],
     /// Specific-eligible claims above this are recorded as large.
     threshold: f64,
+    /// Per member: bit `c` set when component `c` of its profile is drawn
+    /// in a pool rather than for the member.
+    pooled: Vec<u64>,
+    /// In the order they are drawn (first appearance, members in order).
+    pools: Vec<Pool>,
 }
 
 impl<'a> Kernel<'a> {
@@ -94,17 +165,34 @@ impl<'a> Kernel<'a> {
                     .collect()
             })
             .collect();
+        let (pooled, pools) = pools_of(population);
         Kernel {
             population,
             plans,
             lasers,
             threshold,
+            pooled,
+            pools,
         }
+    }
+
+    /// Members with at least one component drawn in a pool.
+    pub fn pooled_members(&self) -> usize {
+        self.pooled.iter().filter(|&&m| m != 0).count()
+    }
+
+    /// Number of pools drawn per trial.
+    pub fn pool_count(&self) -> usize {
+        self.pools.len()
     }
 
     /// Draws one plan year into `out` (cleared first).
     ///
-    /// Members are taken in chunks of [`MEMBER_CHUNK`], in population order.
+    /// First each pool's claims are drawn, in pool order (one Poisson count
+    /// of the pool's summed mean, then, if positive, one Gamma(count x
+    /// shape, scale) for their sum; see [`Pool`] and [`POOL_MIN_MEMBERS`]).
+    /// Then members are taken in chunks of [`MEMBER_CHUNK`], in population order,
+    /// skipping their pooled components.
     /// Within a chunk the random stream is consumed in this order, members
     /// in order and, within a member, component by component: every claim
     /// count; the standard normals of every plain lognormal amount
@@ -133,6 +221,13 @@ impl<'a> Kernel<'a> {
         out.gross = 0.0;
         out.aggregate_eligible = 0.0;
         out.large.clear();
+        for pool in &self.pools {
+            let amount = pool.draw(rng, shock);
+            out.gross += amount;
+            if pool.aggregate {
+                out.aggregate_eligible += amount;
+            }
+        }
         let members = &self.population.members;
         for first in (0..members.len()).step_by(MEMBER_CHUNK) {
             let chunk = first..(first + MEMBER_CHUNK).min(members.len());
@@ -151,6 +246,7 @@ impl<'a> Kernel<'a> {
     ) {
         let profiles = &self.population.profiles;
         let members = &self.population.members[chunk.clone()];
+        let pooled = &self.pooled[chunk.clone()];
         let TrialBuffers {
             counts,
             slots,
@@ -161,9 +257,17 @@ impl<'a> Kernel<'a> {
         slots.clear();
         let mut normal_count = 0;
         let mut batched_count = 0;
-        for member in members {
+        for (member, &mask) in members.iter().zip(pooled) {
             let p = member.profile as usize;
-            for (c, plan) in profiles[p].components.iter().zip(&self.plans[p]) {
+            for (i, (c, plan)) in profiles[p]
+                .components
+                .iter()
+                .zip(&self.plans[p])
+                .enumerate()
+            {
+                if is_pooled(mask, i) {
+                    continue;
+                }
                 // Parameter risk, frequency: the one place counts are scaled.
                 let n = c.frequency.sample_scaled(rng, shock.frequency_scale);
                 counts.push(n);
@@ -178,16 +282,23 @@ impl<'a> Kernel<'a> {
         exponents.reset(batched_count);
         normals.draw(normal_count, rng);
         let mut slot = 0;
-        for member in members {
+        for (member, &mask) in members.iter().zip(pooled) {
             let p = member.profile as usize;
-            for (c, plan) in profiles[p].components.iter().zip(&self.plans[p]) {
+            for (i, (c, plan)) in profiles[p]
+                .components
+                .iter()
+                .zip(&self.plans[p])
+                .enumerate()
+            {
+                if is_pooled(mask, i) {
+                    continue;
+                }
                 let n = counts[slot];
                 slot += 1;
-                let direct = if n == 0 {
-                    0.0
-                } else {
-                    plan.draw(&c.severity, n, rng, normals, exponents)
-                };
+                // No test for n == 0: every plan draws nothing and returns
+                // 0 then, and a branch on a random count mispredicts (a
+                // Bernoulli count is 0 or 1 at random).
+                let direct = plan.draw(&c.severity, n, rng, normals, exponents);
                 slots.push((direct, exponents.len() as u32));
             }
         }
@@ -212,19 +323,27 @@ impl<'a> Kernel<'a> {
         let profiles = &self.population.profiles;
         let mut slot = 0;
         let mut start = 0;
-        for (idx, member) in self.population.members[chunk.clone()]
+        for ((idx, member), &mask) in self.population.members[chunk.clone()]
             .iter()
             .enumerate()
             .map(|(i, m)| (chunk.start + i, m))
+            .zip(&self.pooled[chunk.clone()])
         {
             let mut m = MemberClaims::default();
-            for c in &profiles[member.profile as usize].components {
+            for (i, c) in profiles[member.profile as usize]
+                .components
+                .iter()
+                .enumerate()
+            {
+                if is_pooled(mask, i) {
+                    continue;
+                }
                 let (direct, end) = slots[slot];
                 slot += 1;
                 let end = end as usize;
-                if direct == 0.0 && end == start {
-                    continue;
-                }
+                // A slot without claims adds +0.0 (the sums are never -0.0,
+                // so the bits are those of skipping it): cheaper than a
+                // branch on a random count.
                 let drawn = direct + run_sum(amounts, start, end);
                 start = end;
                 // Parameter risk, severity: the one place amounts are scaled
@@ -246,4 +365,67 @@ impl<'a> Kernel<'a> {
         out.gross += gross;
         out.aggregate_eligible += aggregate_eligible;
     }
+}
+
+/// Which (member, component) pairs are drawn in pools, and the pools: members
+/// whose poolable component ([`poolable`]) has the same gamma, aggregate flag
+/// and severity scale share a pool, when at least [`POOL_MIN_MEMBERS`] do.
+fn pools_of(population: &Population) -> (Vec<u64>, Vec<Pool>) {
+    type Key = (u64, u64, bool, u64);
+    let key = |c: &ClaimComponent, (shape, scale): (f64, f64), severity_scale: f64| -> Key {
+        (
+            shape.to_bits(),
+            scale.to_bits(),
+            c.aggregate,
+            severity_scale.to_bits(),
+        )
+    };
+    let mut sizes: HashMap<Key, usize> = HashMap::new();
+    for m in &population.members {
+        let profile = &population.profiles[m.profile as usize];
+        for c in &profile.components {
+            if let Some(g) = poolable(profile.components.len(), c) {
+                *sizes.entry(key(c, g, m.severity_scale)).or_default() += 1;
+            }
+        }
+    }
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut pools: Vec<Pool> = Vec::new();
+    let mut pooled = Vec::with_capacity(population.members.len());
+    for m in &population.members {
+        let profile = &population.profiles[m.profile as usize];
+        let mut mask = 0u64;
+        for (i, c) in profile.components.iter().enumerate() {
+            let Some(g) = poolable(profile.components.len(), c) else {
+                continue;
+            };
+            let k = key(c, g, m.severity_scale);
+            if sizes[&k] < POOL_MIN_MEMBERS {
+                continue;
+            }
+            mask |= 1 << i;
+            let p = *index.entry(k).or_insert_with(|| {
+                pools.push(Pool {
+                    mean: 0.0,
+                    shape: g.0,
+                    scale: g.1,
+                    severity_scale: m.severity_scale,
+                    aggregate: c.aggregate,
+                });
+                pools.len() - 1
+            });
+            pools[p].mean += c.frequency.mean();
+        }
+        pooled.push(mask);
+    }
+    (pooled, pools)
+}
+
+/// Whether bit `i` of a member's pooled mask is set. The mask is 0 for a
+/// profile of more than 64 components (see [`pools_of`]), so reading bit
+/// `i % 64` is exact without a test on `i` (a shift by 64 or more would
+/// panic or wrap).
+#[inline(always)]
+fn is_pooled(mask: u64, i: usize) -> bool {
+    mask >> (i & 63) & 1 != 0
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use stoploss::contract::TrialClaims;
 use stoploss::dist::{uniform, Severity, SimRng};
 use stoploss::model::Study;
-use stoploss::sim::kernel::{Kernel, TrialBuffers, MEMBER_CHUNK};
+use stoploss::sim::kernel::{Kernel, TrialBuffers, MEMBER_CHUNK, POOL_MIN_MEMBERS};
 use stoploss::sim::seed::block_rng;
 
 /// What the reference computes per trial: gross, aggregate-eligible, and
@@ -43,7 +43,67 @@ fn batched_spliced(s: &Severity) -> Option<(f64, f64, f64, f64, f64, f64)> {
     }
 }
 
-/// One trial in the documented order: members in chunks of
+/// The documented pools: a component outside the specific with Poisson
+/// counts and a gamma severity, grouped by (shape, scale, aggregate flag,
+/// member's severity scale) when at least `POOL_MIN_MEMBERS` members share
+/// the group, in order of first appearance (members, then components, in
+/// order). Returns the pools (summed mean, shape, scale, severity scale,
+/// aggregate) and, per member, which components are pooled.
+#[allow(clippy::type_complexity)]
+fn reference_pools(study: &Study) -> (Vec<(f64, f64, f64, f64, bool)>, Vec<Vec<bool>>) {
+    let pop = &study.population;
+    let key = |m: &stoploss::model::Member, c: &stoploss::model::ClaimComponent| match (
+        &c.frequency,
+        &c.severity,
+    ) {
+        (stoploss::dist::Frequency::Poisson(_), Severity::Gamma { shape, scale, .. })
+            if !c.specific =>
+        {
+            Some((*shape, *scale, c.aggregate, m.severity_scale))
+        }
+        _ => None,
+    };
+    let mut keys = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    for m in &pop.members {
+        for c in &pop.profiles[m.profile as usize].components {
+            if let Some(k) = key(m, c) {
+                match keys.iter().position(|x| *x == k) {
+                    Some(i) => sizes[i] += 1,
+                    None => {
+                        keys.push(k);
+                        sizes.push(1);
+                    }
+                }
+            }
+        }
+    }
+    let mut pools: Vec<(f64, f64, f64, f64, bool)> = Vec::new();
+    let mut pooled = Vec::new();
+    for m in &pop.members {
+        let mut flags = Vec::new();
+        for c in &pop.profiles[m.profile as usize].components {
+            let k = key(m, c)
+                .filter(|k| sizes[keys.iter().position(|x| x == k).unwrap()] >= POOL_MIN_MEMBERS);
+            flags.push(k.is_some());
+            if let Some((shape, scale, aggregate, s)) = k {
+                match pools
+                    .iter()
+                    .position(|p| (p.1, p.2, p.4, p.3) == (shape, scale, aggregate, s))
+                {
+                    Some(i) => pools[i].0 += c.frequency.mean(),
+                    None => pools.push((c.frequency.mean(), shape, scale, s, aggregate)),
+                }
+            }
+        }
+        pooled.push(flags);
+    }
+    (pools, pooled)
+}
+
+/// One trial in the documented order: first each pool's total (a Poisson
+/// count of the summed mean, then one Gamma(count x shape, scale)); then
+/// members in chunks of
 /// `MEMBER_CHUNK`, and in each chunk every claim count (members in order,
 /// components in order); the normals of every plain lognormal claim; then
 /// the other amounts slot by slot (a spliced lognormal: a uniform choosing
@@ -54,10 +114,24 @@ fn reference_trial(study: &Study, rng: &mut SimRng) -> ReferenceTrial {
         aggregate_eligible: 0.0,
         specific: Vec::new(),
     };
+    let (pools, pooled) = reference_pools(study);
+    for &(mean, shape, scale, s, aggregate) in &pools {
+        let n = stoploss::dist::poisson_count(mean, rng);
+        if n > 0 {
+            let sum = rand_distr::Gamma::new(shape * f64::from(n), scale)
+                .unwrap()
+                .sample(rng);
+            out.gross += sum * s;
+            if aggregate {
+                out.aggregate_eligible += sum * s;
+            }
+        }
+    }
     let members = study.population.members.len();
     for first in (0..members).step_by(MEMBER_CHUNK) {
-        let chunk = &study.population.members[first..(first + MEMBER_CHUNK).min(members)];
-        reference_chunk(study, chunk, rng, &mut out);
+        let end = (first + MEMBER_CHUNK).min(members);
+        let chunk = &study.population.members[first..end];
+        reference_chunk(study, chunk, &pooled[first..end], rng, &mut out);
     }
     out
 }
@@ -65,21 +139,30 @@ fn reference_trial(study: &Study, rng: &mut SimRng) -> ReferenceTrial {
 fn reference_chunk(
     study: &Study,
     members: &[stoploss::model::Member],
+    pooled: &[Vec<bool>],
     rng: &mut SimRng,
     out: &mut ReferenceTrial,
 ) {
     let pop = &study.population;
-    let comps = |m: &stoploss::model::Member| &pop.profiles[m.profile as usize].components;
+    // The member's components drawn for it (the pooled ones left out).
+    let comps = |i: usize| {
+        pop.profiles[members[i].profile as usize]
+            .components
+            .iter()
+            .zip(&pooled[i])
+            .filter(|(_, &p)| !p)
+            .map(|(c, _)| c)
+    };
     let mut counts = Vec::new();
-    for m in members {
-        for c in comps(m) {
+    for i in 0..members.len() {
+        for c in comps(i) {
             counts.push(c.frequency.sample(rng));
         }
     }
     let mut plain = 0;
     let mut slot = 0;
-    for m in members {
-        for c in comps(m) {
+    for i in 0..members.len() {
+        for c in comps(i) {
             if matches!(c.severity, Severity::LogNormal { .. }) {
                 plain += counts[slot] as usize;
             }
@@ -89,9 +172,9 @@ fn reference_chunk(
     let normals: Vec<f64> = (0..plain).map(|_| StandardNormal.sample(rng)).collect();
     let mut next_normal = normals.iter();
     let mut slot = 0;
-    for m in members {
+    for (i, m) in members.iter().enumerate() {
         let mut specific = 0.0;
-        for c in comps(m) {
+        for c in comps(i) {
             let n = counts[slot];
             slot += 1;
             let drawn: f64 = match &c.severity {
@@ -232,4 +315,131 @@ fn mid_500_mean_cost_is_stable() {
     );
 }
 
-const MID_500_MEAN_COST: f64 = 7_540_385.113_187_318;
+const MID_500_MEAN_COST: f64 = 7_539_271.239_566_192;
+
+/// A population whose only components are drawn in pools: 40 members of
+/// one severity scale with Poisson(1.5) x gamma(mean 250, cv 1) (shape 1)
+/// outside both covers, and 30 with Poisson(0.8) x gamma(mean 900, cv 0.5)
+/// (shape 4) outside the specific only.
+fn pooled_study() -> Study {
+    let json = r#"{"name": "pools", "seed": 7, "trials": 10,
+      "population": {"classes": [
+        {"name": "a", "employees": 40, "members": 40, "claims": [
+          {"name": "dental", "specific": false, "aggregate": false,
+           "frequency": {"poisson": {"mean": 1.5}},
+           "severity": {"gamma": {"mean": 250, "cv": 1.0}}}]},
+        {"name": "b", "employees": 30, "members": 30, "claims": [
+          {"name": "vision", "specific": false,
+           "frequency": {"poisson": {"mean": 0.8}},
+           "severity": {"gamma": {"mean": 900, "cv": 0.5}}}]}]},
+      "stop_loss": {"specific": [{"deductible": 20000, "premium_pepm": 50}],
+                    "aggregate": [{"attachment_factor": 1.2, "premium_pepm": 5}]}}"#;
+    stoploss::config::parse(json, "pools.json", Path::new(".")).unwrap()
+}
+
+/// Value stability of pooled components (CHANGELOG: the stream change
+/// drawing a component outside the specific once per pool).
+#[test]
+fn pooled_totals_are_stable() {
+    let study = pooled_study();
+    let kernel = Kernel::new(&study.population, &[], 20_000.0);
+    assert_eq!(kernel.pool_count(), 2);
+    assert_eq!(kernel.pooled_members(), 70);
+    let mut rng = block_rng(study.seed, 0);
+    let mut buffers = TrialBuffers::default();
+    let mut claims = TrialClaims::default();
+    let got: Vec<(u64, u64)> = (0..4)
+        .map(|_| {
+            kernel.simulate_trial(&mut rng, &mut buffers, &mut claims);
+            assert!(claims.large.is_empty());
+            (claims.gross.to_bits(), claims.aggregate_eligible.to_bits())
+        })
+        .collect();
+    let want: Vec<(u64, u64)> = POOLED_TOTALS
+        .iter()
+        .map(|&(g, a)| (g.to_bits(), a.to_bits()))
+        .collect();
+    assert_eq!(
+        got,
+        want,
+        "{:?}",
+        got.iter()
+            .map(|&(g, a)| (f64::from_bits(g), f64::from_bits(a)))
+            .collect::<Vec<_>>()
+    );
+}
+
+const POOLED_TOTALS: [(f64, f64); 4] = [
+    (42_352.176_370_264_98, 26_869.172_887_761_393),
+    (30_216.813_458_352_1, 16_932.545_791_376_964),
+    (45_843.190_444_468_33, 27_961.713_043_587_923),
+    (36_392.097_910_816_39, 19_592.132_740_432_96),
+];
+
+/// Pooled totals against the compound Poisson closed forms: the trial's
+/// gross has mean `sum lambda E[X] s` and variance `sum lambda E[X^2] s^2`
+/// over members; the aggregate-eligible part is the second class's alone.
+#[test]
+fn pooled_totals_match_compound_poisson_moments() {
+    let study = pooled_study();
+    let kernel = Kernel::new(&study.population, &[], 20_000.0);
+    let scale = study.population.members[0].severity_scale;
+    assert!(study
+        .population
+        .members
+        .iter()
+        .all(|m| m.severity_scale == scale));
+    // Gamma(mean m, cv v): E[X^2] = m^2 (1 + v^2).
+    let moments = |n: f64, lambda: f64, mean: f64, cv: f64| {
+        (
+            n * lambda * mean * scale,
+            n * lambda * mean * mean * (1.0 + cv * cv) * scale * scale,
+        )
+    };
+    let (m1, v1) = moments(40.0, 1.5, 250.0, 1.0);
+    let (m2, v2) = moments(30.0, 0.8, 900.0, 0.5);
+    let trials = 40_000;
+    let mut rng = block_rng(study.seed, 1);
+    let mut buffers = TrialBuffers::default();
+    let mut claims = TrialClaims::default();
+    let (mut g, mut gg, mut a, mut aa) = (0.0, 0.0, 0.0, 0.0);
+    for _ in 0..trials {
+        kernel.simulate_trial(&mut rng, &mut buffers, &mut claims);
+        g += claims.gross;
+        gg += claims.gross * claims.gross;
+        a += claims.aggregate_eligible;
+        aa += claims.aggregate_eligible * claims.aggregate_eligible;
+    }
+    let n = f64::from(trials);
+    let check = |sum: f64, sumsq: f64, mean: f64, var: f64, what: &str| {
+        let m = sum / n;
+        let v = sumsq / n - m * m;
+        // 5 standard errors of the mean; the variance within 5%
+        // (its relative standard error here is below 1%).
+        assert!(
+            (m - mean).abs() < 5.0 * (var / n).sqrt(),
+            "{what}: mean {m} vs {mean}"
+        );
+        assert!(
+            (v / var - 1.0).abs() < 0.05,
+            "{what}: variance {v} vs {var}"
+        );
+    };
+    check(g, gg, m1 + m2, v1 + v2, "gross");
+    check(a, aa, m2, v2, "aggregate-eligible");
+}
+
+/// Members whose severity scales differ are pooled only where at least
+/// `POOL_MIN_MEMBERS` share one; the others keep their own draws, and the
+/// kernel still follows the documented order.
+#[test]
+fn small_groups_of_a_severity_scale_are_not_pooled() {
+    let mut study = pooled_study();
+    // Give every member of class "b" its own severity scale.
+    for (i, m) in study.population.members.iter_mut().enumerate().skip(40) {
+        m.severity_scale *= 1.0 + i as f64 / 1000.0;
+    }
+    let kernel = Kernel::new(&study.population, &[], 20_000.0);
+    assert_eq!(kernel.pool_count(), 1);
+    assert_eq!(kernel.pooled_members(), 40);
+}
