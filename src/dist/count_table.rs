@@ -2,15 +2,13 @@
 //! (component, exposure), instead of a gamma-mixed Poisson per draw (a gamma
 //! draw, an `exp` and a running CDF: about ten times the cost).
 
+use super::frequency::{guide_table, GUIDE};
 use super::uniform;
 use rand::Rng;
 
 /// Entries a table holds at most; a uniform beyond its last entry walks on
 /// from there with the same recurrence (exact inversion either way).
 const MAX_ENTRIES: usize = 4096;
-
-/// Guide buckets (Chen and Asau), as for the Poisson table.
-const GUIDE: usize = 1024;
 
 /// Steps a walk beyond the table takes at most: a guard against a CDF that
 /// rounding keeps below the uniform (mass below 2^-53 per step).
@@ -60,12 +58,7 @@ impl CountTable {
         if complete {
             *cdf.last_mut().expect("at least P(N = 0)") = 1.0;
         }
-        let guide = (0..GUIDE)
-            .map(|j| {
-                let lo = j as f64 / GUIDE as f64;
-                cdf.iter().position(|&c| c > lo).unwrap_or(cdf.len() - 1) as u32
-            })
-            .collect();
+        let guide = guide_table(&cdf);
         CountTable {
             cdf,
             guide,

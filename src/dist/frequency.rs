@@ -191,7 +191,19 @@ pub struct PoissonTable {
 /// Buckets of the Poisson guide table. With 1,024, a bucket rarely holds a
 /// step of the CDF, so the search after the lookup almost never runs and
 /// the branch is almost always predicted.
-const GUIDE: usize = 1024;
+pub(super) const GUIDE: usize = 1024;
+
+/// The guide table of a cumulative table `cdf`: entry `j` is the first `k`
+/// with `cdf[k] > j / GUIDE`, where an inversion search for a uniform in
+/// `[j / GUIDE, (j + 1) / GUIDE)` can start.
+pub(super) fn guide_table(cdf: &[f64]) -> Vec<u32> {
+    (0..GUIDE)
+        .map(|j| {
+            let lo = j as f64 / GUIDE as f64;
+            cdf.iter().position(|&c| c > lo).unwrap_or(cdf.len() - 1) as u32
+        })
+        .collect()
+}
 
 impl PoissonTable {
     fn new(mean: f64) -> Self {
@@ -221,12 +233,7 @@ impl PoissonTable {
             c = next;
         }
         cdf.push(1.0);
-        let guide = (0..GUIDE)
-            .map(|j| {
-                let lo = j as f64 / GUIDE as f64;
-                cdf.iter().position(|&c| c > lo).unwrap_or(cdf.len() - 1) as u32
-            })
-            .collect();
+        let guide = guide_table(&cdf);
         PoissonTable {
             mean,
             cdf,
