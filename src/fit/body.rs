@@ -20,7 +20,7 @@
 
 use super::families::{self, Family};
 use super::listing::Observation;
-use super::{gof, maximize_with, observed_covariance_with, rank_by_aic, FittedModel};
+use super::{by_name, gof, maximize_with, observed_covariance_with, rank_by_aic, FittedModel};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -101,19 +101,13 @@ fn fit_one(fam: &dyn Family, data: &[Observation]) -> Option<FittedModel> {
         .map(|o| (fam.ln_cdf(p, o.amount) - fam.ln_cdf(p, o.truncation)).exp())
         .collect();
     cdf.sort_by(f64::total_cmp);
-    let named = |v: Vec<Option<f64>>| names.iter().map(|n| n.to_string()).zip(v).collect();
     let ll = raw.log_likelihood;
     Some(FittedModel {
         family: fam.name().into(),
-        parameters: names
-            .iter()
-            .map(|n| n.to_string())
-            .zip(p.iter().copied())
-            .collect(),
-        se: named(
-            (0..p.len())
-                .map(|i| cov.as_ref().map(|c| c[i][i].sqrt()))
-                .collect(),
+        parameters: by_name(names, p.iter().copied()),
+        se: by_name(
+            names,
+            (0..p.len()).map(|i| cov.as_ref().map(|c| c[i][i].sqrt())),
         ),
         covariance: None,
         se_bootstrap: None,

@@ -73,6 +73,17 @@ pub fn manual_annual_cost(
     12.0 * base_pmpm * member_factors.iter().sum::<f64>() * area * plan * (1.0 + trend).powf(years)
 }
 
+/// The sample coefficient of variation (n - 1 in the variance); `None`
+/// with fewer than two values.
+pub fn coefficient_of_variation(x: &[f64]) -> Option<f64> {
+    let n = x.len();
+    (n >= 2).then(|| {
+        let m = x.iter().sum::<f64>() / n as f64;
+        let v = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+        v.sqrt() / m
+    })
+}
+
 /// The credibility of the listing's experience in one specific layer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LayerCredibility {
@@ -111,11 +122,7 @@ pub fn specific_layers(
         .map(|&d| {
             let over: Vec<f64> = amounts.iter().filter(|&&x| x > d).map(|x| x - d).collect();
             let n = over.len();
-            let cv = (n >= 2).then(|| {
-                let m = over.iter().sum::<f64>() / n as f64;
-                let v = over.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-                v.sqrt() / m
-            });
+            let cv = coefficient_of_variation(&over);
             let full = full_standard(p, k, cv.unwrap_or(0.0));
             LayerCredibility {
                 deductible: d,

@@ -138,7 +138,9 @@ fn layer(manual: &ManualRate, exp: &Experience, c: &LayerCredibility, annual: f6
         (None, _) => 0.0,
         (Some(_), Some((k, e))) => e / (e + k),
         (Some(_), None) => {
-            let cv = coefficient_of_variation(&capped).unwrap_or(0.0);
+            let cv = credibility::coefficient_of_variation(&capped)
+                .filter(|c| c.is_finite())
+                .unwrap_or(0.0);
             let full = credibility::full_standard(exp.p, exp.k, cv);
             credibility::limited_fluctuation(capped.len() as f64, full)
         }
@@ -161,14 +163,4 @@ fn layer(manual: &ManualRate, exp: &Experience, c: &LayerCredibility, annual: f6
         }
         .into(),
     }
-}
-
-fn coefficient_of_variation(x: &[f64]) -> Option<f64> {
-    let n = x.len();
-    if n < 2 {
-        return None;
-    }
-    let m = x.iter().sum::<f64>() / n as f64;
-    let v = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-    (m > 0.0).then(|| v.sqrt() / m)
 }

@@ -268,6 +268,14 @@ pub const STANDARD_DEDUCTIBLES: [f64; 12] = [
     1_000_000.0,
 ];
 
+/// `values` keyed by a family's parameter `names`, as fit.json maps them.
+pub(crate) fn by_name<T>(
+    names: &[&str],
+    values: impl IntoIterator<Item = T>,
+) -> BTreeMap<String, T> {
+    names.iter().map(|n| n.to_string()).zip(values).collect()
+}
+
 /// Key of a deductible in the JSON maps (`250000`, or `1234.5`).
 pub fn deductible_key(d: f64) -> String {
     if d.fract() == 0.0 && d.abs() < 1e15 {
@@ -406,18 +414,12 @@ fn fit_one(
         ),
         _ => None,
     };
-    let se_bootstrap = (fam.name() == "gpd").then(|| {
-        let b = gpd_bootstrap(fam, p, data.len(), seed);
-        names.iter().map(|n| n.to_string()).zip(b).collect()
-    });
+    let se_bootstrap =
+        (fam.name() == "gpd").then(|| by_name(names, gpd_bootstrap(fam, p, data.len(), seed)));
     Some(FittedModel {
         family: fam.name().into(),
-        parameters: names
-            .iter()
-            .map(|n| n.to_string())
-            .zip(p.iter().copied())
-            .collect(),
-        se: names.iter().map(|n| n.to_string()).zip(se).collect(),
+        parameters: by_name(names, p.iter().copied()),
+        se: by_name(names, se),
         covariance,
         se_bootstrap,
         log_likelihood: ll,

@@ -149,15 +149,22 @@ fn factor(ctx: &Ctx, path: &str, x: f64) -> Result<f64, ConfigError> {
     }
 }
 
-fn sex(ctx: &Ctx, path: &str, s: &str) -> Result<Sex, ConfigError> {
+/// `F`/`f` or `M`/`m`, as the file and the members CSV spell it.
+fn parse_sex(s: &str) -> Option<Sex> {
     match s {
-        "F" | "f" => Ok(Sex::F),
-        "M" | "m" => Ok(Sex::M),
-        other => Err(ctx.err(
-            path,
-            format!("must be \"F\" or \"M\", got {:?}", snippet(other)),
-        )),
+        "F" | "f" => Some(Sex::F),
+        "M" | "m" => Some(Sex::M),
+        _ => None,
     }
+}
+
+fn sex(ctx: &Ctx, path: &str, s: &str) -> Result<Sex, ConfigError> {
+    parse_sex(s).ok_or_else(|| {
+        ctx.err(
+            path,
+            format!("must be \"F\" or \"M\", got {:?}", snippet(s)),
+        )
+    })
 }
 
 fn member(
@@ -251,16 +258,15 @@ fn csv_members(path: &Path, table: &[AgeSexFactor]) -> Result<Vec<ManualMember>,
             .ok()
             .filter(|a| *a <= MAX_AGE)
             .ok_or_else(|| bad(at(age_col, "age"), format!("`{}` is not allowed: age must be a whole number of years from 0 to {MAX_AGE}", snippet(cell(age_col)))))?;
-        let sex = match cell(sex_col) {
-            "F" | "f" => Sex::F,
-            "M" | "m" => Sex::M,
-            other => {
-                return Err(bad(
-                    at(sex_col, "sex"),
-                    format!("`{}` is not allowed: sex must be F or M", snippet(other)),
-                ))
-            }
-        };
+        let sex = parse_sex(cell(sex_col)).ok_or_else(|| {
+            bad(
+                at(sex_col, "sex"),
+                format!(
+                    "`{}` is not allowed: sex must be F or M",
+                    snippet(cell(sex_col))
+                ),
+            )
+        })?;
         let months = match months_col.map(cell) {
             None | Some("") => 12.0,
             Some(raw) => raw
