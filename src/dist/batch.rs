@@ -101,6 +101,21 @@ impl Exponents {
         &mut self.values[self.len..self.len + SHORT_RUN]
     }
 
+    /// Replaces the contents by `mu + sigma z` for `count` new standard
+    /// normals `z` from `rng`, in draw order. The same values (and random
+    /// stream) as [`TrialNormals::draw`] followed by one plain lognormal
+    /// [`AmountPlan::draw`] per slot with these `mu` and `sigma`, without
+    /// the copy through fixed windows: for a chunk whose every amount has
+    /// one lognormal, the exponents are simply the normals in order.
+    pub fn fill_lognormal(&mut self, count: usize, mu: f64, sigma: f64, rng: &mut SimRng) {
+        self.reset(count);
+        for x in &mut self.values[..count] {
+            let z: f64 = StandardNormal.sample(rng);
+            *x = mu + sigma * z;
+        }
+        self.len = count;
+    }
+
     /// Replaces the written values by their `exp` and returns them followed
     /// by [`SHORT_RUN`] zeros.
     pub fn exponentiate(&mut self) -> &[f64] {

@@ -5,7 +5,7 @@ use crate::contract::{laser_of, Laser, MemberClaims, TrialClaims};
 use crate::dist::{
     poisson_count, AmountPlan, Exponents, Frequency, Severity, SimRng, TrialNormals, SHORT_RUN,
 };
-use crate::model::{ClaimComponent, Population};
+use crate::model::{ClaimComponent, Population, Profile};
 use rand_distr::Distribution;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -147,6 +147,12 @@ pub struct Kernel<'a> {
     pooled: Vec<u64>,
     /// In the order they are drawn (first appearance, members in order).
     pools: Vec<Pool>,
+    /// Per profile: bit `c` set when component `c` is pooled for every
+    /// member of the profile (all bits for a profile without members).
+    profile_pooled: Vec<u64>,
+    /// Every profile has exactly one component and none is pooled: a
+    /// member's slot is the member (see [`Self::simulate_chunk_flat`]).
+    one_each: bool,
 }
 
 impl<'a> Kernel<'a> {
@@ -166,6 +172,12 @@ impl<'a> Kernel<'a> {
             })
             .collect();
         let (pooled, pools) = pools_of(population);
+        let mut profile_pooled = vec![u64::MAX; population.profiles.len()];
+        for (m, &mask) in population.members.iter().zip(&pooled) {
+            profile_pooled[m.profile as usize] &= mask;
+        }
+        let one_each = population.profiles.iter().all(|p| p.components.len() == 1)
+            && pooled.iter().all(|&m| m == 0);
         Kernel {
             population,
             plans,
@@ -173,7 +185,33 @@ impl<'a> Kernel<'a> {
             threshold,
             pooled,
             pools,
+            profile_pooled,
+            one_each,
         }
+    }
+
+    /// The one lognormal `(mu, sigma)` that every amount drawn member by
+    /// member (not in a pool) has under `plans`, if there is one: such a
+    /// trial's chunks are drawn by [`Self::simulate_chunk_flat`].
+    fn single_lognormal(&self, plans: &[Vec<AmountPlan>]) -> Option<(f64, f64)> {
+        let mut found: Option<(f64, f64)> = None;
+        for (profile_plans, &skipped) in plans.iter().zip(&self.profile_pooled) {
+            for (i, plan) in profile_plans.iter().enumerate() {
+                if is_pooled(skipped, i) {
+                    continue;
+                }
+                let AmountPlan::LogNormal { mu, sigma } = *plan else {
+                    return None;
+                };
+                match found {
+                    None => found = Some((mu, sigma)),
+                    Some((m, s))
+                        if m.to_bits() == mu.to_bits() && s.to_bits() == sigma.to_bits() => {}
+                    Some(_) => return None,
+                }
+            }
+        }
+        found
     }
 
     /// Members with at least one component drawn in a pool.
@@ -229,10 +267,136 @@ impl<'a> Kernel<'a> {
             }
         }
         let members = &self.population.members;
+        let flat = self.single_lognormal(&self.plans);
         for first in (0..members.len()).step_by(MEMBER_CHUNK) {
             let chunk = first..(first + MEMBER_CHUNK).min(members.len());
-            self.simulate_chunk(chunk, rng, buffers, out, shock);
+            match flat {
+                Some(lognormal) => self.simulate_chunk_flat(
+                    &self.population.profiles,
+                    lognormal,
+                    chunk,
+                    rng,
+                    buffers,
+                    out,
+                    shock,
+                ),
+                None => self.simulate_chunk(chunk, rng, buffers, out, shock),
+            }
         }
+    }
+
+    /// [`Self::simulate_chunk`] for a trial whose every amount drawn per
+    /// member is lognormal(`mu`, `sigma`) (see [`Self::single_lognormal`]):
+    /// the same draws in the same order, hence the same bits, in two flat
+    /// passes. The counts give each slot's end in the trial's amounts; the
+    /// normals go straight into the exponents (no per-slot windows, no
+    /// dispatch on the amount plan).
+    #[allow(clippy::too_many_arguments)]
+    fn simulate_chunk_flat(
+        &self,
+        profiles: &[Profile],
+        (mu, sigma): (f64, f64),
+        chunk: Range<usize>,
+        original: &mut SimRng,
+        buffers: &mut TrialBuffers,
+        out: &mut TrialClaims,
+        shock: &TrialShock,
+    ) {
+        let members = &self.population.members[chunk.clone()];
+        let pooled = &self.pooled[chunk.clone()];
+        let TrialBuffers {
+            counts,
+            slots,
+            exponents,
+            ..
+        } = buffers;
+        // A local copy keeps the generator's state in registers: through
+        // `&mut` the compiler stores it after every draw, as the pushes
+        // below might alias it.
+        let mut local = original.clone();
+        let rng = &mut local;
+        let scale = shock.frequency_scale;
+        // `sample` is `sample_scaled` at scale 1, and small enough to
+        // inline here.
+        let count = |c: &ClaimComponent, rng: &mut SimRng| {
+            if scale == 1.0 {
+                c.frequency.sample(rng)
+            } else {
+                c.frequency.sample_scaled(rng, scale)
+            }
+        };
+        let mut end = 0u32;
+        if self.one_each {
+            // `counts` holds each member's end in the trial's amounts.
+            counts.clear();
+            for member in members {
+                end += count(&profiles[member.profile as usize].components[0], rng);
+                counts.push(end);
+            }
+        } else {
+            slots.clear();
+            for (member, &mask) in members.iter().zip(pooled) {
+                for (i, c) in profiles[member.profile as usize]
+                    .components
+                    .iter()
+                    .enumerate()
+                {
+                    if is_pooled(mask, i) {
+                        continue;
+                    }
+                    end += count(c, rng);
+                    // A plain lognormal draws nothing outright: `direct` is 0.
+                    slots.push((0.0, end));
+                }
+            }
+        }
+        exponents.fill_lognormal(end as usize, mu, sigma, rng);
+        *original = local;
+        let amounts = exponents.exponentiate();
+        if self.one_each {
+            self.sum_one_each(profiles, chunk, counts, amounts, out, shock.severity_scale);
+        } else {
+            self.sum_members(chunk, slots, amounts, out, shock.severity_scale);
+        }
+    }
+
+    /// [`Self::sum_members`] when every member has one component drawn
+    /// ([`Kernel::one_each`]), `ends[i]` the end of member `i`'s amounts:
+    /// the same sums without the component loop and its slots.
+    fn sum_one_each(
+        &self,
+        profiles: &[Profile],
+        chunk: Range<usize>,
+        ends: &[u32],
+        amounts: &[f64],
+        out: &mut TrialClaims,
+        severity_shock: f64,
+    ) {
+        let mut gross = 0.0;
+        let mut aggregate_eligible = 0.0;
+        let mut start = 0;
+        let members = &self.population.members[chunk.clone()];
+        for ((idx, member), &end) in chunk.zip(members).zip(ends) {
+            let c = &profiles[member.profile as usize].components[0];
+            let end = end as usize;
+            let drawn = run_sum(amounts, start, end);
+            start = end;
+            let mut m = MemberClaims::default();
+            m.add(
+                drawn * member.severity_scale * severity_shock,
+                c.specific,
+                c.aggregate,
+            );
+            gross += m.total;
+            aggregate_eligible += m.aggregate_eligible();
+            if m.specific > self.threshold {
+                let member = idx as u32;
+                out.large
+                    .push(m.large_claimant(member, laser_of(self.lasers, member)));
+            }
+        }
+        out.gross += gross;
+        out.aggregate_eligible += aggregate_eligible;
     }
 
     /// Draws the members `chunk` of a plan year and adds them to `out`.
@@ -428,4 +592,90 @@ fn pools_of(population: &Population) -> (Vec<u64>, Vec<Pool>) {
 #[inline(always)]
 fn is_pooled(mask: u64, i: usize) -> bool {
     mask >> (i & 63) & 1 != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::seed::block_rng;
+    use std::path::Path;
+
+    /// Draws `trials` plan years of `json`'s population under `shock` with
+    /// the general chunk path and with the flat one, and checks that both
+    /// consume the same stream and give the same bits.
+    fn flat_matches_general(json: &str, shock: TrialShock, one_each: bool) {
+        let study = crate::config::parse(json, "flat.json", Path::new(".")).unwrap();
+        let kernel = Kernel::new(&study.population, &[], 20_000.0);
+        assert_eq!(kernel.one_each, one_each);
+        let lognormal = kernel
+            .single_lognormal(&kernel.plans)
+            .expect("one lognormal");
+        let members = study.population.members.len();
+        assert!(members > MEMBER_CHUNK, "two chunks at least");
+        let (mut general_rng, mut flat_rng) = (block_rng(5, 1), block_rng(5, 1));
+        let (mut bg, mut bf) = (TrialBuffers::default(), TrialBuffers::default());
+        let mut large = 0;
+        for _ in 0..50 {
+            let (mut g, mut f) = (TrialClaims::default(), TrialClaims::default());
+            for first in (0..members).step_by(MEMBER_CHUNK) {
+                let chunk = first..(first + MEMBER_CHUNK).min(members);
+                kernel.simulate_chunk(chunk.clone(), &mut general_rng, &mut bg, &mut g, &shock);
+                kernel.simulate_chunk_flat(
+                    &study.population.profiles,
+                    lognormal,
+                    chunk,
+                    &mut flat_rng,
+                    &mut bf,
+                    &mut f,
+                    &shock,
+                );
+            }
+            assert_eq!(g.gross.to_bits(), f.gross.to_bits());
+            assert_eq!(
+                g.aggregate_eligible.to_bits(),
+                f.aggregate_eligible.to_bits()
+            );
+            assert_eq!(g.large, f.large);
+            large += g.large.len();
+        }
+        assert_eq!(general_rng, flat_rng, "the same draws");
+        assert!(large > 0);
+    }
+
+    const SHOCK: TrialShock = TrialShock {
+        frequency_scale: 1.15,
+        severity_scale: 0.9,
+    };
+
+    #[test]
+    fn flat_path_gives_the_general_paths_bits() {
+        // Two classes (two profiles), one lognormal component each.
+        let json = r#"{"name": "flat", "seed": 3, "trials": 10,
+          "population": {"classes": [
+            {"name": "a", "employees": 400, "members": 600, "claims": [
+              {"name": "med", "frequency": {"poisson": {"mean": 3.0}},
+               "severity": {"lognormal": {"mu": 7.0, "sigma": 1.5}}}]},
+            {"name": "b", "employees": 100, "members": 100, "claims": [
+              {"name": "med", "frequency": {"poisson": {"mean": 9.0}},
+               "severity": {"lognormal": {"mu": 7.0, "sigma": 1.5}}}]}]},
+          "stop_loss": {"specific": [{"deductible": 20000, "premium_pepm": 50}]}}"#;
+        flat_matches_general(json, TrialShock::NONE, true);
+        flat_matches_general(json, SHOCK, true);
+    }
+
+    #[test]
+    fn flat_path_with_pooled_components_gives_the_general_paths_bits() {
+        // A pooled gamma dental beside the lognormal: two components per
+        // profile, one drawn per member.
+        let json = r#"{"name": "flat", "seed": 3, "trials": 10,
+          "population": {"classes": [
+            {"name": "a", "employees": 500, "members": 700, "claims": [
+              {"name": "med", "frequency": {"poisson": {"mean": 3.0}},
+               "severity": {"lognormal": {"mu": 7.0, "sigma": 1.5}}},
+              {"name": "dental", "frequency": {"poisson": {"mean": 1.5}},
+               "severity": {"gamma": {"mean": 250, "cv": 1.0}}, "specific": false}]}]},
+          "stop_loss": {"specific": [{"deductible": 20000, "premium_pepm": 50}]}}"#;
+        flat_matches_general(json, TrialShock::NONE, false);
+        flat_matches_general(json, SHOCK, false);
+    }
 }
