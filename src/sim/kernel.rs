@@ -132,6 +132,31 @@ pub struct TrialBuffers {
     exponents: Exponents,
 }
 
+/// The claim model a trial draws from: per profile its components and how
+/// each draws its amounts. A kernel's own ([`Kernel::model`]) is the
+/// population's; a trial with posterior-predictive parameters passes a copy
+/// whose tails it has redrawn ([`super::posterior::PosteriorModel`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimModel<'m> {
+    /// The population's profiles (members index them), same order.
+    pub profiles: &'m [Profile],
+    /// `plans[p][c]`: how component `c` of profile `p` draws its amounts.
+    pub plans: &'m [Vec<AmountPlan>],
+}
+
+/// The amount plans of `profiles`' components.
+pub fn plans_of(profiles: &[Profile]) -> Vec<Vec<AmountPlan>> {
+    profiles
+        .iter()
+        .map(|p| {
+            p.components
+                .iter()
+                .map(|c| AmountPlan::for_severity(&c.severity))
+                .collect()
+        })
+        .collect()
+}
+
 /// Samples whole plan years for a population.
 #[derive(Debug)]
 pub struct Kernel<'a> {
@@ -161,16 +186,7 @@ impl<'a> Kernel<'a> {
     /// `lasers` must be sorted by member index.
     pub fn new(population: &'a Population, lasers: &'a [(u32, Laser)], threshold: f64) -> Self {
         debug_assert!(lasers.windows(2).all(|w| w[0].0 < w[1].0));
-        let plans = population
-            .profiles
-            .iter()
-            .map(|p| {
-                p.components
-                    .iter()
-                    .map(|c| AmountPlan::for_severity(&c.severity))
-                    .collect()
-            })
-            .collect();
+        let plans = plans_of(&population.profiles);
         let (pooled, pools) = pools_of(population);
         let mut profile_pooled = vec![u64::MAX; population.profiles.len()];
         for (m, &mask) in population.members.iter().zip(&pooled) {
@@ -212,6 +228,14 @@ impl<'a> Kernel<'a> {
             }
         }
         found
+    }
+
+    /// The population's own claim model.
+    pub fn model(&self) -> ClaimModel<'_> {
+        ClaimModel {
+            profiles: &self.population.profiles,
+            plans: &self.plans,
+        }
     }
 
     /// Members with at least one component drawn in a pool.
@@ -256,6 +280,22 @@ impl<'a> Kernel<'a> {
         out: &mut TrialClaims,
         shock: &TrialShock,
     ) {
+        self.simulate_trial_in(self.model(), rng, buffers, out, shock);
+    }
+
+    /// [`Self::simulate_trial_shocked`] drawing from `model` instead of the
+    /// population's own claim model. `model` must be the population's
+    /// profiles with at most their specific components' severities changed
+    /// (pooled components are read from the kernel's pools).
+    pub fn simulate_trial_in(
+        &self,
+        model: ClaimModel<'_>,
+        rng: &mut SimRng,
+        buffers: &mut TrialBuffers,
+        out: &mut TrialClaims,
+        shock: &TrialShock,
+    ) {
+        debug_assert_eq!(model.profiles.len(), self.population.profiles.len());
         out.gross = 0.0;
         out.aggregate_eligible = 0.0;
         out.large.clear();
@@ -267,20 +307,14 @@ impl<'a> Kernel<'a> {
             }
         }
         let members = &self.population.members;
-        let flat = self.single_lognormal(&self.plans);
+        let flat = self.single_lognormal(model.plans);
         for first in (0..members.len()).step_by(MEMBER_CHUNK) {
             let chunk = first..(first + MEMBER_CHUNK).min(members.len());
             match flat {
-                Some(lognormal) => self.simulate_chunk_flat(
-                    &self.population.profiles,
-                    lognormal,
-                    chunk,
-                    rng,
-                    buffers,
-                    out,
-                    shock,
-                ),
-                None => self.simulate_chunk(chunk, rng, buffers, out, shock),
+                Some(lognormal) => {
+                    self.simulate_chunk_flat(model, lognormal, chunk, rng, buffers, out, shock)
+                }
+                None => self.simulate_chunk(model, chunk, rng, buffers, out, shock),
             }
         }
     }
@@ -294,7 +328,7 @@ impl<'a> Kernel<'a> {
     #[allow(clippy::too_many_arguments)]
     fn simulate_chunk_flat(
         &self,
-        profiles: &[Profile],
+        model: ClaimModel<'_>,
         (mu, sigma): (f64, f64),
         chunk: Range<usize>,
         original: &mut SimRng,
@@ -302,6 +336,7 @@ impl<'a> Kernel<'a> {
         out: &mut TrialClaims,
         shock: &TrialShock,
     ) {
+        let profiles = model.profiles;
         let members = &self.population.members[chunk.clone()];
         let pooled = &self.pooled[chunk.clone()];
         let TrialBuffers {
@@ -356,7 +391,7 @@ impl<'a> Kernel<'a> {
         if self.one_each {
             self.sum_one_each(profiles, chunk, counts, amounts, out, shock.severity_scale);
         } else {
-            self.sum_members(chunk, slots, amounts, out, shock.severity_scale);
+            self.sum_members(model, chunk, slots, amounts, out, shock.severity_scale);
         }
     }
 
@@ -402,13 +437,14 @@ impl<'a> Kernel<'a> {
     /// Draws the members `chunk` of a plan year and adds them to `out`.
     fn simulate_chunk(
         &self,
+        model: ClaimModel<'_>,
         chunk: Range<usize>,
         rng: &mut SimRng,
         buffers: &mut TrialBuffers,
         out: &mut TrialClaims,
         shock: &TrialShock,
     ) {
-        let profiles = &self.population.profiles;
+        let profiles = model.profiles;
         let members = &self.population.members[chunk.clone()];
         let pooled = &self.pooled[chunk.clone()];
         let TrialBuffers {
@@ -426,7 +462,7 @@ impl<'a> Kernel<'a> {
             for (i, (c, plan)) in profiles[p]
                 .components
                 .iter()
-                .zip(&self.plans[p])
+                .zip(&model.plans[p])
                 .enumerate()
             {
                 if is_pooled(mask, i) {
@@ -451,7 +487,7 @@ impl<'a> Kernel<'a> {
             for (i, (c, plan)) in profiles[p]
                 .components
                 .iter()
-                .zip(&self.plans[p])
+                .zip(&model.plans[p])
                 .enumerate()
             {
                 if is_pooled(mask, i) {
@@ -467,13 +503,14 @@ impl<'a> Kernel<'a> {
             }
         }
         let amounts = exponents.exponentiate();
-        self.sum_members(chunk, slots, amounts, out, shock.severity_scale);
+        self.sum_members(model, chunk, slots, amounts, out, shock.severity_scale);
     }
 
     /// Adds up each member of `chunk`'s amounts by component and adds the
     /// chunk's totals and large claimants to `out`.
     fn sum_members(
         &self,
+        model: ClaimModel<'_>,
         chunk: Range<usize>,
         slots: &[(f64, u32)],
         amounts: &[f64],
@@ -484,7 +521,7 @@ impl<'a> Kernel<'a> {
         // keep them in memory.
         let mut gross = 0.0;
         let mut aggregate_eligible = 0.0;
-        let profiles = &self.population.profiles;
+        let profiles = model.profiles;
         let mut slot = 0;
         let mut start = 0;
         for ((idx, member), &mask) in self.population.members[chunk.clone()]
@@ -619,9 +656,16 @@ mod tests {
             let (mut g, mut f) = (TrialClaims::default(), TrialClaims::default());
             for first in (0..members).step_by(MEMBER_CHUNK) {
                 let chunk = first..(first + MEMBER_CHUNK).min(members);
-                kernel.simulate_chunk(chunk.clone(), &mut general_rng, &mut bg, &mut g, &shock);
+                kernel.simulate_chunk(
+                    kernel.model(),
+                    chunk.clone(),
+                    &mut general_rng,
+                    &mut bg,
+                    &mut g,
+                    &shock,
+                );
                 kernel.simulate_chunk_flat(
-                    &study.population.profiles,
+                    kernel.model(),
                     lognormal,
                     chunk,
                     &mut flat_rng,
