@@ -439,7 +439,7 @@ impl<'a> Kernel<'a> {
         &self,
         model: ClaimModel<'_>,
         chunk: Range<usize>,
-        rng: &mut SimRng,
+        original: &mut SimRng,
         buffers: &mut TrialBuffers,
         out: &mut TrialClaims,
         shock: &TrialShock,
@@ -455,6 +455,11 @@ impl<'a> Kernel<'a> {
         } = buffers;
         counts.clear();
         slots.clear();
+        // A local copy keeps the generator's state in registers (see
+        // `simulate_chunk_flat`).
+        let mut local = original.clone();
+        let rng = &mut local;
+        let scale = shock.frequency_scale;
         let mut normal_count = 0;
         let mut batched_count = 0;
         for (member, &mask) in members.iter().zip(pooled) {
@@ -469,7 +474,12 @@ impl<'a> Kernel<'a> {
                     continue;
                 }
                 // Parameter risk, frequency: the one place counts are scaled.
-                let n = c.frequency.sample_scaled(rng, shock.frequency_scale);
+                // `sample` is `sample_scaled` at scale 1, and inlines.
+                let n = if scale == 1.0 {
+                    c.frequency.sample(rng)
+                } else {
+                    c.frequency.sample_scaled(rng, scale)
+                };
                 counts.push(n);
                 if plan.uses_trial_normals() {
                     normal_count += n as usize;
@@ -502,6 +512,7 @@ impl<'a> Kernel<'a> {
                 slots.push((direct, exponents.len() as u32));
             }
         }
+        *original = local;
         let amounts = exponents.exponentiate();
         self.sum_members(model, chunk, slots, amounts, out, shock.severity_scale);
     }
