@@ -14,7 +14,10 @@ pub use levels::{
     PERCENTILE_LEVELS, TVAR_LEVELS,
 };
 pub(crate) use nullable::f64_or_nan;
-pub use parameter_risk::{ParameterRiskCandidate, ParameterRiskComparison};
+pub use parameter_risk::{
+    ParameterRiskCandidate, ParameterRiskComparison, PosteriorSummary, VarianceSplit,
+    VarianceSplits,
+};
 pub use projection::{
     exceedance_grid, increase_key, CandidateProjection, IncreasePoint, LaserFigures, ManualRate,
     ProjectionPath, ProjectionSummary, RiderFigures, INCREASE_LEVELS,
