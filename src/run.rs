@@ -441,6 +441,7 @@ fn results(
         assumptions: Some(assumptions(study)),
         decision: None,
         parameter_risk: None,
+        severity_alternatives: None,
         projection: None,
     }
 }

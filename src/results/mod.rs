@@ -1,6 +1,7 @@
 //! The results of a run: one struct, documented field by field, that every
 //! exporter serializes. `results.json` is this struct as JSON.
 
+mod alternatives;
 mod decision;
 mod levels;
 mod nullable;
@@ -8,6 +9,7 @@ mod parameter_risk;
 mod projection;
 mod timing;
 
+pub use alternatives::{AlternativeCost, AlternativeRun, SeverityAlternatives};
 pub use decision::*;
 pub use levels::{
     permille_percent, permille_suffix, Level, PercentileIntervals, Percentiles, Tvar,
@@ -57,6 +59,10 @@ pub struct Results {
     /// share of variance it adds (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parameter_risk: Option<ParameterRiskComparison>,
+    /// With `--severity-alternatives`: the study under each acceptable
+    /// tail fit, on common random numbers (model risk; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub severity_alternatives: Option<SeverityAlternatives>,
     /// With a multi-year projection: its inputs and manual rates (absent
     /// otherwise; each candidate carries its own `projection`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
