@@ -37,6 +37,12 @@ pub struct ExactFigures {
     pub prob_exceeds_fully_insured: Option<Bracket>,
     /// `(x, P(cost > x))` at the percentiles of the simulation's grid of levels.
     pub exceedance: Vec<(f64, f64)>,
+    /// The share of the option's truncated excess in the bounds of the
+    /// mean cost (and, over `1 - p`, of the TVaRs): 1, or less where the
+    /// aggregate layer makes part of the truncation unable to reach the
+    /// kept claims (see the stopping rule, which leaves that part out of
+    /// its test of what halving the step can reach).
+    pub truncation_share: f64,
 }
 
 /// The distributions of one candidate's claims, before fixed costs.
@@ -86,6 +92,28 @@ impl<'a> CandidateDist<'a> {
             .widen(self.truncated_excess())
     }
 
+    /// The part of the truncated excess that can reach the claims kept
+    /// after the aggregate: all of it, except, under an aggregate with no
+    /// maximum, the member lattices cut at or above the attachment (where
+    /// one of them is cut the group total is above the attachment, and the
+    /// kept claims are the attachment, truncated or not).
+    fn kept_truncation(&self) -> f64 {
+        let of = |p: &OptionPass| match self.attachment {
+            Some(a) if self.aggregate_max == f64::INFINITY => {
+                let eligible: f64 = p.truncated_parts.iter().map(|&(_, e)| e).sum();
+                let reaching: f64 = p
+                    .truncated_parts
+                    .iter()
+                    .filter(|&&(cap, _)| cap < a)
+                    .map(|&(_, e)| e)
+                    .sum();
+                (p.truncated_excess - eligible).max(0.0) + reaching
+            }
+            _ => p.truncated_excess,
+        };
+        of(&self.option.passes[0]).max(of(&self.option.passes[1]))
+    }
+
     fn truncated_excess(&self) -> f64 {
         self.option.passes[0]
             .truncated_excess
@@ -131,7 +159,8 @@ impl<'a> CandidateDist<'a> {
         fully_insured: Option<f64>,
         full: bool,
     ) -> ExactFigures {
-        let trunc = self.truncated_excess();
+        let trunc = self.kept_truncation();
+        let all_trunc = self.truncated_excess();
         // Suffix sums of the claims for the exceedance curve's many points,
         // in the full figures only.
         let claims_tails = full.then(|| [0, 1].map(|i| Tails::new(&self.claims[i])));
@@ -274,6 +303,11 @@ impl<'a> CandidateDist<'a> {
                     )
                 })
                 .collect(),
+            truncation_share: if all_trunc > 0.0 {
+                trunc / all_trunc
+            } else {
+                1.0
+            },
         }
     }
 }

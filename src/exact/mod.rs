@@ -340,10 +340,16 @@ fn from_passes(
         fine.expected_specific_retained,
         2,
     );
-    let specific_reimbursement = Bracket::new(
-        (expected_x - retained.hi - trunc).max(0.0),
-        (expected_x - retained.lo).max(0.0),
-    );
+    let specific_reimbursement = if fine.specific_applies {
+        Bracket::new(
+            (expected_x - retained.hi - trunc).max(0.0),
+            (expected_x - retained.lo).max(0.0),
+        )
+    } else {
+        // No deductible: nothing is reimbursed, exactly (the bracket
+        // above would be the truncation of the lattice).
+        Bracket::around(0.0, 0.0)
+    };
     let order = if fine.claims_continuous { 2 } else { 1 };
     let claimants = Bracket::richardson(coarse.claimants, fine.claimants, order);
     let claimants = Bracket::new(claimants.lo.max(0.0), claimants.hi);

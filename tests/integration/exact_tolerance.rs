@@ -61,7 +61,12 @@ fn fully_insured_probability_at_the_premium_shifted_threshold() {
 /// (theta / (theta + a))^alpha = 1,666.67`, `P(S > a) = p / 9`. No lattice
 /// within the default budget holds the tail to 1e-6 of that layer (the
 /// expected claims beyond any cap fall like its inverse), so the engine
-/// keeps the truncation in the bound and says so.
+/// keeps the truncation in the bound and says so. The kept claims, capped
+/// at the attachment, `E[min(S, a)] = p theta / (alpha - 1) (1 - theta /
+/// (theta + a)) = 3,333.33`, are out of the truncation's reach (the lattice
+/// is cut far above the attachment): exact to the tolerance, with no
+/// warning; and with no specific the specific reimbursement is zero,
+/// exactly (it was the lattice's truncation, bounded and warned).
 #[test]
 fn a_heavy_tail_beyond_the_lattice_is_in_the_bound_and_warned() {
     let json = r#"{"name": "heavy", "population": {"classes": [{"name": "all", "employees": 1,
@@ -82,9 +87,23 @@ fn a_heavy_tail_beyond_the_lattice_is_in_the_bound_and_warned() {
     assert!(got.se < 1e-3 * layer, "bound {} too wide", got.se);
     let p = c.prob_aggregate_attaches.unwrap();
     assert!((p.mean - attach).abs() <= p.se.max(1e-9));
+    let kept = 0.5 * 10_000.0 * (1.0 - 10_000.0 / 30_000.0);
+    let retained = c.retained_claims;
+    assert!(
+        (retained.mean - kept).abs() <= retained.se && retained.se <= 1e-6 * kept,
+        "retained {} +- {} vs {kept}",
+        retained.mean,
+        retained.se
+    );
+    let spec = c.specific_reimbursement;
+    assert_eq!((spec.mean, spec.se), (0.0, 0.0));
     let w = c.warnings.join(" ");
     assert!(
         w.contains("exceeds the tolerance") && w.contains("aggregate_reimbursement"),
+        "{w}"
+    );
+    assert!(
+        !w.contains("specific_reimbursement") && !w.contains("employer_cost.mean"),
         "{w}"
     );
 }
