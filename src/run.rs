@@ -98,33 +98,34 @@ fn parameter_risk_comparison(
     study: &Study,
     with: &Results,
 ) -> Option<crate::results::ParameterRiskComparison> {
-    use crate::results::{ParameterRiskCandidate, ParameterRiskComparison};
-    let risk = study.parameter_risk?;
+    use crate::results::{
+        ParameterRiskCandidate, ParameterRiskComparison, PosteriorSummary, VarianceSplit,
+        VarianceSplits,
+    };
+    let risk = study.parameter_risk.as_ref()?;
     let known = Study {
         parameter_risk: None,
         ..study.clone()
     };
     let columns = simulate(&known, &|_| {});
     let without = crate::evaluate::evaluate(&known, &columns);
+    // A mean's se is its sd over sqrt(trials).
+    let root_n = (study.trials as f64).sqrt();
     let candidates = with
         .candidates
         .iter()
         .zip(&without.candidates)
         .map(|(w, k)| {
-            let (sw, sk) = (w.employer_cost.sd, k.employer_cost.sd);
+            let cost = VarianceSplit::new(w.employer_cost.sd, k.employer_cost.sd);
             ParameterRiskCandidate {
                 label: w.label.clone(),
                 mean_with: w.employer_cost.mean,
                 mean_without: k.employer_cost.mean,
-                sd_with: sw,
-                sd_without: sk,
+                sd_with: cost.sd_with,
+                sd_without: cost.sd_without,
                 tvar95_with: w.employer_cost.tvar.p95,
                 tvar95_without: k.employer_cost.tvar.p95,
-                parameter_variance_share: if sw > 0.0 {
-                    (1.0 - (sk * sk) / (sw * sw)).max(0.0)
-                } else {
-                    0.0
-                },
+                parameter_variance_share: cost.parameter_share,
                 specific_reimbursement: [
                     w.specific_reimbursement.mean,
                     k.specific_reimbursement.mean,
@@ -133,12 +134,43 @@ fn parameter_risk_comparison(
                     w.aggregate_reimbursement.mean,
                     k.aggregate_reimbursement.mean,
                 ],
+                variance_split: VarianceSplits {
+                    employer_cost: cost,
+                    specific_reimbursement: VarianceSplit::new(
+                        w.specific_reimbursement.se * root_n,
+                        k.specific_reimbursement.se * root_n,
+                    ),
+                    aggregate_reimbursement: VarianceSplit::new(
+                        w.aggregate_reimbursement.se * root_n,
+                        k.aggregate_reimbursement.se * root_n,
+                    ),
+                },
             }
         })
         .collect();
+    let posterior = risk.posterior.as_ref().map(|p| {
+        let names = p.family.parameter_names();
+        let by_name = |v: &[f64]| {
+            names
+                .iter()
+                .zip(v)
+                .map(|(n, x)| (n.to_string(), *x))
+                .collect()
+        };
+        PosteriorSummary {
+            source: p.source.clone(),
+            family: p.family.name().into(),
+            estimates: by_name(&p.mean),
+            se: by_name(&p.se),
+            components: p.components.clone(),
+            min_alpha: p.min_alpha,
+            redrawn_share: p.redrawn_share(),
+        }
+    });
     Some(ParameterRiskComparison {
         frequency_cv: risk.frequency_cv,
         severity_cv: risk.severity_cv,
+        posterior,
         candidates,
     })
 }
@@ -409,6 +441,7 @@ fn results(
         assumptions: Some(assumptions(study)),
         decision: None,
         parameter_risk: None,
+        severity_alternatives: None,
         projection: None,
     }
 }

@@ -11,6 +11,11 @@
 //! the fit's reference threshold, the Lomax's shape kept otherwise).
 //! Lognormal, gamma and Weibull tails are listed as skipped: the
 //! simulator's spliced tail is a Pareto.
+//!
+//! The runs also go into the base run's `results.json`
+//! (`severity_alternatives`), and its summary.md (and report.html, when
+//! the run wrote one) are rewritten with a model-risk section, all files
+//! together or none.
 
 use super::output;
 use super::plan::RunPlan;
@@ -19,10 +24,13 @@ use serde_json::{json, Value};
 use std::path::Path;
 use stoploss::config;
 use stoploss::fit::FitReport;
-use stoploss::results::Results;
+use stoploss::report::{Exporter, HtmlExporter, JsonExporter, MarkdownExporter};
+use stoploss::results::{AlternativeCost, AlternativeRun, Results, SeverityAlternatives};
 
 /// Reruns the config at `config_path` under each acceptable fit in
-/// `fit_path` and writes `dir/alternatives.json`; returns lines to print.
+/// `fit_path`, writes `dir/alternatives.json` and adds the runs to the
+/// base run's results.json, summary.md and report.html; returns lines to
+/// print.
 pub fn run(
     config_path: &Path,
     fit_path: &Path,
@@ -39,6 +47,7 @@ pub fn run(
     let raw: Value = serde_json::from_str(&raw)?;
     let config_dir = config_path.parent().unwrap_or(Path::new("."));
     let mut entries = vec![summary("as configured", None, base)];
+    let mut runs = vec![typed("as configured", None, base)];
     let mut lines = Vec::new();
     let mut skipped = Vec::new();
     for m in fit.models.iter().filter(|m| m.acceptable) {
@@ -69,6 +78,7 @@ pub fn run(
         let study = plan.study(&study).map_err(anyhow::Error::msg)?;
         let results = stoploss::run::run_study(&study, &|_| {});
         let e = summary(&m.family, Some(tail), &results);
+        runs.push(typed(&m.family, Some(tail), &results));
         lines.push(format!(
             "under the {} tail: recommended {}",
             m.family,
@@ -85,7 +95,21 @@ pub fn run(
     });
     let mut bytes = serde_json::to_vec_pretty(&out)?;
     bytes.push(b'\n');
-    output::write_files_atomically(dir, &[("alternatives.json", bytes)])?;
+    let mut with = base.clone();
+    with.severity_alternatives = Some(SeverityAlternatives {
+        fit: fit_path.display().to_string(),
+        runs,
+        skipped,
+    });
+    let mut files = vec![
+        ("alternatives.json", bytes),
+        ("results.json", JsonExporter.serialize(&with)?),
+        ("summary.md", MarkdownExporter.serialize(&with)?),
+    ];
+    if dir.join("report.html").exists() {
+        files.push(("report.html", HtmlExporter.serialize(&with)?));
+    }
+    output::write_files_atomically(dir, &files)?;
     lines.push(format!("wrote {}", dir.join("alternatives.json").display()));
     Ok(lines)
 }
@@ -112,6 +136,28 @@ fn swap_tails(v: &mut Value, (alpha, theta): (f64, Option<f64>)) -> usize {
         }
         Value::Array(a) => a.iter_mut().map(|v| swap_tails(v, (alpha, theta))).sum(),
         _ => 0,
+    }
+}
+
+/// The run under one tail, as results.json carries it.
+fn typed(family: &str, tail: Option<(f64, Option<f64>)>, r: &Results) -> AlternativeRun {
+    AlternativeRun {
+        tail: family.into(),
+        tail_alpha: tail.map(|t| t.0),
+        tail_theta: tail.and_then(|t| t.1),
+        recommended: r.decision.as_ref().map(|d| d.recommended.clone()),
+        employer_cost: r
+            .candidates
+            .iter()
+            .map(|c| AlternativeCost {
+                label: c.label.clone(),
+                cost: stoploss::results::Estimate {
+                    mean: c.employer_cost.mean,
+                    se: c.employer_cost.se,
+                },
+                specific_reimbursement: c.specific_reimbursement,
+            })
+            .collect(),
     }
 }
 

@@ -112,11 +112,12 @@ pub(super) fn check_lists(text: &str, file: &str) -> Result<(), ConfigError> {
 
 /// Lists allowed by their full path (their keys alone are objects elsewhere,
 /// like the top-level `trend`), and the rows of the transition matrix.
-const LIST_PATHS: [&str; 4] = [
+const LIST_PATHS: [&str; 5] = [
     "projection.trend",
     "projection.persistence.tiers",
     "projection.persistence.transition",
     "projection.persistence.components",
+    "parameter_risk.posterior.components",
 ];
 
 fn list_allowed(path: &str, key: Option<&str>) -> bool {

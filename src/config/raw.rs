@@ -161,6 +161,22 @@ pub struct RawReport {
 pub struct RawParameterRisk {
     pub frequency_cv: Option<f64>,
     pub severity_cv: Option<f64>,
+    pub posterior: Option<RawPosterior>,
+}
+
+/// Posterior-predictive tails from a `stoploss fit` fit.json.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPosterior {
+    /// Path of fit.json, relative to the config's folder.
+    pub fit: String,
+    /// `pareto` or `gpd` (default: the family fit.json's component carries).
+    pub family: Option<String>,
+    /// Spliced components whose tails are drawn (default: every spliced
+    /// component in the specific).
+    pub components: Option<Vec<String>>,
+    /// Draws with a tail index at or below this are redrawn (default 1).
+    pub min_alpha: Option<f64>,
 }
 
 /// The risk appetite of the recommendation.

@@ -3,7 +3,7 @@
 use super::lattice::{convolve, map, split};
 use super::measures::{LatticeDist, MappedDist, Tails, TailsNear};
 use super::option::survival_at;
-use super::{Bracket, ExactOption};
+use super::{Bracket, ExactOption, OptionPass};
 use crate::contract::aggregate_reimbursement;
 use crate::evaluate::CandidateTerms;
 use crate::results::{Percentiles, Tvar};
@@ -37,6 +37,12 @@ pub struct ExactFigures {
     pub prob_exceeds_fully_insured: Option<Bracket>,
     /// `(x, P(cost > x))` at the percentiles of the simulation's grid of levels.
     pub exceedance: Vec<(f64, f64)>,
+    /// The share of the option's truncated excess in the bounds of the
+    /// mean cost (and, over `1 - p`, of the TVaRs): 1, or less where the
+    /// aggregate layer makes part of the truncation unable to reach the
+    /// kept claims (see the stopping rule, which leaves that part out of
+    /// its test of what halving the step can reach).
+    pub truncation_share: f64,
 }
 
 /// The distributions of one candidate's claims, before fixed costs.
@@ -47,6 +53,9 @@ pub struct CandidateDist<'a> {
     aggregate_max: f64,
     /// Claims kept after both covers, at steps `h` and `h / 2`.
     claims: [Vec<f64>; 2],
+    /// The same at step `2 h`, where the option kept that level: the third
+    /// level of the threshold probabilities' bounds.
+    coarser_claims: Option<Vec<f64>>,
 }
 
 impl<'a> CandidateDist<'a> {
@@ -54,20 +63,21 @@ impl<'a> CandidateDist<'a> {
     pub fn new(option: &'a ExactOption, terms: &CandidateTerms) -> Self {
         let (attachment, max) = (terms.attachment, terms.aggregate_max);
         let layer = |v: f64| attachment.map_or(0.0, |a| aggregate_reimbursement(v, a, max));
-        let claims = [0, 1].map(|i| {
-            let pass = &option.passes[i];
+        let claims_of = |pass: &OptionPass| {
             let kept = if attachment.is_some() {
                 map(&pass.aggregate_retained, pass.h, |v| v - layer(v))
             } else {
                 pass.aggregate_retained.clone()
             };
             convolve(&kept, &pass.outside)
-        });
+        };
+        let claims = [0, 1].map(|i| claims_of(&option.passes[i]));
         CandidateDist {
             option,
             attachment,
             aggregate_max: max,
             claims,
+            coarser_claims: option.coarser.as_ref().map(claims_of),
         }
     }
 
@@ -80,6 +90,28 @@ impl<'a> CandidateDist<'a> {
         let layer = |v: f64| a.map_or(0.0, |a| aggregate_reimbursement(v, a, m));
         Bracket::richardson(self.ra(0).expect(layer), self.ra(1).expect(layer), 2)
             .widen(self.truncated_excess())
+    }
+
+    /// The part of the truncated excess that can reach the claims kept
+    /// after the aggregate: all of it, except, under an aggregate with no
+    /// maximum, the member lattices cut at or above the attachment (where
+    /// one of them is cut the group total is above the attachment, and the
+    /// kept claims are the attachment, truncated or not).
+    fn kept_truncation(&self) -> f64 {
+        let of = |p: &OptionPass| match self.attachment {
+            Some(a) if self.aggregate_max == f64::INFINITY => {
+                let eligible: f64 = p.truncated_parts.iter().map(|&(_, e)| e).sum();
+                let reaching: f64 = p
+                    .truncated_parts
+                    .iter()
+                    .filter(|&&(cap, _)| cap < a)
+                    .map(|&(_, e)| e)
+                    .sum();
+                (p.truncated_excess - eligible).max(0.0) + reaching
+            }
+            _ => p.truncated_excess,
+        };
+        of(&self.option.passes[0]).max(of(&self.option.passes[1]))
     }
 
     fn truncated_excess(&self) -> f64 {
@@ -127,7 +159,8 @@ impl<'a> CandidateDist<'a> {
         fully_insured: Option<f64>,
         full: bool,
     ) -> ExactFigures {
-        let trunc = self.truncated_excess();
+        let trunc = self.kept_truncation();
+        let all_trunc = self.truncated_excess();
         // Suffix sums of the claims for the exceedance curve's many points,
         // in the full figures only.
         let claims_tails = full.then(|| [0, 1].map(|i| Tails::new(&self.claims[i])));
@@ -198,21 +231,40 @@ impl<'a> CandidateDist<'a> {
         };
         let cost_continuous = kept_atoms * fine.atoms[1] <= super::option::ATOMLESS;
         let p_order = |c: bool| if c { 2 } else { 1 };
+        // P(X > x) of a level's pmf: from its suffix sums where they were
+        // built, else from those at the threshold only (the rule reads two
+        // thresholds: they are enough).
+        let read =
+            |pmf: &[f64], h: f64, x: f64, continuous: bool, tails: Option<&Tails>| match tails {
+                Some(t) => survival_at(t, h, x, continuous),
+                None => survival_at(&TailsNear::new(pmf, split(x, h).0), h, x, continuous),
+            };
+        // A probability from its levels `h` and `h / 2` and, where the
+        // option kept it, `2 h`: three levels bound it where it converges
+        // at order h^2 (no atoms: the midpoint rule; see
+        // Bracket::richardson3), two otherwise.
+        let probability = |continuous: bool, level: &dyn Fn(usize) -> f64, coarser: Option<f64>| {
+            let k = p_order(continuous);
+            let (c, f) = (level(0), level(1));
+            let b = match coarser {
+                Some(cc) if continuous => Bracket::richardson3(cc, c, f, k),
+                _ => Bracket::richardson(c, f, k),
+            };
+            Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+        };
         let exceed = |x: Option<f64>| {
             x.map(|x| {
-                let b = order(p_order(cost_continuous), &|i| {
-                    let (x, h) = (x - fixed, cost(i).h);
-                    match &claims_tails {
-                        Some(t) => survival_at(&t[i], h, x, cost_continuous),
-                        // The rule reads two thresholds: the suffix sums
-                        // there are enough.
-                        None => {
-                            let near = TailsNear::new(&self.claims[i], split(x, h).0);
-                            survival_at(&near, h, x, cost_continuous)
-                        }
-                    }
-                });
-                Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+                let x = x - fixed;
+                let level = |i: usize| {
+                    let tails = claims_tails.as_ref().map(|t| &t[i]);
+                    read(&self.claims[i], cost(i).h, x, cost_continuous, tails)
+                };
+                let coarser = self
+                    .coarser_claims
+                    .as_ref()
+                    .zip(self.option.coarser.as_ref())
+                    .map(|(claims, pass)| read(claims, pass.h, x, cost_continuous, None));
+                probability(cost_continuous, &level, coarser)
             })
         };
         let unread = Bracket::around(f64::NAN, f64::NAN);
@@ -230,16 +282,11 @@ impl<'a> CandidateDist<'a> {
             specific_reimbursement: self.option.specific_reimbursement,
             aggregate_reimbursement: self.aggregate_reimbursement(),
             prob_aggregate_attaches: self.attachment.map(|a| {
-                let b = order(p_order(ra_continuous), &|i| {
-                    {
-                        // Read at the attachment only: the suffix sums
-                        // there, not a lattice-long array per candidate.
-                        let (pmf, h) = (&self.option.passes[i].aggregate_retained, self.ra(i).h);
-                        let near = TailsNear::new(pmf, split(a, h).0);
-                        survival_at(&near, h, a, ra_continuous)
-                    }
-                });
-                Bracket::new(b.lo.max(0.0), b.hi.min(1.0))
+                // Read at the attachment only: the suffix sums there, not a
+                // lattice-long array per candidate.
+                let at = |p: &OptionPass| read(&p.aggregate_retained, p.h, a, ra_continuous, None);
+                let level = |i: usize| at(&self.option.passes[i]);
+                probability(ra_continuous, &level, self.option.coarser.as_ref().map(at))
             }),
             claimants: self.option.claimants,
             prob_exceeds_budget: exceed(budget),
@@ -256,6 +303,11 @@ impl<'a> CandidateDist<'a> {
                     )
                 })
                 .collect(),
+            truncation_share: if all_trunc > 0.0 {
+                trunc / all_trunc
+            } else {
+                1.0
+            },
         }
     }
 }

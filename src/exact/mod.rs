@@ -116,6 +116,38 @@ impl Bracket {
         Bracket::around(value, diff.abs() + 1e-12 * value.abs())
     }
 
+    /// The extrapolation of a figure computed at steps `2h` (`coarser`),
+    /// `h` (`coarse`) and `h / 2` (`fine`) whose error is of order
+    /// `h^order`: the value of [`Bracket::richardson`] from the two finer
+    /// levels, bounded by how far it moved from the extrapolation of the two
+    /// coarser ones (Romberg's estimate). Where the leading `h^order` term
+    /// dominates, the difference of two levels mostly measures that term,
+    /// which the extrapolation removes, so it overstates the error of the
+    /// extrapolated value many times (a narrow total of many small claims,
+    /// small-100's claims outside the covers, makes that term large); the
+    /// change between extrapolations measures what is left. It is used only
+    /// when the two differences shrink as `h^order` does (their ratio within
+    /// `2^(order +- 1/2)`, so the leading term is what they measure), and the
+    /// bound is twice that change: it holds while what is left shrinks by
+    /// at least 1.5 per halving (a term of order `h^(order + 1)` shrinks
+    /// by 8 where order is 2; the margin covers the part of a split atom
+    /// that varies with where the threshold falls between lattice points).
+    /// Never wider than the two-level bound; that bound where the
+    /// differences do not shrink as they should.
+    pub fn richardson3(coarser: f64, coarse: f64, fine: f64, order: i32) -> Self {
+        let two = Bracket::richardson(coarse, fine, order);
+        let (d_coarse, d_fine) = (coarse - coarser, fine - coarse);
+        let ratio = d_coarse / d_fine;
+        let (lo, hi) = (2f64.powf(order as f64 - 0.5), 2f64.powf(order as f64 + 0.5));
+        if !(ratio.is_finite() && (lo..=hi).contains(&ratio)) {
+            return two;
+        }
+        let previous = coarse + d_coarse / (2f64.powi(order) - 1.0);
+        let value = two.mid();
+        let bound = 2.0 * (value - previous).abs() + 1e-12 * value.abs();
+        Bracket::around(value, bound.min(two.half_width()))
+    }
+
     /// Widened upwards by `by`.
     pub fn widen(&self, by: f64) -> Self {
         Bracket {
@@ -162,6 +194,10 @@ impl Bracket {
 pub struct ExactOption {
     /// The passes at steps `h` and `h / 2`.
     pub passes: [OptionPass; 2],
+    /// The pass at step `2 h` where the step was halved to get here (the
+    /// previous level, kept): the third level of the bounds of
+    /// [`Bracket::richardson3`] for the probabilities read at thresholds.
+    pub coarser: Option<OptionPass>,
     /// Whether the step is aligned with every amount and atom of the model.
     pub aligned: bool,
     /// Whether every checked figure met the tolerance.
@@ -281,7 +317,13 @@ fn expected_specific_eligible(study: &Study) -> f64 {
 const MAX_LEVELS: usize = 14;
 
 /// The option's own figures from its two levels.
-fn from_passes(study: &Study, coarse: OptionPass, fine: OptionPass, aligned: bool) -> ExactOption {
+fn from_passes(
+    study: &Study,
+    coarser: Option<OptionPass>,
+    coarse: OptionPass,
+    fine: OptionPass,
+    aligned: bool,
+) -> ExactOption {
     let expected_x = expected_specific_eligible(study);
     let ra = |p: &OptionPass| {
         LatticeDist {
@@ -298,15 +340,22 @@ fn from_passes(study: &Study, coarse: OptionPass, fine: OptionPass, aligned: boo
         fine.expected_specific_retained,
         2,
     );
-    let specific_reimbursement = Bracket::new(
-        (expected_x - retained.hi - trunc).max(0.0),
-        (expected_x - retained.lo).max(0.0),
-    );
+    let specific_reimbursement = if fine.specific_applies {
+        Bracket::new(
+            (expected_x - retained.hi - trunc).max(0.0),
+            (expected_x - retained.lo).max(0.0),
+        )
+    } else {
+        // No deductible: nothing is reimbursed, exactly (the bracket
+        // above would be the truncation of the lattice).
+        Bracket::around(0.0, 0.0)
+    };
     let order = if fine.claims_continuous { 2 } else { 1 };
     let claimants = Bracket::richardson(coarse.claimants, fine.claimants, order);
     let claimants = Bracket::new(claimants.lo.max(0.0), claimants.hi);
     ExactOption {
         passes: [coarse, fine],
+        coarser,
         aligned,
         converged: false,
         step_ok: false,
@@ -410,12 +459,13 @@ fn levels(
         ));
     }
     let mut best: Option<ExactOption> = None;
+    let mut coarser: Option<OptionPass> = None;
     for _ in 0..MAX_LEVELS {
         let fine = pass(h / 2.0);
         if !fits(&fine) {
             break;
         }
-        let mut o = from_passes(study, coarse, fine, aligned);
+        let mut o = from_passes(study, coarser.take(), coarse, fine, aligned);
         let trunc = o.passes[0]
             .truncated_excess
             .max(o.passes[1].truncated_excess);
@@ -439,12 +489,13 @@ fn levels(
         let f = &o.passes[1];
         let next_too_big = 2 * f.aggregate_retained.len().max(f.outside.len()) > budget
             || 2 * f.member_points > budget;
-        let done = step_ok || next_too_big;
-        coarse = o.passes[1].clone();
-        best = Some(o);
-        if done {
+        if step_ok || next_too_big {
+            best = Some(o);
             break;
         }
+        coarse = o.passes[1].clone();
+        coarser = Some(o.passes[0].clone());
+        best = Some(o);
         h /= 2.0;
     }
     best.ok_or_else(|| {
@@ -453,4 +504,40 @@ fn levels(
             h / 2.0
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bracket;
+
+    /// `F(h) = a + c h^2 + d h^3`: the three-level bound contains `a`, is
+    /// far narrower than the two-level one (which mostly measures `c h^2`),
+    /// and the two-level bound is kept where the levels do not converge at
+    /// the stated order.
+    #[test]
+    fn three_levels_bound_the_extrapolation_by_its_change() {
+        let (a, c, d) = (0.005, 8e-9, 3e-11);
+        let f = |h: f64| a + c * h * h + d * h * h * h;
+        let (h2, h1, h0) = (f(12.0), f(6.0), f(3.0));
+        let two = Bracket::richardson(h1, h0, 2);
+        let three = Bracket::richardson3(h2, h1, h0, 2);
+        assert_eq!(three.mid(), two.mid());
+        assert!(three.lo <= a && a <= three.hi, "{three:?} vs {a}");
+        assert!(two.lo <= a && a <= two.hi);
+        assert!(
+            three.half_width() < 0.1 * two.half_width(),
+            "{three:?} {two:?}"
+        );
+        // Differences that do not shrink fourfold (order 1 here): the
+        // two-level bound.
+        let g = |h: f64| a + 1e-9 * h;
+        let (g2, g1, g0) = (g(12.0), g(6.0), g(3.0));
+        assert_eq!(
+            Bracket::richardson3(g2, g1, g0, 2),
+            Bracket::richardson(g1, g0, 2)
+        );
+        // Exact levels (no change): the rounding margin only.
+        let e = Bracket::richardson3(a, a, a, 2);
+        assert_eq!(e, Bracket::richardson(a, a, 2));
+    }
 }

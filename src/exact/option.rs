@@ -30,6 +30,14 @@ pub struct OptionPass {
     /// An estimate of the expected claims above the caps of unbounded member
     /// lattices (lumped at the caps): `E[N] E[(scale X - cap)+]` summed.
     pub truncated_excess: f64,
+    /// The aggregate-eligible part of it, lattice by lattice: `(cap,
+    /// excess)`, the amount at which a member's aggregate-eligible lattice
+    /// is cut and the expected claims beyond it, summed over the members
+    /// sharing it. A cut at or above an aggregate attachment with no
+    /// maximum leaves the claims kept after the aggregate unchanged (the
+    /// group total is then above the attachment on the lattice and off it
+    /// alike); the rest of `truncated_excess` is the outside claims'.
+    pub truncated_parts: Vec<(f64, f64)>,
     /// Most points of a member lattice.
     pub member_points: usize,
     /// Whether the members' amounts above their deductibles have no atoms
@@ -38,6 +46,11 @@ pub struct OptionPass {
     /// An upper bound on the mass of the atoms above zero of the
     /// aggregate-eligible total, and of the outside total.
     pub atoms: [f64; 2],
+    /// Whether any member has a finite deductible. Without one the
+    /// specific reimbursement is exactly zero: the difference of the
+    /// expected claims and the lattice's retained claims is then only the
+    /// truncation of the lattice, not a reimbursement to bound.
+    pub specific_applies: bool,
 }
 
 /// Members with identical claim distributions and deductibles.
@@ -349,8 +362,10 @@ pub fn option_pass(
     let mut expected_specific_retained = 0.0;
     let mut claimants = 0.0;
     let mut truncated_excess = 0.0;
+    let mut truncated_parts = Vec::new();
     let mut member_points = 1;
     let mut claims_continuous = true;
+    let mut specific_applies = false;
     let (mut log_atoms_a, mut log_atoms_o) = (0.0f64, 0.0f64);
     let (mut log_zero_a, mut log_zero_o) = (0.0f64, 0.0f64);
     for (t, count) in member_types(study) {
@@ -359,6 +374,7 @@ pub fn option_pass(
         let pick = |spec: bool, agg: bool| covering(&profile.components, spec, agg);
         let (x_parts, y_parts, z_parts) = (pick(true, true), pick(false, true), pick(false, false));
         let d = terms.member_deductible(t.laser);
+        specific_applies |= d.is_finite() && !x_parts.is_empty();
         let bounded = retention_bounded(&terms, d, &x_parts, t.scale, member_tail);
         let (x, cap_x) = if bounded {
             let (j, _) = super::lattice::split(d, h);
@@ -376,7 +392,9 @@ pub fn option_pass(
         };
         member_points = member_points.max(x.len());
         if !bounded {
-            truncated_excess += n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h, x[cap_x]);
+            let excess = n * excess_beyond(&x_parts, t.scale, cap_x as f64 * h, x[cap_x]);
+            truncated_excess += excess;
+            truncated_parts.push((cap_x as f64 * h, excess));
         }
         let retained_of = |v: f64| -> f64 {
             if d.is_finite() {
@@ -433,7 +451,9 @@ pub fn option_pass(
                 compound_unbounded(&y_parts, t.scale, h, budget, member_tail)
             });
             let (y, cap) = (&c.0, c.1);
-            truncated_excess += n * excess_beyond(&y_parts, t.scale, cap as f64 * h, y[cap]);
+            let excess = n * excess_beyond(&y_parts, t.scale, cap as f64 * h, y[cap]);
+            truncated_excess += excess;
+            truncated_parts.push((cap as f64 * h, excess));
             member_points = member_points.max(y.len());
             y.clone()
         };
@@ -458,6 +478,7 @@ pub fn option_pass(
         claimants,
         lost_mass: lost_a + lost_o,
         truncated_excess,
+        truncated_parts,
         member_points,
         claims_continuous,
         // The atom at zero (no claims at all) is never where a
@@ -466,5 +487,6 @@ pub fn option_pass(
             (log_atoms_a.exp() - log_zero_a.exp()).max(0.0),
             (log_atoms_o.exp() - log_zero_o.exp()).max(0.0),
         ],
+        specific_applies,
     }
 }

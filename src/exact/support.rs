@@ -21,7 +21,7 @@ pub fn unsupported_reason(study: &Study, s: usize) -> Option<String> {
     let terms = &study.contract.specific[s].terms;
     if study.parameter_risk.is_some() {
         return Some(
-            "parameter_risk shocks every member's frequency or severity by the same per-trial factor, which makes members dependent"
+            "parameter_risk draws a per-trial frequency or severity factor, or tail, common to every member, which makes members dependent"
                 .into(),
         );
     }

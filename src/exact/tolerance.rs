@@ -98,7 +98,7 @@ pub fn option_misses(o: &ExactOption, rule: &Rule) -> Vec<Miss> {
 /// The candidate's means and probabilities that miss `rule`.
 pub fn candidate_misses(f: &ExactFigures, rule: &Rule) -> Vec<Miss> {
     let mut out = Vec::new();
-    rule.dollars("employer_cost.mean", &f.mean, 1.0, &mut out);
+    rule.dollars("employer_cost.mean", &f.mean, f.truncation_share, &mut out);
     rule.dollars(
         "aggregate_reimbursement",
         &f.aggregate_reimbursement,
@@ -108,7 +108,7 @@ pub fn candidate_misses(f: &ExactFigures, rule: &Rule) -> Vec<Miss> {
     for (l, b) in f.tvar.iter() {
         // A TVaR holds the truncated excess over 1 - p of probability.
         let name = format!("employer_cost.tvar.{}", l.key);
-        rule.dollars(&name, b, 1.0 / (1.0 - l.p), &mut out);
+        rule.dollars(&name, b, f.truncation_share / (1.0 - l.p), &mut out);
     }
     for (name, b) in [
         ("prob_aggregate_attaches", &f.prob_aggregate_attaches),

@@ -416,6 +416,7 @@ impl Exporter for HtmlExporter {
         write!(s, "<p class=\"note\">{}</p>", charts::cost_parts_legend())?;
         s.push_str(&super::cash_flow::html_section(results)?);
         s.push_str(&super::parameter_risk::html_section(results));
+        s.push_str(&super::model_risk::html_section(results));
         s.push_str(&super::projection::html_section(results)?);
         Self::fully_insured(&mut s, results)?;
         Self::assumptions(&mut s, results)?;

@@ -176,6 +176,7 @@ impl Exporter for MarkdownExporter {
         }
         s.push_str(&super::cash_flow::markdown_section(results));
         s.push_str(&super::parameter_risk::markdown_section(results));
+        s.push_str(&super::model_risk::markdown_section(results));
         s.push_str(&super::projection::markdown_section(results));
         Ok(s.into_bytes())
     }

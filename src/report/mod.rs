@@ -10,6 +10,7 @@ mod fit_manual;
 mod html;
 mod json;
 mod markdown;
+mod model_risk;
 mod parameter_risk;
 pub mod plain;
 mod projection;

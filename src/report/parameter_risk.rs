@@ -5,25 +5,51 @@ use super::html::escape;
 use crate::format::dollars;
 use crate::results::Results;
 
-const HEADERS: [&str; 7] = [
+const HEADERS: [&str; 9] = [
     "Candidate",
     "Expected cost (with / known parameters)",
     "sd with",
     "sd known",
     "TVaR 95% with",
     "TVaR 95% known",
-    "Variance from parameter risk",
+    "Cost variance from parameter risk",
+    "Specific reimbursement: sd with / known (parameter share)",
+    "Aggregate reimbursement: sd with / known (parameter share)",
 ];
 
 fn explained(results: &Results) -> Option<String> {
     let p = results.parameter_risk.as_ref()?;
+    let posterior = p.posterior.as_ref().map_or_else(String::new, |q| {
+        let est: Vec<String> = q
+            .estimates
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.4} (se {:.4})", q.se.get(k).copied().unwrap_or(f64::NAN)))
+            .collect();
+        format!(
+            " Each year also draws the tail of {} from the sampling distribution of the fit {}: {}, normal, redrawn where the tail index would be at or below {} ({:.1}% of draws).",
+            q.components.join(", "),
+            q.source,
+            est.join(", "),
+            q.min_alpha,
+            100.0 * q.redrawn_share
+        )
+    });
     Some(format!(
-        "Parameter risk: each simulated year draws a common frequency multiplier (CV {}) and severity multiplier (CV {}). Beside each figure, the same years with the parameters known (same seed, no shocks). The last column is the share of the annual cost's variance that parameter risk adds, 1 - sd known^2 / sd with^2.",
+        "Parameter risk: each simulated year draws a common frequency multiplier (CV {}) and severity multiplier (CV {}).{posterior} Beside each figure, the same years with the parameters known (same seed, no shocks). A parameter share is what parameter risk adds to a figure's variance, 1 - sd known^2 / sd with^2; the rest is process variance.",
         p.frequency_cv, p.severity_cv
     ))
 }
 
-fn rows(results: &Results) -> Vec<[String; 7]> {
+fn split(v: &crate::results::VarianceSplit) -> String {
+    format!(
+        "{} / {} ({:.1}%)",
+        dollars(v.sd_with),
+        dollars(v.sd_without),
+        100.0 * v.parameter_share
+    )
+}
+
+fn rows(results: &Results) -> Vec<[String; 9]> {
     results.parameter_risk.as_ref().map_or_else(Vec::new, |p| {
         p.candidates
             .iter()
@@ -36,6 +62,8 @@ fn rows(results: &Results) -> Vec<[String; 7]> {
                     dollars(c.tvar95_with),
                     dollars(c.tvar95_without),
                     format!("{:.1}%", 100.0 * c.parameter_variance_share),
+                    split(&c.variance_split.specific_reimbursement),
+                    split(&c.variance_split.aggregate_reimbursement),
                 ]
             })
             .collect()

@@ -1,6 +1,7 @@
 //! The results of a run: one struct, documented field by field, that every
 //! exporter serializes. `results.json` is this struct as JSON.
 
+mod alternatives;
 mod decision;
 mod levels;
 mod nullable;
@@ -8,13 +9,17 @@ mod parameter_risk;
 mod projection;
 mod timing;
 
+pub use alternatives::{AlternativeCost, AlternativeRun, SeverityAlternatives};
 pub use decision::*;
 pub use levels::{
     permille_percent, permille_suffix, Level, PercentileIntervals, Percentiles, Tvar,
     PERCENTILE_LEVELS, TVAR_LEVELS,
 };
 pub(crate) use nullable::f64_or_nan;
-pub use parameter_risk::{ParameterRiskCandidate, ParameterRiskComparison};
+pub use parameter_risk::{
+    ParameterRiskCandidate, ParameterRiskComparison, PosteriorSummary, VarianceSplit,
+    VarianceSplits,
+};
 pub use projection::{
     exceedance_grid, increase_key, CandidateProjection, IncreasePoint, LaserFigures, ManualRate,
     ProjectionPath, ProjectionSummary, RiderFigures, INCREASE_LEVELS,
@@ -54,6 +59,10 @@ pub struct Results {
     /// share of variance it adds (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parameter_risk: Option<ParameterRiskComparison>,
+    /// With `--severity-alternatives`: the study under each acceptable
+    /// tail fit, on common random numbers (model risk; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub severity_alternatives: Option<SeverityAlternatives>,
     /// With a multi-year projection: its inputs and manual rates (absent
     /// otherwise; each candidate carries its own `projection`).
     #[serde(skip_serializing_if = "Option::is_none", default)]

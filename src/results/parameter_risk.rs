@@ -14,6 +14,9 @@ pub struct ParameterRiskComparison {
     /// CV of the per-trial severity multiplier.
     #[serde(deserialize_with = "f64_or_nan")]
     pub severity_cv: f64,
+    /// Posterior-predictive tails, when drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorSummary>,
     /// One entry per candidate, in candidate order.
     pub candidates: Vec<ParameterRiskCandidate>,
 }
@@ -53,4 +56,75 @@ pub struct ParameterRiskCandidate {
     pub specific_reimbursement: [f64; 2],
     /// Aggregate reimbursement with and without parameter risk.
     pub aggregate_reimbursement: [f64; 2],
+    /// Process and parameter variance of the employer cost and of each
+    /// reimbursement.
+    pub variance_split: VarianceSplits,
+}
+
+/// [`VarianceSplit`] of each reported figure.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VarianceSplits {
+    /// The annual employer cost.
+    pub employer_cost: VarianceSplit,
+    /// The specific reimbursement.
+    pub specific_reimbursement: VarianceSplit,
+    /// The aggregate reimbursement.
+    pub aggregate_reimbursement: VarianceSplit,
+}
+
+/// One figure's year-to-year variance split into process and parameter
+/// parts: the process part is the variance with the parameters known (the
+/// same claim stream without the shocks), the parameter part what the
+/// shocks add. A standard deviation is the figure's Monte Carlo se times
+/// the square root of the trials.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct VarianceSplit {
+    /// Standard deviation with parameter risk (total).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub sd_with: f64,
+    /// Standard deviation with the parameters known (process).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub sd_without: f64,
+    /// `1 - sd_without^2 / sd_with^2`, at least 0 (0 when the figure does
+    /// not vary).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub parameter_share: f64,
+}
+
+impl VarianceSplit {
+    /// The split of standard deviations `with` and `without`.
+    pub fn new(with: f64, without: f64) -> Self {
+        VarianceSplit {
+            sd_with: with,
+            sd_without: without,
+            parameter_share: if with > 0.0 {
+                (1.0 - (without * without) / (with * with)).max(0.0)
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+/// The posterior-predictive tails of a run: what was drawn per trial.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PosteriorSummary {
+    /// The fit file and family.
+    pub source: String,
+    /// `pareto` or `gpd`.
+    pub family: String,
+    /// The estimates (the draws' centre) by parameter name.
+    pub estimates: std::collections::BTreeMap<String, f64>,
+    /// Their standard errors (observed information).
+    pub se: std::collections::BTreeMap<String, f64>,
+    /// The components whose tails were drawn.
+    pub components: Vec<String>,
+    /// Draws with a tail index at or below this were redrawn.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub min_alpha: f64,
+    /// Share of the normal draws with a tail index at or below `min_alpha`,
+    /// redrawn
+    /// ([`crate::sim::posterior::Posterior::redrawn_share`]).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub redrawn_share: f64,
 }

@@ -4,6 +4,7 @@ use super::columns::{AggregateRetained, ClaimantSlice, Claimants, ColumnLayout, 
 use super::dated::DatedKernel;
 use super::kernel::{Kernel, TrialBuffers};
 use super::parameter_risk::TrialShock;
+use super::posterior::PosteriorModel;
 use super::seed::block_rng;
 use crate::contract::{apply_dated, apply_specific, MonthlyOutcome, MonthlyWork, TrialClaims};
 use crate::model::Study;
@@ -174,13 +175,32 @@ pub fn simulate_blocks(
         let mut rng = block_rng(study.seed, piece.block);
         let mut buffers = TrialBuffers::default();
         let mut claims = TrialClaims::default();
+        // Posterior-predictive tails: this worker's copy of the claim model,
+        // its tails rewritten per trial.
+        let mut posterior = study
+            .parameter_risk
+            .as_ref()
+            .and_then(|p| p.posterior.as_ref())
+            .map(|post| PosteriorModel::new(&study.population, post));
         for i in 0..piece.gross.len() {
             // Parameter risk: the trial's shock, from its own stream
             // (seed, block, trial); none drawn without the config block.
-            let shock = study.parameter_risk.map_or(TrialShock::NONE, |p| {
+            let shock = study.parameter_risk.as_ref().map_or(TrialShock::NONE, |p| {
                 p.shock(study.seed, piece.block, i as u64)
             });
-            kernel.simulate_trial_shocked(&mut rng, &mut buffers, &mut claims, &shock);
+            match (&mut posterior, shock.tail) {
+                (Some(model), Some(tail)) => {
+                    model.set(tail);
+                    kernel.simulate_trial_in(
+                        model.view(),
+                        &mut rng,
+                        &mut buffers,
+                        &mut claims,
+                        &shock,
+                    );
+                }
+                _ => kernel.simulate_trial_shocked(&mut rng, &mut buffers, &mut claims, &shock),
+            }
             piece.gross[i] = claims.gross;
             for (s, option) in specific.iter().enumerate() {
                 let out = apply_specific(&option.terms, &claims, counting);
@@ -251,6 +271,7 @@ fn simulate_dated_blocks(
             for i in 0..n {
                 let shock = study
                     .parameter_risk
+                    .as_ref()
                     .map_or(TrialShock::NONE, |p| p.shock(study.seed, b, i as u64));
                 kernel.simulate_trial(&mut rng, &shock, &mut claims);
                 apply_dated(

@@ -12,6 +12,7 @@ mod driver;
 #[doc(hidden)] // for the stream tests and the benches; not part of the API
 pub mod kernel;
 pub mod parameter_risk;
+pub mod posterior;
 pub mod projection;
 pub mod seed;
 

@@ -14,32 +14,37 @@
 //!   diversify with group size: `CV^2(S) ~ E[X^2]/(n lambda mu^2) + c_f^2`);
 //! - **severity scale**: `B ~ Gamma(mean 1, CV c_s)`, every amount times
 //!   `B` (re-centred: the mean is unchanged, unlike `X/B`);
-//! - **posterior-predictive parameters**: fitted parameters drawn per trial
-//!   from `N(theta_hat, I^-1)` ([`draw_parameters`], the covariance from
-//!   fit.json).
+//! - **posterior-predictive parameters**: a fitted tail drawn per trial
+//!   from `N(theta_hat, I^-1)` truncated to a finite mean
+//!   ([`super::posterior`], the covariance from fit.json), after the two
+//!   multipliers in the same trial stream.
 //!
 //! The driver draws [`TrialShock`] per trial with [`ParameterRisk::shock`]
 //! when the study has a `parameter_risk` block, and the kernel applies it at
 //! one spot each (`Frequency::sample_scaled` for counts, the amount next to
-//! the member's `severity_scale`); without the block no shock is drawn and
-//! results are unchanged.
+//! the member's `severity_scale`, and the tail through a per-trial copy of
+//! the claim model, [`super::posterior::PosteriorModel`]); without the block
+//! no shock is drawn and results are unchanged.
 
+use super::posterior::{Posterior, TailDraw};
 use crate::dist::SimRng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Gamma, StandardNormal};
+use rand_distr::{Distribution, Gamma};
 
 /// Mixed into the seed of the shock stream so it never coincides with the
 /// claim stream of the same seed.
 pub const PARAMETER_RISK_SALT: u64 = 0x7061_7261_6d5f_7269; // "param_ri"
 
 /// The parameter-risk settings of a study.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParameterRisk {
     /// CV of the per-trial frequency multiplier (0: none).
     pub frequency_cv: f64,
     /// CV of the per-trial severity multiplier (0: none).
     pub severity_cv: f64,
+    /// A fitted tail drawn per trial (`None`: the tails as configured).
+    pub posterior: Option<Posterior>,
 }
 
 /// One trial's shock: multipliers of expected claim counts and amounts.
@@ -49,6 +54,9 @@ pub struct TrialShock {
     pub frequency_scale: f64,
     /// Multiplies every claim amount.
     pub severity_scale: f64,
+    /// The trial's tail of the posterior's components (`None`: as
+    /// configured).
+    pub tail: Option<TailDraw>,
 }
 
 impl TrialShock {
@@ -56,6 +64,7 @@ impl TrialShock {
     pub const NONE: TrialShock = TrialShock {
         frequency_scale: 1.0,
         severity_scale: 1.0,
+        tail: None,
     };
 }
 
@@ -87,38 +96,13 @@ impl ParameterRisk {
         let mut rng = trial_rng(seed, block, trial);
         let frequency_scale = unit_gamma(self.frequency_cv, &mut rng);
         let severity_scale = unit_gamma(self.severity_cv, &mut rng);
+        let tail = self.posterior.as_ref().map(|p| p.draw(&mut rng));
         TrialShock {
             frequency_scale,
             severity_scale,
+            tail,
         }
     }
-}
-
-/// A draw from `N(mean, cov)` (Cholesky of `cov`); `None` when `cov` is not
-/// positive definite.
-pub fn draw_parameters(mean: &[f64], cov: &[Vec<f64>], rng: &mut SimRng) -> Option<Vec<f64>> {
-    let n = mean.len();
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
-            if i == j {
-                let d = cov[i][i] - s;
-                if d <= 0.0 || !d.is_finite() {
-                    return None;
-                }
-                l[i][j] = d.sqrt();
-            } else {
-                l[i][j] = (cov[i][j] - s) / l[j][j];
-            }
-        }
-    }
-    let z: Vec<f64> = (0..n).map(|_| StandardNormal.sample(rng)).collect();
-    Some(
-        (0..n)
-            .map(|i| mean[i] + (0..=i).map(|k| l[i][k] * z[k]).sum::<f64>())
-            .collect(),
-    )
 }
 
 /// The law of total variance over trials: `outcomes[t]` and the trial's
@@ -157,6 +141,7 @@ mod tests {
         let pr = ParameterRisk {
             frequency_cv: 0.2,
             severity_cv: 0.1,
+            posterior: None,
         };
         let a = pr.shock(7, 3, 100);
         assert_eq!(a, pr.shock(7, 3, 100));
@@ -181,6 +166,7 @@ mod tests {
         let pr = ParameterRisk {
             frequency_cv: 0.25,
             severity_cv: 0.0,
+            posterior: None,
         };
         let n = 200_000u64;
         let v: Vec<f64> = (0..n)
@@ -199,12 +185,13 @@ mod tests {
         let pr = ParameterRisk {
             frequency_cv: 0.3,
             severity_cv: 0.0,
+            posterior: None,
         };
         let mut rng = block_rng(5, 0);
         let (mut s, mut c) = (Vec::new(), Vec::new());
         for t in 0..100_000 {
             let g = pr.shock(5, 0, t).frequency_scale;
-            let noise: f64 = StandardNormal.sample(&mut rng);
+            let noise: f64 = rand_distr::StandardNormal.sample(&mut rng);
             c.push(100.0 * g);
             s.push(100.0 * g + 10.0 * noise);
         }
@@ -212,22 +199,5 @@ mod tests {
         assert!((parameter / 900.0 - 1.0).abs() < 0.03, "{parameter}");
         assert!((process / 100.0 - 1.0).abs() < 0.03, "{process}");
         assert!(((process + parameter) / total - 1.0).abs() < 0.02);
-    }
-
-    #[test]
-    fn parameters_drawn_from_the_covariance() {
-        let mut rng = block_rng(9, 0);
-        let cov = vec![vec![4.0, 1.0], vec![1.0, 2.0]];
-        let n = 100_000;
-        let d: Vec<Vec<f64>> = (0..n)
-            .map(|_| draw_parameters(&[1.0, -1.0], &cov, &mut rng).unwrap())
-            .collect();
-        let m0 = d.iter().map(|v| v[0]).sum::<f64>() / n as f64;
-        let c01 = d.iter().map(|v| (v[0] - 1.0) * (v[1] + 1.0)).sum::<f64>() / n as f64;
-        assert!(
-            (m0 - 1.0).abs() < 0.03 && (c01 - 1.0).abs() < 0.05,
-            "{m0} {c01}"
-        );
-        assert!(draw_parameters(&[0.0], &[vec![-1.0]], &mut rng).is_none());
     }
 }

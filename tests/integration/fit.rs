@@ -278,6 +278,33 @@ fn severity_alternatives_rerun_on_the_same_seed() {
             .unwrap()
     };
     assert_ne!(top(&runs[1]), top(&runs[2]));
+    // The run's own results and report carry the same runs.
+    let results = read(&out.join("mid-500/results.json"));
+    let typed = &results["severity_alternatives"]["runs"];
+    for (i, run) in runs.iter().enumerate() {
+        assert_eq!(typed[i]["tail"], run["tail"]);
+        assert_eq!(typed[i]["recommended"], run["recommended"]);
+        let c = typed[i]["employer_cost"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == "spec $250k / no aggregate")
+            .unwrap();
+        assert_eq!(c["cost"]["mean"].as_f64(), Some(top(run)));
+    }
+    let md = std::fs::read_to_string(out.join("mid-500/summary.md")).unwrap();
+    assert!(md.contains("### Model risk: alternative tails"), "{md}");
+    assert!(md.contains("Expected cost, gpd tail (se)"), "{md}");
+    assert!(
+        md.contains("The specific reimbursement moves most for"),
+        "{md}"
+    );
+    bin()
+        .args(["report", s(&out.join("mid-500"))])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("mid-500/report.html")).unwrap();
+    assert!(html.contains("id=\"model-risk\""));
 }
 
 mod never_panics {

@@ -20,6 +20,7 @@ mod fit;
 mod fuzz;
 mod interrupt;
 mod parameter_risk;
+mod posterior;
 mod precision;
 mod projection;
 mod properties;

@@ -55,7 +55,7 @@ fn severity_shock_scales_amounts_on_the_same_claims() {
     let plain = study(&config(""), Path::new("."));
     let a = simulate(&shocked, &|_| {}).gross;
     let b = simulate(&plain, &|_| {}).gross;
-    let pr = shocked.parameter_risk.unwrap();
+    let pr = shocked.parameter_risk.clone().unwrap();
     for t in [0usize, 1, 1023, 1024, 19_999] {
         let shock = pr.shock(11, (t / 1024) as u64, (t % 1024) as u64);
         assert!(

@@ -18,6 +18,7 @@ mod claims;
 mod decision;
 mod manual;
 mod numbers;
+mod parameter_risk;
 mod population;
 mod projection;
 mod sanity;
@@ -28,6 +29,7 @@ use claims::*;
 use decision::*;
 pub(crate) use manual::manual_rate;
 use numbers::*;
+use parameter_risk::parameter_risk;
 use population::*;
 use projection::projection;
 pub use projection::{DEFAULT_MANUAL_TRIALS, DEFAULT_TIERS};
@@ -218,23 +220,13 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         .map(|b| dollar_amount(ctx, "fully_insured_premium", b))
         .transpose()?;
     let decision = decision(raw.decision.as_ref(), ctx, budget)?;
-    let parameter_risk = match &raw.parameter_risk {
-        None => None,
-        Some(p) => {
-            let cv = |name: &str, v: Option<f64>| match v {
-                None => Ok(0.0),
-                Some(v) if v.is_finite() && (0.0..=2.0).contains(&v) => Ok(v),
-                Some(v) => Err(ctx.err(
-                    format!("parameter_risk.{name}"),
-                    format!("must be a coefficient of variation between 0 and 2, got {v}"),
-                )),
-            };
-            Some(crate::sim::parameter_risk::ParameterRisk {
-                frequency_cv: cv("frequency_cv", p.frequency_cv)?,
-                severity_cv: cv("severity_cv", p.severity_cv)?,
-            })
-        }
-    };
+    let parameter_risk = parameter_risk(
+        ctx,
+        raw.parameter_risk.as_ref(),
+        &population,
+        timing.is_some(),
+        raw.projection.is_some(),
+    )?;
     let projection = projection(ctx, raw.projection.as_ref(), trend, &population, timed)?;
     warnings.extend(ctx.warnings.borrow_mut().drain(..));
     let mut study = Study {

@@ -40,7 +40,7 @@ pub fn manual(study: &Study, kernel: &ProjectionKernel, year_terms: &YearTerms) 
             let mut acc = vec![[Moments::new(), Moments::new(), Moments::new()]; options * years];
             let (mut trial, mut tiers) = (ProjectedTrial::default(), Vec::new());
             for i in 0..n {
-                let shock = study.parameter_risk.map_or(TrialShock::NONE, |p| {
+                let shock = study.parameter_risk.as_ref().map_or(TrialShock::NONE, |p| {
                     p.shock(manual_shock_seed(study.seed), b, i)
                 });
                 kernel.simulate_trial(&mut rng, &shock, &mut tiers, &mut trial);

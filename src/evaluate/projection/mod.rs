@@ -151,6 +151,7 @@ pub fn project(study: &Study, year_one: &Results) -> (Vec<CandidateProjection>, 
             for i in 0..n {
                 let shock = study
                     .parameter_risk
+                    .as_ref()
                     .map_or(TrialShock::NONE, |p| p.shock(study.seed, b, i as u64));
                 kernel.simulate_trial(&mut rng, &shock, &mut tiers, &mut trial);
                 for (s, u) in unlasered.iter_mut().enumerate() {
