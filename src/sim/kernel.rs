@@ -700,6 +700,7 @@ mod tests {
     const SHOCK: TrialShock = TrialShock {
         frequency_scale: 1.15,
         severity_scale: 0.9,
+        tail: None,
     };
 
     #[test]
