@@ -259,6 +259,11 @@ impl PosteriorModel {
         }
     }
 
+    /// The profiles with the current tails.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
     /// Number of targeted (profile, component) pairs.
     pub fn targets(&self) -> usize {
         self.targets.len()
