@@ -68,6 +68,15 @@ fn config_text(posterior: Value, trials: u64) -> String {
     .to_string()
 }
 
+/// `f` run in a pool of `threads` threads.
+fn on<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
 fn m1(a: f64) -> f64 {
     U.powf(a) * D.powf(1.0 - a) / (a - 1.0)
 }
@@ -168,14 +177,7 @@ fn timed_studies_draw_the_tails_too() {
     v["stop_loss"]["specific"][0]["basis"] = json!({"incurred": [1, 12], "paid": [1, 36]});
     let study = config::parse(&v.to_string(), "timed.json", tmp.path()).expect("loads");
     assert!(study.timing.is_some());
-    let on = |threads| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| run_study(&study, &|_| {}))
-    };
-    let r = on(2);
+    let r = on(2, || run_study(&study, &|_| {}));
     let got = &r.candidates[0].specific_reimbursement;
     assert_within(
         "timed posterior-predictive mean",
@@ -183,7 +185,8 @@ fn timed_studies_draw_the_tails_too() {
         MEMBERS * P * expect(m1),
         4.0 * got.se,
     );
-    assert_eq!(on(1).candidates[0].specific_reimbursement, *got);
+    let one = on(1, || run_study(&study, &|_| {}));
+    assert_eq!(one.candidates[0].specific_reimbursement, *got);
     // The law of total variance's parameter share (about 0.2 here), which
     // a timed kernel ignoring the draws would put at 0.
     let pr = r.parameter_risk.as_ref().expect("the comparison");
@@ -225,14 +228,8 @@ fn posterior_runs_are_identical_on_one_and_two_threads() {
         "{:?}",
         study.warnings
     );
-    let on = |threads| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| stoploss::sim::simulate(&study, &|_| {}))
-    };
-    let (a, b) = (on(1), on(2));
+    let a = on(1, || stoploss::sim::simulate(&study, &|_| {}));
+    let b = on(2, || stoploss::sim::simulate(&study, &|_| {}));
     assert_eq!(a.gross, b.gross);
     assert_eq!(a.retained, b.retained);
     // Not the configured tail: the draws move every trial's claims.
