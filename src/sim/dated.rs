@@ -17,7 +17,7 @@
 use super::parameter_risk::TrialShock;
 use crate::contract::DatedClaim;
 use crate::dist::{uniform, LagModel, SimRng};
-use crate::model::{PriorYear, Study, Timing};
+use crate::model::{PriorYear, Profile, Study, Timing};
 
 /// Draws dated plan years for a study with a timing model.
 #[derive(Debug)]
@@ -100,11 +100,25 @@ impl<'a> DatedKernel<'a> {
     /// the simulated claims, prior year included, scaled; known claims are
     /// known).
     pub fn simulate_trial(&self, rng: &mut SimRng, shock: &TrialShock, out: &mut Vec<DatedClaim>) {
+        self.simulate_trial_in(&self.study.population.profiles, rng, shock, out);
+    }
+
+    /// [`Self::simulate_trial`] with the claim components of `profiles`
+    /// (the population's, or a copy with posterior-predictive tails; same
+    /// order and components).
+    pub fn simulate_trial_in(
+        &self,
+        profiles: &[Profile],
+        rng: &mut SimRng,
+        shock: &TrialShock,
+        out: &mut Vec<DatedClaim>,
+    ) {
+        debug_assert_eq!(profiles.len(), self.study.population.profiles.len());
         out.clear();
-        self.draw_year(rng, 0, 1.0, shock, out);
+        self.draw_year(profiles, rng, 0, 1.0, shock, out);
         if self.timing.prior_year == PriorYear::SelfFunded {
             let deflated = 1.0 / self.timing.prior_year_deflator;
-            self.draw_year(rng, -12, deflated, shock, out);
+            self.draw_year(profiles, rng, -12, deflated, shock, out);
         }
         for k in &self.timing.known_claims {
             let lag = match k.lag_months {
@@ -127,6 +141,7 @@ impl<'a> DatedKernel<'a> {
     /// amounts scaled by `scale`; only pieces paid from month 1 on are kept.
     fn draw_year(
         &self,
+        profiles: &[Profile],
         rng: &mut SimRng,
         shift: i32,
         scale: f64,
@@ -137,7 +152,7 @@ impl<'a> DatedKernel<'a> {
         let population = &self.study.population;
         let timing = self.timing;
         for (idx, member) in population.members.iter().enumerate() {
-            let profile = &population.profiles[member.profile as usize];
+            let profile = &profiles[member.profile as usize];
             let (first, last) = if shift == 0 {
                 (member.first_month as usize, member.last_month as usize)
             } else {

@@ -268,12 +268,23 @@ fn simulate_dated_blocks(
             let mut outcome = MonthlyOutcome::default();
             let mut part = TrialColumns::with_capacity(n, &layout);
             let mut monthly = MonthlyColumns::empty(months, options, columns);
+            let mut posterior = study
+                .parameter_risk
+                .as_ref()
+                .and_then(|p| p.posterior.as_ref())
+                .map(|post| PosteriorModel::new(&study.population, post));
             for i in 0..n {
                 let shock = study
                     .parameter_risk
                     .as_ref()
                     .map_or(TrialShock::NONE, |p| p.shock(study.seed, b, i as u64));
-                kernel.simulate_trial(&mut rng, &shock, &mut claims);
+                match (&mut posterior, shock.tail) {
+                    (Some(model), Some(tail)) => {
+                        model.set(tail);
+                        kernel.simulate_trial_in(model.profiles(), &mut rng, &shock, &mut claims);
+                    }
+                    _ => kernel.simulate_trial(&mut rng, &shock, &mut claims),
+                }
                 apply_dated(
                     contract,
                     &claims,

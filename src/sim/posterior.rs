@@ -146,6 +146,16 @@ impl Posterior {
         (tail.alpha.is_finite() && tail.alpha > self.min_alpha.max(1.0)).then_some(tail)
     }
 
+    /// One untruncated draw `mean + L z`, `z` standard normals from `rng`.
+    fn normal(&self, rng: &mut SimRng) -> Vec<f64> {
+        let z: Vec<f64> = (0..self.mean.len())
+            .map(|_| StandardNormal.sample(rng))
+            .collect();
+        (0..self.mean.len())
+            .map(|i| self.mean[i] + (0..=i).map(|k| self.cholesky[i][k] * z[k]).sum::<f64>())
+            .collect()
+    }
+
     /// The tail at the estimates.
     pub fn estimate(&self) -> Option<TailDraw> {
         self.tail_of(&self.mean)
@@ -155,13 +165,7 @@ impl Posterior {
     /// the region).
     pub fn draw(&self, rng: &mut SimRng) -> TailDraw {
         for _ in 0..MAX_REDRAWS {
-            let z: Vec<f64> = (0..self.mean.len())
-                .map(|_| StandardNormal.sample(rng))
-                .collect();
-            let p: Vec<f64> = (0..self.mean.len())
-                .map(|i| self.mean[i] + (0..=i).map(|k| self.cholesky[i][k] * z[k]).sum::<f64>())
-                .collect();
-            if let Some(t) = self.tail_of(&p) {
+            if let Some(t) = self.tail_of(&self.normal(rng)) {
                 return t;
             }
         }
@@ -180,17 +184,7 @@ impl Posterior {
     pub fn outside_share(&self, seed: u64, n: usize) -> f64 {
         let mut rng = super::seed::block_rng(seed, u64::MAX);
         let outside = (0..n)
-            .filter(|_| {
-                let z: Vec<f64> = (0..self.mean.len())
-                    .map(|_| StandardNormal.sample(&mut rng))
-                    .collect();
-                let p: Vec<f64> = (0..self.mean.len())
-                    .map(|i| {
-                        self.mean[i] + (0..=i).map(|k| self.cholesky[i][k] * z[k]).sum::<f64>()
-                    })
-                    .collect();
-                self.tail_of(&p).is_none()
-            })
+            .filter(|_| self.tail_of(&self.normal(&mut rng)).is_none())
             .count();
         outside as f64 / n.max(1) as f64
     }
@@ -257,6 +251,11 @@ impl PosteriorModel {
             profiles: &self.profiles,
             plans: &self.plans,
         }
+    }
+
+    /// The profiles with the current tails.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
     }
 
     /// Number of targeted (profile, component) pairs.

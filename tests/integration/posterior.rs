@@ -68,6 +68,15 @@ fn config_text(posterior: Value, trials: u64) -> String {
     .to_string()
 }
 
+/// `f` run in a pool of `threads` threads.
+fn on<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
 fn m1(a: f64) -> f64 {
     U.powf(a) * D.powf(1.0 - a) / (a - 1.0)
 }
@@ -153,6 +162,41 @@ fn drawn_tails_follow_the_law_of_total_variance() {
     assert!(post.redrawn_share < 1e-9);
 }
 
+/// Contract timing draws the same tails: with a 12/36 basis every claim
+/// incurred in the year is paid in the window, so the posterior-predictive
+/// mean is again n p E[m1(alpha)].
+#[test]
+fn timed_studies_draw_the_tails_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    fit_file(tmp.path(), ALPHA, SE);
+    let mut v: Value = serde_json::from_str(&config_text(
+        json!({"fit": "fit/fit.json", "family": "pareto"}),
+        6_000,
+    ))
+    .unwrap();
+    v["stop_loss"]["specific"][0]["basis"] = json!({"incurred": [1, 12], "paid": [1, 36]});
+    let study = config::parse(&v.to_string(), "timed.json", tmp.path()).expect("loads");
+    assert!(study.timing.is_some());
+    let r = on(2, || run_study(&study, &|_| {}));
+    let got = &r.candidates[0].specific_reimbursement;
+    assert_within(
+        "timed posterior-predictive mean",
+        got.mean,
+        MEMBERS * P * expect(m1),
+        4.0 * got.se,
+    );
+    let one = on(1, || run_study(&study, &|_| {}));
+    assert_eq!(one.candidates[0].specific_reimbursement, *got);
+    // The law of total variance's parameter share (about 0.2 here), which
+    // a timed kernel ignoring the draws would put at 0.
+    let pr = r.parameter_risk.as_ref().expect("the comparison");
+    let share = pr.candidates[0]
+        .variance_split
+        .specific_reimbursement
+        .parameter_share;
+    assert!(share > 0.1, "{share}");
+}
+
 #[test]
 fn posterior_runs_are_identical_on_one_and_two_threads() {
     let tmp = tempfile::tempdir().unwrap();
@@ -184,14 +228,8 @@ fn posterior_runs_are_identical_on_one_and_two_threads() {
         "{:?}",
         study.warnings
     );
-    let on = |threads| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| stoploss::sim::simulate(&study, &|_| {}))
-    };
-    let (a, b) = (on(1), on(2));
+    let a = on(1, || stoploss::sim::simulate(&study, &|_| {}));
+    let b = on(2, || stoploss::sim::simulate(&study, &|_| {}));
     assert_eq!(a.gross, b.gross);
     assert_eq!(a.retained, b.retained);
     // Not the configured tail: the draws move every trial's claims.

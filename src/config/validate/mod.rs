@@ -224,7 +224,6 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Ctx) -> Result<Study, ConfigError> 
         ctx,
         raw.parameter_risk.as_ref(),
         &population,
-        timing.is_some(),
         raw.projection.is_some(),
     )?;
     let projection = projection(ctx, raw.projection.as_ref(), trend, &population, timed)?;

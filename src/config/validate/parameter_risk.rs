@@ -13,7 +13,6 @@ pub(super) fn parameter_risk(
     ctx: &Ctx,
     raw: Option<&RawParameterRisk>,
     population: &Population,
-    timed: bool,
     projected: bool,
 ) -> Result<Option<ParameterRisk>, ConfigError> {
     let Some(p) = raw else {
@@ -30,7 +29,7 @@ pub(super) fn parameter_risk(
     let posterior = p
         .posterior
         .as_ref()
-        .map(|raw| posterior(ctx, raw, population, timed, projected))
+        .map(|raw| posterior(ctx, raw, population, projected))
         .transpose()?;
     Ok(Some(ParameterRisk {
         frequency_cv: cv("frequency_cv", p.frequency_cv)?,
@@ -43,17 +42,13 @@ fn posterior(
     ctx: &Ctx,
     raw: &RawPosterior,
     population: &Population,
-    timed: bool,
     projected: bool,
 ) -> Result<Posterior, ConfigError> {
     let at = "parameter_risk.posterior";
-    if timed || projected {
+    if projected {
         return Err(ctx.err(
             at,
-            format!(
-                "posterior-predictive tails are drawn by the one-year kernel without contract timing only; remove {}",
-                if timed { "the timing terms" } else { "the projection block" }
-            ),
+            "posterior-predictive tails are not yet drawn in a multi-year projection; remove the projection block or the posterior",
         ));
     }
     let path = ctx.data_path(&format!("{at}.fit"), &raw.fit)?;
