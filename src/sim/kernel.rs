@@ -422,16 +422,32 @@ impl<'a> Kernel<'a> {
                 c.specific,
                 c.aggregate,
             );
-            gross += m.total;
-            aggregate_eligible += m.aggregate_eligible();
-            if m.specific > self.threshold {
-                let member = idx as u32;
-                out.large
-                    .push(m.large_claimant(member, laser_of(self.lasers, member)));
-            }
+            self.close_member(idx, &m, &mut gross, &mut aggregate_eligible, out);
         }
         out.gross += gross;
         out.aggregate_eligible += aggregate_eligible;
+    }
+
+    /// Adds member `idx`'s year `m` to the chunk's running totals, and to
+    /// `out`'s large claimants when its specific-eligible claims exceed the
+    /// threshold. The totals are the caller's locals: `out` may alias what
+    /// `large.push` writes, which would keep them in memory.
+    #[inline(always)]
+    fn close_member(
+        &self,
+        idx: usize,
+        m: &MemberClaims,
+        gross: &mut f64,
+        aggregate_eligible: &mut f64,
+        out: &mut TrialClaims,
+    ) {
+        *gross += m.total;
+        *aggregate_eligible += m.aggregate_eligible();
+        if m.specific > self.threshold {
+            let member = idx as u32;
+            out.large
+                .push(m.large_claimant(member, laser_of(self.lasers, member)));
+        }
     }
 
     /// Draws the members `chunk` of a plan year and adds them to `out`.
@@ -566,13 +582,7 @@ impl<'a> Kernel<'a> {
                     c.aggregate,
                 );
             }
-            gross += m.total;
-            aggregate_eligible += m.aggregate_eligible();
-            if m.specific > self.threshold {
-                let member = idx as u32;
-                out.large
-                    .push(m.large_claimant(member, laser_of(self.lasers, member)));
-            }
+            self.close_member(idx, &m, &mut gross, &mut aggregate_eligible, out);
         }
         out.gross += gross;
         out.aggregate_eligible += aggregate_eligible;
