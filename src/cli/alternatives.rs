@@ -46,19 +46,13 @@ pub fn run(
         .with_context(|| format!("cannot read {}", config_path.display()))?;
     let raw: Value = serde_json::from_str(&raw)?;
     let config_dir = config_path.parent().unwrap_or(Path::new("."));
-    let mut entries = vec![summary("as configured", None, base)];
     let mut runs = vec![typed("as configured", None, base)];
     let mut lines = Vec::new();
     let mut skipped = Vec::new();
     for m in fit.models.iter().filter(|m| m.acceptable) {
-        let p = |k: &str| m.parameters.get(k).copied().unwrap_or(f64::NAN);
-        let tail = match m.family.as_str() {
-            "pareto" if p("alpha") > 1.0 => (p("alpha"), None),
-            "gpd" if p("xi") > 0.0 && p("xi") < 1.0 => (1.0 / p("xi"), Some(p("sigma") / p("xi"))),
-            _ => {
-                skipped.push(m.family.clone());
-                continue;
-            }
+        let Some(tail) = stoploss::fit::component::tail(m) else {
+            skipped.push(m.family.clone());
+            continue;
         };
         let mut cfg = raw.clone();
         let swapped = swap_tails(&mut cfg, tail);
@@ -77,15 +71,15 @@ pub fn run(
         .with_context(|| format!("the {} tail does not load", m.family))?;
         let study = plan.study(&study).map_err(anyhow::Error::msg)?;
         let results = stoploss::run::run_study(&study, &|_| {});
-        let e = summary(&m.family, Some(tail), &results);
-        runs.push(typed(&m.family, Some(tail), &results));
+        let run = typed(&m.family, Some(tail), &results);
         lines.push(format!(
             "under the {} tail: recommended {}",
             m.family,
-            e["recommended"].as_str().unwrap_or("-")
+            run.recommended.as_deref().unwrap_or("-")
         ));
-        entries.push(e);
+        runs.push(run);
     }
+    let entries: Vec<Value> = runs.iter().map(summary).collect();
     let out = json!({
         "fit": fit_path.display().to_string(),
         "seed": base.meta.seed,
@@ -161,22 +155,23 @@ fn typed(family: &str, tail: Option<(f64, Option<f64>)>, r: &Results) -> Alterna
     }
 }
 
-fn summary(family: &str, tail: Option<(f64, Option<f64>)>, r: &Results) -> Value {
-    let costs: serde_json::Map<String, Value> = r
-        .candidates
+/// A run as alternatives.json spells it (costs keyed by label).
+fn summary(run: &AlternativeRun) -> Value {
+    let costs: serde_json::Map<String, Value> = run
+        .employer_cost
         .iter()
         .map(|c| {
             (
                 c.label.clone(),
-                json!({"mean": c.employer_cost.mean, "se": c.employer_cost.se}),
+                json!({"mean": c.cost.mean, "se": c.cost.se}),
             )
         })
         .collect();
     json!({
-        "tail": family,
-        "tail_alpha": tail.map(|t| t.0),
-        "tail_theta": tail.and_then(|t| t.1),
-        "recommended": r.decision.as_ref().map(|d| d.recommended.clone()),
+        "tail": run.tail,
+        "tail_alpha": run.tail_alpha,
+        "tail_theta": run.tail_theta,
+        "recommended": run.recommended,
         "employer_cost": costs,
     })
 }

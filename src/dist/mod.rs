@@ -21,7 +21,7 @@ pub use count_table::CountTable;
 pub use frequency::{poisson_count, Frequency};
 pub use inversion::SeverityInverse;
 pub use lag::{LagModel, LagPmf, MAX_LAG_MONTHS};
-pub use severity::{Severity, TailSpec};
+pub use severity::{spliced_tail_of, Severity, TailSpec};
 
 use rand::Rng;
 

@@ -30,6 +30,29 @@ impl TailSpec {
     }
 }
 
+/// The spliced tail (`tail_alpha`, `tail_theta`) of a fitted tail family,
+/// when the simulator can carry it with a finite mean: a single-parameter
+/// Pareto's `alpha > 1` (`tail_theta` left to the threshold, `None`), or a
+/// GPD with `0 < xi < 1` and `sigma > 0` as `u` + Lomax(`1/xi`,
+/// `sigma/xi`). `parameter` gives the fit's parameters by name
+/// (`alpha`; `xi`, `sigma`); other families have no such tail.
+pub fn spliced_tail_of(
+    family: &str,
+    parameter: impl Fn(&str) -> Option<f64>,
+) -> Option<(f64, Option<f64>)> {
+    match family {
+        "pareto" => parameter("alpha")
+            .filter(|a| a.is_finite() && *a > 1.0)
+            .map(|a| (a, None)),
+        "gpd" => {
+            let (xi, sigma) = (parameter("xi")?, parameter("sigma")?);
+            (xi > 0.0 && xi < 1.0 && sigma > 0.0 && sigma.is_finite())
+                .then_some((1.0 / xi, Some(sigma / xi)))
+        }
+        _ => None,
+    }
+}
+
 /// A claim-amount distribution. All amounts are in dollars and non-negative.
 #[derive(Debug, Clone)]
 pub enum Severity {

@@ -16,16 +16,8 @@ pub fn choose(models: &[FittedModel]) -> Option<&FittedModel> {
 }
 
 /// `(tail_alpha, tail_theta)` of a fit, when the config can express it.
-fn tail(m: &FittedModel) -> Option<(f64, Option<f64>)> {
-    let p = |k: &str| m.parameters.get(k).copied();
-    match m.family.as_str() {
-        "pareto" => p("alpha").filter(|a| *a > 1.0).map(|a| (a, None)),
-        "gpd" => {
-            let (xi, sigma) = (p("xi")?, p("sigma")?);
-            (xi > 0.0 && xi < 1.0).then_some((1.0 / xi, Some(sigma / xi)))
-        }
-        _ => None,
-    }
+pub fn tail(m: &FittedModel) -> Option<(f64, Option<f64>)> {
+    crate::dist::spliced_tail_of(&m.family, |k| m.parameters.get(k).copied())
 }
 
 /// What the body of the component is and how often the tail is reached.

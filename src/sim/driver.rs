@@ -177,11 +177,7 @@ pub fn simulate_blocks(
         let mut claims = TrialClaims::default();
         // Posterior-predictive tails: this worker's copy of the claim model,
         // its tails rewritten per trial.
-        let mut posterior = study
-            .parameter_risk
-            .as_ref()
-            .and_then(|p| p.posterior.as_ref())
-            .map(|post| PosteriorModel::new(&study.population, post));
+        let mut posterior = PosteriorModel::of_study(study);
         for i in 0..piece.gross.len() {
             // Parameter risk: the trial's shock, from its own stream
             // (seed, block, trial); none drawn without the config block.
@@ -268,11 +264,7 @@ fn simulate_dated_blocks(
             let mut outcome = MonthlyOutcome::default();
             let mut part = TrialColumns::with_capacity(n, &layout);
             let mut monthly = MonthlyColumns::empty(months, options, columns);
-            let mut posterior = study
-                .parameter_risk
-                .as_ref()
-                .and_then(|p| p.posterior.as_ref())
-                .map(|post| PosteriorModel::new(&study.population, post));
+            let mut posterior = PosteriorModel::of_study(study);
             for i in 0..n {
                 let shock = study
                     .parameter_risk

@@ -25,7 +25,7 @@
 //! component.json and `--severity-alternatives` spell them.
 
 use super::kernel::{plans_of, ClaimModel};
-use crate::dist::{AmountPlan, Severity, SimRng, TailSpec};
+use crate::dist::{spliced_tail_of, AmountPlan, Severity, SimRng, TailSpec};
 use crate::model::{Population, Profile};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -127,23 +127,10 @@ impl Posterior {
     /// region: a tail index above `min_alpha` (so a finite mean), a
     /// positive scale.
     pub fn tail_of(&self, p: &[f64]) -> Option<TailDraw> {
-        let tail = match self.family {
-            TailFamily::Pareto => TailDraw {
-                alpha: p[0],
-                theta: None,
-            },
-            TailFamily::Gpd => {
-                let (sigma, xi) = (p[0], p[1]);
-                if !(sigma > 0.0 && sigma.is_finite() && xi > 0.0) {
-                    return None;
-                }
-                TailDraw {
-                    alpha: 1.0 / xi,
-                    theta: Some(sigma / xi),
-                }
-            }
-        };
-        (tail.alpha.is_finite() && tail.alpha > self.min_alpha.max(1.0)).then_some(tail)
+        let names = self.family.parameter_names();
+        let by_name = |k: &str| names.iter().position(|n| *n == k).map(|i| p[i]);
+        let (alpha, theta) = spliced_tail_of(self.family.name(), by_name)?;
+        (alpha > self.min_alpha).then_some(TailDraw { alpha, theta })
     }
 
     /// One untruncated draw `mean + L z`, `z` standard normals from `rng`.
@@ -256,6 +243,15 @@ impl PosteriorModel {
     /// The profiles with the current tails.
     pub fn profiles(&self) -> &[Profile] {
         &self.profiles
+    }
+
+    /// The model of `study`'s posterior, if it has one.
+    pub fn of_study(study: &crate::model::Study) -> Option<Self> {
+        study
+            .parameter_risk
+            .as_ref()
+            .and_then(|p| p.posterior.as_ref())
+            .map(|post| PosteriorModel::new(&study.population, post))
     }
 
     /// Number of targeted (profile, component) pairs.

@@ -56,7 +56,7 @@ fn posterior(
     let bad = |msg: String| ctx.err(format!("{at}.fit"), format!("{shown}: {msg}"));
     let bytes = files::read_limited(&path, MAX_CONFIG_BYTES, "fit files")
         .map_err(|e| bad(e.message.clone()))?;
-    let text = String::from_utf8(bytes).map_err(|_| bad("is not UTF-8 text".into()))?;
+    let text = files::utf8(bytes, &shown, ErrorKind::Syntax).map_err(|e| bad(e.message.clone()))?;
     let fit: FitReport = serde_json::from_str(&text)
         .map_err(|e| bad(format!("is not a fit.json of `stoploss fit` ({e})")))?;
     let (family_at, family) = match &raw.family {
